@@ -1,0 +1,45 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Numeric code is far too slow unoptimized, so the hot modules are always
+// compiled with optimization, also in the debug build that `swift test` uses.
+let optimizedSwift: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"])]
+let optimizedC: [CSetting] = [.unsafeFlags(["-O3", "-fno-math-errno"])]
+
+let package = Package(
+    name: "Aqyl",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "aqyl", targets: ["aqyl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // Layer 0: file format, no dependencies.
+        .target(name: "GGUF", swiftSettings: optimizedSwift),
+        // Layer 1: SIMD hot spots in C (each with a scalar reference in Kernels).
+        .target(name: "CKernels", cSettings: optimizedC),
+        .target(name: "Kernels", dependencies: ["GGUF", "CKernels"], swiftSettings: optimizedSwift),
+        .target(name: "Tokenizers", dependencies: ["GGUF"], swiftSettings: optimizedSwift),
+        .target(name: "Templates"),
+        // Layer 2: architectures.
+        .target(name: "Models", dependencies: ["GGUF", "Kernels"], swiftSettings: optimizedSwift),
+        // Layer 3: generation.
+        .target(name: "Engine", dependencies: ["Models", "Tokenizers", "Templates", "Kernels", "GGUF"], swiftSettings: optimizedSwift),
+        .target(name: "ModelStore", dependencies: ["GGUF", .product(name: "Crypto", package: "swift-crypto")]),
+        // Thin CLI.
+        .executableTarget(name: "aqyl", dependencies: [
+            "Engine", "ModelStore", "Models", "Tokenizers", "Templates", "GGUF", "Kernels",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .target(name: "TestSupport", dependencies: ["GGUF"], path: "Sources/TestSupport"),
+        .testTarget(name: "GGUFTests", dependencies: ["GGUF", "TestSupport"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "GGUF", "TestSupport"], swiftSettings: optimizedSwift),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "GGUF", "TestSupport"]),
+        .testTarget(name: "TemplatesTests", dependencies: ["Templates"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Models", "Kernels", "GGUF", "TestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Engine", "Models", "Tokenizers", "Templates", "ModelStore", "GGUF", "TestSupport"]),
+    ]
+)
