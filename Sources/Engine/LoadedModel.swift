@@ -1,0 +1,44 @@
+import GGUF
+import Kernels
+import Models
+import Templates
+import Tokenizers
+
+/// A model file made ready to run: mapped weights, tokenizer and chat format.
+public final class LoadedModel: @unchecked Sendable {
+    // @unchecked: immutable after init.
+    public let path: String
+    public let file: GGUFFile
+    public let transformer: Transformer
+    public let tokenizer: any Tokenizer
+    /// Nil when the template in the file cannot be parsed; chat then reports that error.
+    public let chatFormatter: ChatFormatter?
+    public let chatTemplateError: String?
+
+    public init(path: String) throws {
+        self.path = path
+        file = try GGUFFile(path: path)
+        transformer = try Transformer(file: file)
+        tokenizer = try TokenizerFactory.load(from: file)
+        do {
+            chatFormatter = try ChatFormatter(file: file, tokenizer: tokenizer)
+            chatTemplateError = nil
+        } catch {
+            chatFormatter = nil
+            chatTemplateError = "\(error)"
+        }
+    }
+
+    public var config: ModelConfig { transformer.config }
+
+    /// Context to allocate: the request, else min(training context, 4096).
+    public func contextLength(requested: Int?) -> Int {
+        if let r = requested, r > 0 { return min(r, config.contextLength) }
+        return min(config.contextLength, 4096)
+    }
+
+    public func makeGenerator(threads: Int, context: Int? = nil) -> TextGenerator {
+        TextGenerator(model: transformer, tokenizer: tokenizer, pool: ThreadPool(threads: threads),
+                      contextLength: contextLength(requested: context))
+    }
+}

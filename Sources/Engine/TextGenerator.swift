@@ -1,0 +1,135 @@
+import Foundation
+import Kernels
+import Models
+import Tokenizers
+
+/// Why generation ended, in OpenAI's words.
+public enum FinishReason: String, Sendable {
+    case stop
+    case length
+    case cancelled
+}
+
+/// Timings of one generation, for stderr and `usage`.
+public struct GenerationTimings: Sendable {
+    public var promptTokens = 0
+    public var promptSeconds = 0.0
+    public var generatedTokens = 0
+    public var generationSeconds = 0.0
+    public var promptTokensPerSecond: Double { promptSeconds > 0 ? Double(promptTokens) / promptSeconds : 0 }
+    public var generationTokensPerSecond: Double { generationSeconds > 0 ? Double(generatedTokens) / generationSeconds : 0 }
+}
+
+public struct GenerationResult: Sendable {
+    public var text: String
+    public var tokens: [Int32]
+    public var finishReason: FinishReason
+    public var timings: GenerationTimings
+}
+
+/// Errors a generation request can hit.
+public enum GenerationError: Error, Equatable, CustomStringConvertible {
+    case emptyPrompt
+    case promptTooLong(tokens: Int, context: Int)
+
+    public var description: String {
+        switch self {
+        case .emptyPrompt: return "the prompt is empty (no tokens)"
+        case let .promptTooLong(t, c): return "the prompt has \(t) tokens but the context holds \(c); shorten it or raise --ctx"
+        }
+    }
+}
+
+/// Runs a model with a tokenizer: prompt → streamed text.
+///
+/// One generator owns one KV cache (one sequence). It reuses the longest
+/// cached prefix of the previous prompt, so multi-turn chat only evaluates the
+/// new turn.
+public final class TextGenerator: @unchecked Sendable {
+    // @unchecked: used by one task at a time (the CLI loop or a scheduler slot).
+    public let model: Transformer
+    public let tokenizer: any Tokenizer
+    public let pool: ThreadPool
+    public let cache: KVCache
+    /// Tokens whose keys/values are in `cache`, in order.
+    public private(set) var cachedTokens: [Int32] = []
+    /// Prompt micro-batch size.
+    public var batchSize = 256
+
+    public init(model: Transformer, tokenizer: any Tokenizer, pool: ThreadPool, contextLength: Int) {
+        self.model = model
+        self.tokenizer = tokenizer
+        self.pool = pool
+        cache = model.makeCache(capacity: contextLength)
+    }
+
+    public var contextLength: Int { cache.capacity }
+
+    /// Evaluates `prompt` (reusing the cached prefix) and returns the last logits.
+    public func prefill(_ prompt: [Int32]) throws -> [Float] {
+        guard !prompt.isEmpty else { throw GenerationError.emptyPrompt }
+        guard prompt.count <= cache.capacity else {
+            throw GenerationError.promptTooLong(tokens: prompt.count, context: cache.capacity)
+        }
+        var common = 0
+        while common < min(prompt.count, cachedTokens.count), prompt[common] == cachedTokens[common] { common += 1 }
+        // Always recompute at least the last token to get its logits.
+        if common == prompt.count { common -= 1 }
+        cache.truncate(to: common)
+        cachedTokens.removeSubrange(common...)
+        var logits: [Float] = []
+        var i = common
+        while i < prompt.count {
+            let chunk = Array(prompt[i..<min(i + batchSize, prompt.count)])
+            let last = i + chunk.count == prompt.count
+            logits = try model.forward(chunk, cache: cache, pool: pool, logits: last ? .last : .none)
+            cachedTokens += chunk
+            i += chunk.count
+        }
+        return logits
+    }
+
+    /// Generates after `prompt`. `onText` receives each safe-to-show piece of
+    /// text and returns false to cancel.
+    public func generate(prompt: [Int32], maxTokens: Int, sampling: SamplingParameters, stop: [String] = [],
+                         onText: (String) -> Bool = { _ in true }) throws -> GenerationResult {
+        var timings = GenerationTimings()
+        let t0 = Date()
+        var logits = try prefill(prompt)
+        timings.promptTokens = prompt.count
+        timings.promptSeconds = Date().timeIntervalSince(t0)
+
+        var sampler = Sampler(sampling)
+        var decoder = StreamingDecoder(tokenizer: tokenizer)
+        var matcher = StopMatcher(stop)
+        var history = prompt
+        var generated: [Int32] = []
+        var text = ""
+        var reason = FinishReason.length
+        var stoppedByString = false
+        let t1 = Date()
+        loop: while generated.count < maxTokens {
+            let token = sampler.sample(logits, history: history)
+            if tokenizer.endOfGenerationIDs.contains(token) { reason = .stop; break }
+            generated.append(token)
+            history.append(token)
+            let (piece, stopped) = matcher.feed(decoder.append(token))
+            text += piece
+            if !piece.isEmpty, !onText(piece) { reason = .cancelled; break loop }
+            if stopped { reason = .stop; stoppedByString = true; break }
+            if generated.count == maxTokens { break }
+            if cache.count >= cache.capacity { reason = .length; break }
+            logits = try model.forward([token], cache: cache, pool: pool, logits: .last)
+            cachedTokens.append(token)
+        }
+        if !stoppedByString && reason != .cancelled {
+            // Flush bytes of an unfinished character and partial stop prefixes that never completed.
+            let (rest, _) = matcher.feed(decoder.flush())
+            let tail = rest + matcher.finish()
+            if !tail.isEmpty { text += tail; _ = onText(tail) }
+        }
+        timings.generatedTokens = generated.count
+        timings.generationSeconds = Date().timeIntervalSince(t1)
+        return GenerationResult(text: text, tokens: generated, finishReason: reason, timings: timings)
+    }
+}

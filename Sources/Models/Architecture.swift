@@ -1,0 +1,43 @@
+/// The decoder architectures the engine runs, keyed by `general.architecture`.
+public enum Architecture: String, Sendable, CaseIterable {
+    case llama
+    case gemma3
+    case qwen2
+}
+
+/// How RoPE pairs dimensions (ggml's rope modes).
+public enum RopeStyle: Sendable {
+    /// Rotates (x[2i], x[2i+1]); llama's converter permutes q/k rows to make this equal HF's rotate_half.
+    case normal
+    /// Rotates (x[i], x[i + n/2]).
+    case neox
+}
+
+/// Feed-forward activation of the gated MLP.
+public enum Activation: Sendable {
+    case silu
+    case geluTanh
+}
+
+/// The per-architecture switches of the shared decoder block. Each
+/// architecture's quirks live in its own file as a static `traits`.
+public struct ArchitectureTraits: Sendable {
+    public var ropeStyle: RopeStyle
+    public var activation: Activation
+    /// Multiply embeddings by sqrt(n_embd) (Gemma).
+    public var scalesEmbedding: Bool
+    /// Per-head RMSNorm of q and k before RoPE (Gemma 3, Qwen 3).
+    public var normalizesQK: Bool
+    /// Extra RMSNorm after attention output and after the FFN (Gemma 2/3 "sandwich" norms).
+    public var hasPostNorms: Bool
+    /// Layers alternate sliding-window and global attention (Gemma 3).
+    public var hasSlidingWindow: Bool
+
+    public static func of(_ arch: Architecture) -> ArchitectureTraits {
+        switch arch {
+        case .llama: return LlamaArchitecture.traits
+        case .gemma3: return Gemma3Architecture.traits
+        case .qwen2: return Qwen2Architecture.traits
+        }
+    }
+}

@@ -1,0 +1,7 @@
+/// Qwen 2 / 2.5: the llama block with q/k/v biases and NEOX RoPE.
+/// (Biases are loaded whenever present, for any architecture.)
+enum Qwen2Architecture {
+    static let traits = ArchitectureTraits(
+        ropeStyle: .neox, activation: .silu, scalesEmbedding: false,
+        normalizesQK: false, hasPostNorms: false, hasSlidingWindow: false)
+}

@@ -1,0 +1,216 @@
+import Foundation
+import GGUF
+import Kernels
+
+/// Which logits a forward pass returns.
+public enum LogitsMode: Sendable {
+    /// Only the last token's logits: (vocab).
+    case last
+    /// Every token's logits: (tokens, vocab), for perplexity and prompt logprobs.
+    case all
+    /// No logits (prefill of a prefix).
+    case none
+}
+
+/// The fast forward pass shared by all architectures: batched matmuls on the
+/// quantized weights, threaded attention over the KV cache.
+///
+/// The plain-loop ``ReferenceTransformer`` is the oracle it is tested against.
+public final class Transformer: @unchecked Sendable {
+    // @unchecked: immutable after init; the mapped file is read-only.
+    public let file: GGUFFile
+    public let config: ModelConfig
+    public let weights: ModelWeights
+    public let traits: ArchitectureTraits
+
+    public init(file: GGUFFile) throws {
+        self.file = file
+        config = try ModelConfig(file: file)
+        weights = try ModelWeights(file: file, config: config)
+        traits = ArchitectureTraits.of(config.architecture)
+    }
+
+    public convenience init(path: String) throws {
+        try self.init(file: try GGUFFile(path: path))
+    }
+
+    public func makeCache(capacity: Int) -> KVCache {
+        KVCache(layers: config.layers, capacity: capacity, kvDim: config.kvDim)
+    }
+
+    /// Processes `tokens` at positions `cache.count...`, appending their keys and
+    /// values to `cache`, and returns logits as `mode` asks.
+    /// - Throws: ``ModelError/contextOverflow(requested:limit:)`` if the cache is full,
+    ///   ``ModelError/invalidConfig(_:)`` for a token id outside the vocabulary.
+    /// - Complexity: O(tokens · parameters) for the matmuls plus O(tokens · position) attention.
+    public func forward(_ tokens: [Int32], cache: KVCache, pool: ThreadPool, logits mode: LogitsMode = .last) throws -> [Float] {
+        let n = tokens.count
+        guard n > 0 else { return [] }
+        let start = cache.count
+        guard start + n <= cache.capacity else {
+            throw ModelError.contextOverflow(requested: start + n, limit: cache.capacity)
+        }
+        if let bad = tokens.first(where: { $0 < 0 || Int($0) >= weights.tokenEmbedding.rows }) {
+            throw ModelError.invalidConfig("token id \(bad) is outside the vocabulary of \(weights.tokenEmbedding.rows)")
+        }
+        let c = config
+        let e = c.embedding
+        let s = Scratch(tokens: n, config: c, workers: pool.threads, capacity: cache.capacity)
+        defer { s.free() }
+
+        // x = embedding rows (tokens, embd)
+        for (t, id) in tokens.enumerated() {
+            Dequantize.row(weights.tokenEmbedding.type, weights.tokenEmbedding.row(Int(id)), s.x + t * e, count: e)
+        }
+        if traits.scalesEmbedding { VectorOps.scale(s.x, by: sqrtf(Float(e)), count: n * e) }
+
+        let positions = start..<(start + n)
+        let globalRope = RopeTable(positions: positions, dimensions: c.ropeDimensions, base: c.ropeBase,
+                                   freqScale: c.ropeFrequencyScale, factors: weights.ropeFrequencyFactors)
+        let slidingRope = c.slidingWindow > 0
+            ? RopeTable(positions: positions, dimensions: c.ropeDimensions, base: c.ropeBaseSliding, freqScale: 1, factors: nil)
+            : globalRope
+
+        for (l, w) in weights.layers.enumerated() {
+            let sliding = c.isSliding(l)
+            let rope = sliding ? slidingRope : globalRope
+            // Attention.
+            rmsNormRows(s.x, w.attentionNorm, s.xn, rows: n, width: e)
+            MatMul.multiply(w.query, x: s.xn, tokens: n, y: s.q, pool: pool)
+            MatMul.multiply(w.key, x: s.xn, tokens: n, y: s.k, pool: pool)
+            MatMul.multiply(w.value, x: s.xn, tokens: n, y: s.v, pool: pool)
+            addBias(w.queryBias, s.q, rows: n, width: c.qDim)
+            addBias(w.keyBias, s.k, rows: n, width: c.kvDim)
+            addBias(w.valueBias, s.v, rows: n, width: c.kvDim)
+            for t in 0..<n {
+                for h in 0..<c.heads {
+                    let head = s.q + t * c.qDim + h * c.headDim
+                    if let qn = w.queryNorm { rmsNormInPlace(head, qn, width: c.headDim) }
+                    rope.apply(head, token: t, style: traits.ropeStyle)
+                }
+                for h in 0..<c.kvHeads {
+                    let head = s.k + t * c.kvDim + h * c.headDim
+                    if let kn = w.keyNorm { rmsNormInPlace(head, kn, width: c.headDim) }
+                    rope.apply(head, token: t, style: traits.ropeStyle)
+                }
+            }
+            // Append to the cache: (capacity, kvDim) rows start..<start+n.
+            (cache.keys[l] + start * c.kvDim).update(from: s.k, count: n * c.kvDim)
+            (cache.values[l] + start * c.kvDim).update(from: s.v, count: n * c.kvDim)
+            attend(layer: l, start: start, tokens: n, sliding: sliding, cache: cache, s: s, pool: pool)
+            MatMul.multiply(w.output, x: s.attn, tokens: n, y: s.o, pool: pool)
+            if let pn = w.postAttentionNorm { rmsNormRows(s.o, pn, s.o, rows: n, width: e) }
+            VectorOps.add(s.o, into: s.x, count: n * e)
+
+            // Feed-forward.
+            rmsNormRows(s.x, w.ffnNorm, s.xn, rows: n, width: e)
+            MatMul.multiply(w.gate, x: s.xn, tokens: n, y: s.gate, pool: pool)
+            MatMul.multiply(w.up, x: s.xn, tokens: n, y: s.up, pool: pool)
+            switch traits.activation {
+            case .silu: VectorOps.siluMul(s.gate, s.up, count: n * c.feedForward)
+            case .geluTanh: VectorOps.geluTanhMul(s.gate, s.up, count: n * c.feedForward)
+            }
+            MatMul.multiply(w.down, x: s.gate, tokens: n, y: s.o, pool: pool)
+            if let pn = w.postFFNNorm { rmsNormRows(s.o, pn, s.o, rows: n, width: e) }
+            VectorOps.add(s.o, into: s.x, count: n * e)
+        }
+        cache.count = start + n
+
+        let first: Int
+        switch mode {
+        case .none: return []
+        case .last: first = n - 1
+        case .all: first = 0
+        }
+        let rows = n - first
+        rmsNormRows(s.x + first * e, weights.outputNorm, s.xn, rows: rows, width: e)
+        var logits = [Float](repeating: 0, count: rows * c.vocabulary)
+        logits.withUnsafeMutableBufferPointer { out in
+            MatMul.multiply(weights.output, x: s.xn, tokens: rows, y: out.baseAddress!, pool: pool)
+            if let cap = c.finalLogitSoftcap {
+                for i in 0..<out.count { out[i] = cap * tanhf(out[i] / cap) }
+            }
+        }
+        return logits
+    }
+
+    /// Causal (and, on sliding layers, windowed) softmax attention for each
+    /// (token, head), spread over the pool. Writes `s.attn` (tokens, qDim).
+    private func attend(layer l: Int, start: Int, tokens n: Int, sliding: Bool, cache: KVCache, s: Scratch, pool: ThreadPool) {
+        let c = config
+        let group = c.heads / c.kvHeads
+        let keys = cache.keys[l], values = cache.values[l]
+        let scale = c.attentionScale
+        let window = c.slidingWindow
+        pool.run { worker, workers in
+            let scores = s.scores + worker * cache.capacity
+            var task = worker
+            while task < n * c.heads {
+                let t = task / c.heads, h = task % c.heads
+                let pos = start + t
+                let lo = sliding ? max(0, pos - window + 1) : 0
+                let q = s.q + t * c.qDim + h * c.headDim
+                let kvOffset = (h / group) * c.headDim
+                for j in lo...pos {
+                    scores[j - lo] = VectorOps.dot(q, keys + j * c.kvDim + kvOffset, count: c.headDim) * scale
+                }
+                let span = pos - lo + 1
+                VectorOps.softmax(scores, count: span)
+                let out = s.attn + t * c.qDim + h * c.headDim
+                out.update(repeating: 0, count: c.headDim)
+                for j in lo...pos {
+                    VectorOps.axpy(scores[j - lo], values + j * c.kvDim + kvOffset, out, count: c.headDim)
+                }
+                task += workers
+            }
+        }
+    }
+
+    private func rmsNormRows(_ x: UnsafeMutablePointer<Float>, _ w: [Float], _ out: UnsafeMutablePointer<Float>, rows: Int, width: Int) {
+        w.withUnsafeBufferPointer { wp in
+            for r in 0..<rows {
+                VectorOps.rmsNorm(x + r * width, weight: wp.baseAddress!, eps: config.rmsEpsilon, count: width, out: out + r * width)
+            }
+        }
+    }
+
+    private func rmsNormInPlace(_ x: UnsafeMutablePointer<Float>, _ w: [Float], width: Int) {
+        w.withUnsafeBufferPointer { wp in
+            VectorOps.rmsNorm(x, weight: wp.baseAddress!, eps: config.rmsEpsilon, count: width, out: x)
+        }
+    }
+
+    private func addBias(_ bias: [Float]?, _ y: UnsafeMutablePointer<Float>, rows: Int, width: Int) {
+        guard let bias else { return }
+        bias.withUnsafeBufferPointer { b in
+            for r in 0..<rows { VectorOps.add(b.baseAddress!, into: y + r * width, count: width) }
+        }
+    }
+}
+
+/// Activation buffers of one forward call.
+final class Scratch: @unchecked Sendable {
+    let x, xn, q, k, v, attn, o, gate, up, scores: UnsafeMutablePointer<Float>
+
+    init(tokens n: Int, config c: ModelConfig, workers: Int, capacity: Int) {
+        func buf(_ count: Int) -> UnsafeMutablePointer<Float> {
+            let p = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
+            p.initialize(repeating: 0, count: max(count, 1))
+            return p
+        }
+        x = buf(n * c.embedding)              // (tokens, embd) residual stream
+        xn = buf(n * c.embedding)             // (tokens, embd) normalized
+        q = buf(n * c.qDim)                   // (tokens, heads*headDim)
+        k = buf(n * c.kvDim)                  // (tokens, kvHeads*headDim)
+        v = buf(n * c.kvDim)                  // (tokens, kvHeads*headDim)
+        attn = buf(n * c.qDim)                // (tokens, heads*headDim)
+        o = buf(n * c.embedding)              // (tokens, embd)
+        gate = buf(n * c.feedForward)         // (tokens, ff)
+        up = buf(n * c.feedForward)           // (tokens, ff)
+        scores = buf(workers * capacity)      // (workers, capacity)
+    }
+
+    func free() {
+        [x, xn, q, k, v, attn, o, gate, up, scores].forEach { $0.deallocate() }
+    }
+}

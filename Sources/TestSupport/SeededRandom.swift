@@ -1,0 +1,23 @@
+/// A tiny deterministic generator (SplitMix64) so test data is the same on every machine.
+public struct SeededRandom: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Uniform in [-scale, scale).
+    public mutating func float(scale: Float = 1) -> Float {
+        Float(next() >> 40) / Float(1 << 24) * 2 * scale - scale
+    }
+
+    public mutating func floats(_ n: Int, scale: Float = 1) -> [Float] {
+        (0..<n).map { _ in float(scale: scale) }
+    }
+}
