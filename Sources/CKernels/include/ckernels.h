@@ -1,5 +1,97 @@
+/*
+ * CKernels: the SIMD hot spots of Aqyl's numeric kernels.
+ *
+ * Type ids are ggml's (GGMLType raw values). Every dot kernel exists as a
+ * scalar `_generic` version (portable, the semantic reference) and, on
+ * x86-64, an AVX2 version selected at run time; tests call both directly.
+ */
 #ifndef AQYL_CKERNELS_H
 #define AQYL_CKERNELS_H
 #include <stddef.h>
 #include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ggml type ids used here (ggml/include/ggml.h). */
+enum {
+    CK_F32 = 0, CK_F16 = 1, CK_Q4_0 = 2, CK_Q4_1 = 3, CK_Q5_0 = 6, CK_Q5_1 = 7,
+    CK_Q8_0 = 8, CK_Q8_1 = 9, CK_Q4_K = 12, CK_Q5_K = 13, CK_Q6_K = 14, CK_Q8_K = 15,
+    CK_BF16 = 30
+};
+
+/* ---- half / bfloat conversion (portable, round-to-nearest-even) ---- */
+float    ck_fp16_to_fp32(uint16_t h);
+uint16_t ck_fp32_to_fp16(float f);
+float    ck_bf16_to_fp32(uint16_t h);
+uint16_t ck_fp32_to_bf16(float f);
+
+/* ---- dispatch info ---- */
+/* 1 when the AVX2+FMA+F16C kernels are usable on this CPU. */
+int ck_has_avx2(void);
+/* Name of the selected kernel set ("avx2" or "generic"). */
+const char *ck_kernel_set(void);
+
+/* Activation type a weight type pairs with (CK_Q8_0/CK_Q8_1/CK_Q8_K), or
+ * CK_F32 for float weights, or -1 if the weight type is unsupported. */
+int ck_vec_dot_type(int wtype);
+
+/* ---- dot products: n elements of weight row `x` (type wtype) against
+ * the activation row `y` (type ck_vec_dot_type(wtype)). n must be a whole
+ * number of blocks. Returns 0 for unsupported types. ---- */
+float ck_vec_dot(int wtype, int n, const void *x, const void *y);
+float ck_vec_dot_generic(int wtype, int n, const void *x, const void *y);
+/* AVX2 version; falls back to generic where AVX2 is unavailable. */
+float ck_vec_dot_avx2(int wtype, int n, const void *x, const void *y);
+
+/* ---- activation quantizers: F32 -> Q8_0 / Q8_1 / Q8_K ----
+ * `ck_quantize_act` uses the fastest available path (AVX2 rounds half to
+ * even like ggml's AVX2 path); `_generic` follows ggml's *_ref code. */
+void ck_quantize_act(int atype, const float *x, void *y, int n);
+void ck_quantize_act_generic(int atype, const float *x, void *y, int n);
+void ck_quantize_act_avx2(int atype, const float *x, void *y, int n);
+
+/* ---- weight reference quantizers (ggml quantize_row_*_ref logic) ----
+ * Returns 0 on success, -1 for an unsupported type. */
+int ck_quantize_ref(int type, const float *x, void *y, int n);
+
+/* ---- fast dequantization (bit-exact to ggml's dequantize_row_*) ----
+ * Returns 0 on success, -1 for an unsupported type. */
+int ck_dequantize(int type, const void *x, float *y, int n);
+
+/* ---- matrix multiply tile ----
+ * For rows [row0, row1) of the weight matrix w (row stride wstride bytes,
+ * `cols` inputs) and `tokens` activation rows a (stride astride bytes, in
+ * type ck_vec_dot_type(wtype), or plain floats for float weights):
+ *   y[t*ldy + r] = dot(w[r], a[t]).
+ * Rows are processed in small blocks so each block is reused by all tokens
+ * while it sits in L1/L2. */
+void ck_gemm_rows(int wtype, const void *w, size_t wstride, int row0, int row1,
+                  const void *a, size_t astride, int tokens, int cols,
+                  float *y, size_t ldy);
+
+/* ---- thread pool (persistent pthreads that spin briefly, then sleep) ---- */
+typedef struct ck_pool ck_pool;
+typedef void (*ck_task_fn)(void *ctx, int worker, int nworkers);
+ck_pool *ck_pool_create(int threads);
+void ck_pool_destroy(ck_pool *pool);
+/* Runs fn(ctx, w, n) for w in 0..<n, w = 0 on the calling thread. */
+void ck_pool_run(ck_pool *pool, ck_task_fn fn, void *ctx);
+/* Workers actually running (fewer than asked if thread creation failed). */
+int ck_pool_size(const ck_pool *pool);
+
+/* ---- vector ops ---- */
+float ck_dot_f32(const float *a, const float *b, int n);
+void  ck_rms_norm(const float *x, const float *w, float eps, int n, float *out);
+void  ck_axpy(float alpha, const float *x, float *y, int n);
+void  ck_softmax(float *x, int n);
+void  ck_silu_mul(float *gate, const float *up, int n);
+void  ck_gelu_tanh_mul(float *gate, const float *up, int n);
+void  ck_add(const float *x, float *y, int n);
+void  ck_scale(float *x, float s, int n);
+
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -1,0 +1,90 @@
+/*
+ * Runtime kernel selection and the row-tiled matmul driver. The AVX2 set is
+ * chosen once, when the CPU reports AVX2, FMA and F16C; otherwise the
+ * portable generic kernels run (also on aarch64, where no SIMD set exists).
+ */
+#include "ck_internal.h"
+#include <stdatomic.h>
+
+static atomic_int avx2_state = -1;   /* -1 unknown, 0 no, 1 yes */
+
+int ck_has_avx2(void) {
+    int s = atomic_load_explicit(&avx2_state, memory_order_relaxed);
+    if (s >= 0) return s;
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    s = ck_avx2_compiled() && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+        __builtin_cpu_supports("f16c");
+#else
+    s = 0;
+#endif
+    atomic_store_explicit(&avx2_state, s, memory_order_relaxed);
+    return s;
+}
+
+const char *ck_kernel_set(void) { return ck_has_avx2() ? "avx2" : "generic"; }
+
+int ck_vec_dot_type(int wtype) {
+    switch (wtype) {
+    case CK_F32: case CK_F16: case CK_BF16: return CK_F32;
+    case CK_Q4_0: case CK_Q5_0: case CK_Q8_0: return CK_Q8_0;
+    case CK_Q4_1: case CK_Q5_1: return CK_Q8_1;
+    case CK_Q4_K: case CK_Q5_K: case CK_Q6_K: return CK_Q8_K;
+    default: return -1;
+    }
+}
+
+static ck_dot_fn dot_for(int wtype) {
+    ck_dot_fn f = ck_has_avx2() ? ck_avx2_dot_for(wtype) : NULL;
+    return f ? f : ck_generic_dot_for(wtype);
+}
+
+float ck_vec_dot(int wtype, int n, const void *x, const void *y) {
+    ck_dot_fn f = dot_for(wtype);
+    return f ? f(n, x, y) : 0.0f;
+}
+
+float ck_vec_dot_generic(int wtype, int n, const void *x, const void *y) {
+    ck_dot_fn f = ck_generic_dot_for(wtype);
+    return f ? f(n, x, y) : 0.0f;
+}
+
+float ck_vec_dot_avx2(int wtype, int n, const void *x, const void *y) {
+    ck_dot_fn f = ck_has_avx2() ? ck_avx2_dot_for(wtype) : NULL;
+    if (!f) f = ck_generic_dot_for(wtype);
+    return f ? f(n, x, y) : 0.0f;
+}
+
+void ck_quantize_act(int atype, const float *x, void *y, int n) {
+    if (ck_has_avx2()) ck_quantize_act_avx2_impl(atype, x, y, n);
+    else ck_quantize_act_generic(atype, x, y, n);
+}
+
+void ck_quantize_act_avx2(int atype, const float *x, void *y, int n) {
+    ck_quantize_act(atype, x, y, n);
+}
+
+/* Rows per tile when several tokens share the weights: 16 rows of a
+ * 2048-wide Q4_K matrix are ~18 KB, which stays in L1/L2 while every token's
+ * activations stream past. */
+#define ROW_TILE 16
+
+void ck_gemm_rows(int wtype, const void *w, size_t wstride, int row0, int row1,
+                  const void *a, size_t astride, int tokens, int cols,
+                  float *y, size_t ldy) {
+    ck_dot_fn f = dot_for(wtype);
+    if (!f) return;
+    const uint8_t *wb = w, *ab = a;
+    if (tokens == 1) {
+        for (int r = row0; r < row1; ++r) y[r] = f(cols, wb + (size_t)r * wstride, ab);
+        return;
+    }
+    for (int r0 = row0; r0 < row1; r0 += ROW_TILE) {
+        const int r1 = r0 + ROW_TILE < row1 ? r0 + ROW_TILE : row1;
+        for (int t = 0; t < tokens; ++t) {
+            const void *at = ab + (size_t)t * astride;
+            float *yt = y + (size_t)t * ldy;
+            for (int r = r0; r < r1; ++r) yt[r] = f(cols, wb + (size_t)r * wstride, at);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import CKernels
+
+/// A fixed set of worker threads for data-parallel loops.
+///
+/// A decode step issues ~200 matmuls of 20-50 µs each, so dispatch has to be
+/// cheap: the workers are persistent pthreads (CKernels' pool.c) that spin
+/// briefly on a generation counter after each job before sleeping. `run` is
+/// not re-entrant: call it from one thread at a time.
+public final class ThreadPool: @unchecked Sendable {
+    /// Workers that take part in `run`, the caller included.
+    public let threads: Int
+    private let handle: OpaquePointer?
+    /// Scratch for quantized activations, reused across MatMul calls
+    /// (safe because `run` is never used concurrently).
+    private var scratch: UnsafeMutableRawPointer?
+    private var scratchBytes = 0
+
+    public init(threads: Int) {
+        let wanted = max(1, threads)
+        if wanted > 1, let h = ck_pool_create(Int32(clamping: wanted)) {
+            handle = h
+            self.threads = Int(ck_pool_size(h))
+        } else {
+            handle = nil
+            self.threads = 1
+        }
+    }
+
+    deinit {
+        if let handle { ck_pool_destroy(handle) }
+        scratch?.deallocate()
+    }
+
+    /// Runs body(worker, workerCount) on every worker (caller participates
+    /// as worker 0) and returns when all finished.
+    public func run(_ body: (Int, Int) -> Void) {
+        guard let handle, threads > 1 else { body(0, 1); return }
+        withoutActuallyEscaping(body) { escapable in
+            var fn = escapable
+            withUnsafeMutablePointer(to: &fn) { ctx in
+                ck_pool_run(handle, { raw, worker, count in
+                    guard let raw else { return }
+                    raw.assumingMemoryBound(to: ((Int, Int) -> Void).self).pointee(Int(worker), Int(count))
+                }, ctx)
+            }
+        }
+    }
+
+    /// A buffer of at least `bytes` bytes, 64-byte aligned, owned by the pool.
+    func scratchBuffer(bytes: Int) -> UnsafeMutableRawPointer {
+        if let scratch, scratchBytes >= bytes { return scratch }
+        scratch?.deallocate()
+        let size = max(bytes, 4096)
+        let p = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64)
+        scratch = p
+        scratchBytes = size
+        return p
+    }
+}

@@ -1,0 +1,45 @@
+import CKernels
+
+/// Small vector ops of the forward pass; thin wrappers over CKernels'
+/// vecops.c (vectorized by the C compiler). Counts are element counts.
+public enum VectorOps {
+    /// out = x / sqrt(mean(x²) + eps) * weight
+    public static func rmsNorm(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, eps: Float, count: Int, out: UnsafeMutablePointer<Float>) {
+        ck_rms_norm(x, weight, eps, Int32(count), out)
+    }
+
+    /// Σ a[i]·b[i]
+    public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
+        ck_dot_f32(a, b, Int32(count))
+    }
+
+    /// y += alpha·x
+    public static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+        ck_axpy(alpha, x, y, Int32(count))
+    }
+
+    /// In-place softmax, max-subtracted for stability.
+    public static func softmax(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        ck_softmax(x, Int32(count))
+    }
+
+    /// gate = silu(gate)·up, silu(g) = g / (1 + e^-g)
+    public static func siluMul(_ gate: UnsafeMutablePointer<Float>, _ up: UnsafePointer<Float>, count: Int) {
+        ck_silu_mul(gate, up, Int32(count))
+    }
+
+    /// gate = gelu_tanh(gate)·up, gelu(x) = 0.5x(1 + tanh(√(2/π)(x + 0.044715x³)))
+    public static func geluTanhMul(_ gate: UnsafeMutablePointer<Float>, _ up: UnsafePointer<Float>, count: Int) {
+        ck_gelu_tanh_mul(gate, up, Int32(count))
+    }
+
+    /// y += x
+    public static func add(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
+        ck_add(x, y, Int32(count))
+    }
+
+    /// x *= s
+    public static func scale(_ x: UnsafeMutablePointer<Float>, by s: Float, count: Int) {
+        ck_scale(x, s, Int32(count))
+    }
+}
