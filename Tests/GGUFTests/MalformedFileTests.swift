@@ -17,11 +17,14 @@ import TestSupport
         #expect(throws: GGUFError.self) { try GGUFFile(bytes: []) }
     }
 
-    @Test func everyTruncationIsATypedError() {
-        #expect(!Self.valid.isEmpty)
-        // The data section of the last tensor ends at the file end, so every
-        // strictly shorter prefix is missing something.
-        for length in 0..<Self.valid.count {
+    @Test func everyTruncationIsATypedError() throws {
+        let file = try GGUFFile(bytes: Self.valid)
+        let last = try #require(file.tensors.last)
+        // Bytes past the last tensor are alignment padding; every prefix that
+        // cuts into real content must be rejected.
+        let needed = file.dataOffset + last.offset + last.byteCount
+        #expect(needed > Self.valid.count - file.alignment)
+        for length in 0..<needed {
             do {
                 _ = try GGUFFile(bytes: Array(Self.valid[..<length]))
                 Issue.record("prefix of \(length) bytes parsed")
