@@ -94,14 +94,14 @@ enum Filters {
             return .string(out)
         case "items":
             switch v {
-            case .object(let o): return .array(o.pairs.map { .array([.string($0.0), $0.1]) })
+            case .object(let o): return .array(o.items.map { .array([$0.0, $0.1]) })
             case .namespace(let n): return .array(n.attrs.pairs.map { .array([.string($0.0), $0.1]) })
             case .undefined: return .array([])
             default: throw it.fail("items filter expects a mapping, got '\(v.typeName)'")
             }
         case "keys":
             guard case .object(let o) = v else { return .array([]) }
-            return .array(o.keys.map { .string($0) })
+            return .array(o.keyValues)
         case "values":
             guard case .object(let o) = v else { return .array([]) }
             return .array(o.pairs.map(\.1))
@@ -116,7 +116,7 @@ enum Filters {
         case "dictsort":
             guard case .object(let o) = v else { throw it.fail("dictsort expects a mapping") }
             let byValue = arg(a, "by", 1)?.str == "value"
-            let pairs = o.pairs.map { Value.array([.string($0.0), $0.1]) }
+            let pairs = o.items.map { Value.array([$0.0, $0.1]) }
             return .array(try sorted(pairs, reverse: arg(a, "reverse", 2)?.truthy ?? false,
                                      caseSensitive: arg(a, "case_sensitive", 0)?.truthy ?? false,
                                      attribute: byValue ? "1" : "0", it))

@@ -166,7 +166,7 @@ final class Interpreter {
     func iterate(_ v: Value) throws -> [Value] {
         switch v {
         case .array(let a): return a
-        case .object(let o): return o.keys.map { .string($0) }
+        case .object(let o): return o.keyValues
         case .string(let s): return s.map { .string(String($0)) }
         case .undefined: return []
         case .namespace(let n): return n.attrs.keys.map { .string($0) }
@@ -263,7 +263,11 @@ final class Interpreter {
             return .array(try items.map { try eval($0, scope) })
         case .dict(let pairs):
             var d = Dict()
-            for (k, v) in pairs { d[try eval(k, scope).str] = try eval(v, scope) }
+            for (k, v) in pairs {
+                let key = try eval(k, scope)
+                guard let dk = DictKey(key) else { throw fail("unhashable dict key of type '\(key.typeName)'") }
+                d[dk] = try eval(v, scope)
+            }
             return .object(d)
         case .attr(let base, let name):
             return Ops.attribute(try eval(base, scope), name)

@@ -122,6 +122,26 @@ enum Methods {
                 return .int(sub.isEmpty ? s.count + 1 : s.components(separatedBy: sub).count - 1)
             case "join":
                 return .string(try it.iterate(kw("iterable", 0) ?? .array([])).map(\.str).joined(separator: s))
+            case "format":
+                var out = ""
+                var auto = 0
+                var rest = Substring(s)
+                while let open = rest.firstIndex(of: "{") {
+                    out += rest[..<open]
+                    if rest[open...].hasPrefix("{{") { out += "{"; rest = rest[rest.index(open, offsetBy: 2)...]; continue }
+                    guard let close = rest[open...].firstIndex(of: "}") else { break }
+                    let field = String(rest[rest.index(after: open)..<close])
+                    if field.isEmpty {
+                        out += (auto < a.count ? a[auto] : Value.undefined).str
+                        auto += 1
+                    } else if let i = Int(field) {
+                        out += (i < a.count ? a[i] : Value.undefined).str
+                    } else {
+                        out += (args.kwargs.first(where: { $0.0 == field })?.1 ?? Value.undefined).str
+                    }
+                    rest = rest[rest.index(after: close)...]
+                }
+                return .string(out + rest.replacingOccurrences(of: "}}", with: "}"))
             case "isdigit": return .bool(!s.isEmpty && s.allSatisfy(\.isNumber))
             case "isalpha": return .bool(!s.isEmpty && s.allSatisfy(\.isLetter))
             case "isspace": return .bool(!s.isEmpty && s.allSatisfy(\.isWhitespace))
@@ -129,9 +149,9 @@ enum Methods {
             }
         case .object(let o):
             switch name {
-            case "get": return o[(kw("key", 0) ?? Value.none).str] ?? kw("default", 1) ?? Value.none
-            case "items": return .array(o.pairs.map { .array([.string($0.0), $0.1]) })
-            case "keys": return .array(o.keys.map { .string($0) })
+            case "get": return DictKey(kw("key", 0) ?? Value.none).flatMap { o[$0] } ?? kw("default", 1) ?? Value.none
+            case "items": return .array(o.items.map { .array([$0.0, $0.1]) })
+            case "keys": return .array(o.keyValues)
             case "values": return .array(o.pairs.map(\.1))
             default: return nil
             }

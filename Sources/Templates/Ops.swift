@@ -31,7 +31,7 @@ enum Ops {
     /// `obj[key]`: dict lookup, list/string index (negative from the end); misses are undefined.
     static func item(_ v: Value, _ key: Value) -> Value {
         switch (v, key) {
-        case (.object(let o), .string(let k)): return o[k] ?? .undefined
+        case (.object(let o), _): return DictKey(key).flatMap { o[$0] } ?? .undefined
         case (.namespace(let n), .string(let k)): return n.attrs[k] ?? .undefined
         case (.array(let a), _):
             guard let i = intValue(key) else { return .undefined }
@@ -184,7 +184,7 @@ enum Ops {
         case (.string(let x), .string(let y)): return x == y
         case (.array(let x), .array(let y)): return x.count == y.count && zip(x, y).allSatisfy { equal($0, $1) }
         case (.object(let x), .object(let y)):
-            return x.count == y.count && x.pairs.allSatisfy { k, v in y[k].map { equal(v, $0) } ?? false }
+            return x.count == y.count && x.items.allSatisfy { k, v in DictKey(k).flatMap { y[$0] }.map { equal(v, $0) } ?? false }
         case (.none, .none), (.undefined, .undefined): return true
         case (.namespace(let x), .namespace(let y)): return x === y
         case (.callable(let x), .callable(let y)): return x === y
@@ -214,9 +214,7 @@ enum Ops {
             guard case .string(let sub) = item else { throw it.fail("'in <string>' requires string as left operand") }
             return sub.isEmpty || s.contains(sub)
         case .array(let a): return a.contains { equal($0, item) }
-        case .object(let o):
-            guard case .string(let k) = item else { return false }
-            return o[k] != nil
+        case .object(let o): return DictKey(item).flatMap { o[$0] } != nil
         case .namespace(let n):
             guard case .string(let k) = item else { return false }
             return n.attrs[k] != nil

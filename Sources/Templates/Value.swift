@@ -87,24 +87,60 @@ final class Callable {
     }
 }
 
+/// A dict key: Python dict literals may use integers as keys (`{4096: 512}`).
+enum DictKey: Hashable {
+    case string(String)
+    case int(Int)
+
+    init?(_ v: Value) {
+        switch v {
+        case .string(let s): self = .string(s)
+        case .int(let i): self = .int(i)
+        case .bool(let b): self = .int(b ? 1 : 0)
+        default: return nil
+        }
+    }
+    var string: String {
+        switch self {
+        case .string(let s): return s
+        case .int(let i): return String(i)
+        }
+    }
+    var value: Value {
+        switch self {
+        case .string(let s): return .string(s)
+        case .int(let i): return .int(i)
+        }
+    }
+}
+
 /// Insertion-ordered dictionary of runtime values.
 struct Dict {
-    private(set) var keys: [String] = []
-    private var storage: [String: Value] = [:]
+    private(set) var order: [DictKey] = []
+    private var storage: [DictKey: Value] = [:]
     init() {}
     init(_ pairs: [(String, Value)]) { for (k, v) in pairs { self[k] = v } }
     subscript(key: String) -> Value? {
+        get { storage[.string(key)] }
+        set { self[.string(key)] = newValue }
+    }
+    subscript(key: DictKey) -> Value? {
         get { storage[key] }
         set {
             if let newValue {
-                if storage.updateValue(newValue, forKey: key) == nil { keys.append(key) }
+                if storage.updateValue(newValue, forKey: key) == nil { order.append(key) }
             } else if storage.removeValue(forKey: key) != nil {
-                keys.removeAll { $0 == key }
+                order.removeAll { $0 == key }
             }
         }
     }
-    var count: Int { keys.count }
-    var pairs: [(String, Value)] { keys.compactMap { k in storage[k].map { (k, $0) } } }
+    var count: Int { order.count }
+    /// Keys as strings (JSON, TemplateValue conversion).
+    var keys: [String] { order.map(\.string) }
+    /// Keys as values (iteration, items).
+    var keyValues: [Value] { order.map(\.value) }
+    var pairs: [(String, Value)] { order.compactMap { k in storage[k].map { (k.string, $0) } } }
+    var items: [(Value, Value)] { order.compactMap { k in storage[k].map { (k.value, $0) } } }
 }
 
 /// The interpreter's value type: TemplateValue plus namespaces and callables.
@@ -198,7 +234,7 @@ indirect enum Value {
         case .none: return "None"
         case .undefined: return ""
         case .array(let a): return "[" + a.map(\.repr).joined(separator: ", ") + "]"
-        case .object(let o): return "{" + o.pairs.map { Value.pyRepr($0.0) + ": " + $0.1.repr }.joined(separator: ", ") + "}"
+        case .object(let o): return "{" + o.items.map { $0.0.repr + ": " + $0.1.repr }.joined(separator: ", ") + "}"
         case .namespace(let n): return "<Namespace " + Value.object(n.attrs).repr + ">"
         case .callable(let c): return "<function \(c.name)>"
         }
