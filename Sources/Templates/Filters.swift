@@ -181,7 +181,7 @@ enum Filters {
             let rule: FloatingPointRoundingRule = method == "ceil" ? .up : method == "floor" ? .down : .toNearestOrEven
             return .double((d * scale).rounded(rule) / scale)
         case "map":
-            let items = try it.iterate(v)
+            let items = v.truthy ? try it.iterate(v) : []
             if let attribute = arg(a, "attribute", Int.max)?.str {
                 let def = arg(a, "default", Int.max)
                 return .array(items.map { item in
@@ -206,7 +206,7 @@ enum Filters {
             if let testName, !Tests.known.contains(testName) { throw it.fail("unknown test '\(testName)'") }
             let testArgs = Interpreter.Args(positional: pos, kwargs: a.kwargs)
             let keep = name.hasPrefix("select")
-            return .array(try it.iterate(v).filter { item in
+            return .array(try (v.truthy ? it.iterate(v) : []).filter { item in
                 let subject = attribute.map { path(item, $0) } ?? item
                 let ok = try testName.map { try Tests.apply($0, subject, testArgs, it) } ?? subject.truthy
                 return ok == keep

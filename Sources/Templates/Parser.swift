@@ -4,6 +4,8 @@ struct Parser {
     let tokens: [Token]
     var p = 0
     var depth = 0
+    /// Inside an `if` body, unknown filters/tests are runtime errors (only if reached), as in Jinja 3.
+    var conditionalDepth = 0
     static let maxDepth = 200
 
     init(tokens: [Token]) { self.tokens = tokens }
@@ -316,7 +318,7 @@ struct Parser {
                 p += 1
                 let nameLoc = cur.loc
                 let name = try identifier()
-                guard Filters.known.contains(name) else {
+                guard Filters.known.contains(name) || conditionalDepth > 0 else {
                     throw TemplateError.syntax("unknown filter '\(name)'", nameLoc)
                 }
                 node = .filter(node, name: name, isOp("(") ? try callArguments() : [])
@@ -338,7 +340,7 @@ struct Parser {
                 if name == "none" || name == "None" { name = "none" }
                 if name == "true" || name == "True" { name = "true" }
                 if name == "false" || name == "False" { name = "false" }
-                guard Tests.known.contains(name) else { throw TemplateError.syntax("unknown test '\(name)'", nameLoc) }
+                guard Tests.known.contains(name) || conditionalDepth > 0 else { throw TemplateError.syntax("unknown test '\(name)'", nameLoc) }
                 var args: [Argument] = []
                 if isOp("(") {
                     args = try callArguments()

@@ -51,6 +51,8 @@ extension Parser {
             var branches: [IfBranch] = []
             var cond = try expression()
             try expectStmtClose()
+            conditionalDepth += 1
+            defer { conditionalDepth -= 1 }
             while true {
                 let (body, end) = try parseBody(until: ["elif", "else", "endif"])
                 branches.append(IfBranch(cond: cond, body: body))
@@ -172,7 +174,7 @@ extension Parser {
             if first { first = false } else { p += 1 }
             let nameLoc = cur.loc
             let name = try identifier()
-            guard Filters.known.contains(name) else { throw TemplateError.syntax("unknown filter '\(name)'", nameLoc) }
+            guard Filters.known.contains(name) || conditionalDepth > 0 else { throw TemplateError.syntax("unknown filter '\(name)'", nameLoc) }
             out.append((name, isOp("(") ? try callArguments() : []))
         }
         return out

@@ -12,8 +12,8 @@ struct GoldenTests {
         var error: String?
     }
 
-    static func loadCases() throws -> [Case] {
-        let text = try String(contentsOf: Fixtures.templatesDir.appendingPathComponent("expected.json"), encoding: .utf8)
+    static func loadCases(_ url: URL = Fixtures.templatesDir.appendingPathComponent("expected.json")) throws -> [Case] {
+        let text = try String(contentsOf: url, encoding: .utf8)
         guard case .array(let items) = try TemplateValue(json: text) else { return [] }
         return items.compactMap { item -> Case? in
             guard case .object(let o) = item, case .string(let t)? = o["template"], case .string(let n)? = o["name"],
@@ -31,12 +31,28 @@ struct GoldenTests {
     @Test func matchesJinja2ByteForByte() throws {
         let cases = try Self.loadCases()
         #expect(cases.count > 100)
+        try Self.check(cases)
+    }
+
+    /// Extra goldens in the same format (template paths may be absolute), e.g. made locally over a
+    /// whole template collection: TEMPLATES_EXTRA_GOLDEN=/path/to/cases.json swift test --filter GoldenTests
+    @Test func extraGoldens() throws {
+        guard let path = ProcessInfo.processInfo.environment["TEMPLATES_EXTRA_GOLDEN"] else { return }
+        try Self.check(try Self.loadCases(URL(fileURLWithPath: path)))
+    }
+
+    static func check(_ cases: [Case]) throws {
         var templates: [String: ChatTemplate] = [:]
         var failures: [String] = []
         for c in cases {
             let t: ChatTemplate
             if let cached = templates[c.template] { t = cached } else {
-                t = try ChatTemplate(source: try Fixtures.template(c.template))
+                let src = c.template.hasPrefix("/") ? try String(contentsOfFile: c.template, encoding: .utf8)
+                    : try Fixtures.template(c.template)
+                do { t = try ChatTemplate(source: src) } catch {
+                    Issue.record("\(c.template): \(error)")
+                    continue
+                }
                 templates[c.template] = t
             }
             do {

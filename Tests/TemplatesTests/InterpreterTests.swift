@@ -54,6 +54,7 @@ struct InterpreterTests {
         ("{{ \"Сәлем! Қалайсың?\"|upper }} {{ \"Сәлем\"|length }}", "СӘЛЕМ! ҚАЛАЙСЫҢ? 5", [:]),
         ("{% filter upper %}ab{% endfilter %}", "AB", [:]),
         ("{{ 'x' ~ u ~ 'y' }}", "xy", [:]),
+        ("{{ none|selectattr('type', 'equalto', 'x')|list|length }}{{ none|map(attribute='a')|list }}", "0[]", [:]),
         ("{{ 3.0 }} {{ 1e20 }} {{ 0.1 + 0.2 }}", "3.0 1e+20 0.30000000000000004", [:]),
     ]
 
@@ -99,6 +100,9 @@ struct InterpreterTests {
             #expect(e.location == SourceLocation(line: 1, column: 8))
         } catch { Issue.record("untyped error \(error)") }
         #expect(throws: TemplateError.self) { try ChatTemplate(source: "{{ x is nosuchtest }}") }
+        // Inside an if body Jinja 3 defers the check to when the branch runs.
+        #expect(throws: Never.self) { try render("{% if false %}{{ x | nosuchfilter }}{% endif %}ok") }
+        #expect(throws: TemplateError.self) { try render("{% if true %}{{ x | nosuchfilter }}{% endif %}") }
     }
 
     @Test func runtimeErrors() {
