@@ -99,6 +99,10 @@ TEMPLATES = {
     "mistralai-Mistral-Nemo-Instruct-2407.jinja": ("<s>", "</s>", {}),
     "deepseek-ai-DeepSeek-R1-Distill-Qwen-32B.jinja": ("<｜begin▁of▁sentence｜>", "<｜end▁of▁sentence｜>", {}),
     "NousResearch-Hermes-3-Llama-3.1-8B-tool_use.jinja": ("<|begin_of_text|>", "<|im_end|>", {}),
+    "moonshotai-Kimi-K2.jinja": ("", "<|im_end|>", {}),
+    "deepseek-ai-DeepSeek-V3.1.jinja": ("<｜begin▁of▁sentence｜>", "<｜end▁of▁sentence｜>", {}),
+    "google-gemma-4-31B-it.jinja": ("<bos>", "<eos>", {}),
+    "CohereForAI-c4ai-command-r7b-12-2024-tool_use.jinja": ("<BOS_TOKEN>", "<|END_OF_TURN_TOKEN|>", {}),
 }
 
 # Extra per-template context variants (name -> extra variables merged into the context).
@@ -112,6 +116,8 @@ TOOL_TEMPLATES = [
     "Qwen-Qwen2.5-7B-Instruct.jinja",
     "Qwen-Qwen3-0.6B.jinja",
     "NousResearch-Hermes-3-Llama-3.1-8B-tool_use.jinja",
+    "moonshotai-Kimi-K2.jinja",
+    "google-gemma-4-31B-it.jinja",
 ]
 # Templates that only work with tools (Hermes iterates over tools unconditionally).
 TOOLS_ONLY = {"NousResearch-Hermes-3-Llama-3.1-8B-tool_use.jinja"}
