@@ -24,8 +24,11 @@ enum Builtins {
             default: throw it.fail("range() expects 1 to 3 arguments")
             }
             guard step != 0 else { throw it.fail("range() step must not be zero") }
-            let count = step > 0 ? max(0, (stop - start + step - 1) / step) : max(0, (start - stop - step - 1) / -step)
-            guard count <= it.limits.maxLoopIterations else { throw TemplateError.limitExceeded("range() too large") }
+            let span = step > 0 ? Double(stop) - Double(start) : Double(start) - Double(stop)
+            guard span / Double(step.magnitude) <= Double(it.limits.maxLoopIterations) else {
+                throw TemplateError.limitExceeded("range() too large")
+            }
+            let count = max(0, Int((span / Double(step.magnitude)).rounded(.up)))
             return .array((0..<count).map { .int(start + $0 * step) })
         case "namespace", "dict":
             var d = Dict()

@@ -80,7 +80,7 @@ enum Filters {
             let indentValue = arg(a, "indent", 0)
             var indent: String?
             if case .string(let s)? = indentValue { indent = s } else if let n = indentValue.flatMap(Ops.intValue) {
-                indent = String(repeating: " ", count: max(0, n))
+                indent = String(repeating: " ", count: min(max(0, n), 4096))
             }
             var itemSep: String?
             var keySep = ": "
@@ -214,7 +214,7 @@ enum Filters {
         case "indent":
             let widthValue = arg(a, "width", 0) ?? .int(4)
             let pad: String
-            if case .string(let s) = widthValue { pad = s } else { pad = String(repeating: " ", count: max(0, Ops.intValue(widthValue) ?? 4)) }
+            if case .string(let s) = widthValue { pad = s } else { pad = String(repeating: " ", count: min(max(0, Ops.intValue(widthValue) ?? 4), 4096)) }
             let first = arg(a, "first", 1)?.truthy ?? false
             let blank = arg(a, "blank", 2)?.truthy ?? false
             var lines = (v.str + "\n").components(separatedBy: "\n")
@@ -237,7 +237,7 @@ enum Filters {
             return .int(v.str.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_") }).count)
         case "attr": return Ops.attribute(v, arg(a, "name", 0)?.str ?? "")
         case "center":
-            let width = arg(a, "width", 0).flatMap(Ops.intValue) ?? 80
+            let width = min(arg(a, "width", 0).flatMap(Ops.intValue) ?? 80, it.limits.maxOutputBytes)
             let s = v.str
             let total = max(0, width - s.count)
             let left = total / 2 + (total % 2 == 1 && width % 2 == 1 ? 1 : 0)

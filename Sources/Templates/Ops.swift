@@ -65,11 +65,21 @@ enum Ops {
         if st > 0 {
             var i = clamp(try opt(start), 0)
             let end = clamp(try opt(stop), n)
-            while i < end { out.append(i); i += st }
+            while i < end {
+                out.append(i)
+                let (nx, o) = i.addingReportingOverflow(st)
+                if o { break }
+                i = nx
+            }
         } else {
             var i = clamp(try opt(start), n - 1)
             let end = clamp(try opt(stop), -1)
-            while i > end { out.append(i); i += st }
+            while i > end {
+                out.append(i)
+                let (nx, o) = i.addingReportingOverflow(st)
+                if o { break }
+                i = nx
+            }
         }
         return out
     }
@@ -114,13 +124,15 @@ enum Ops {
         case ("+", .array(let a), .array(let b)): return .array(a + b)
         case ("*", .string(let s), _), ("*", _, .string(let s)):
             guard let n = intValue(l) ?? intValue(r), !(l.isString && r.isString) else { break }
-            guard n <= 0 || s.utf8.count.multipliedReportingOverflow(by: n).partialValue <= maxLen else {
+            let size = s.utf8.count.multipliedReportingOverflow(by: n)
+            guard n <= 0 || (!size.overflow && size.partialValue <= maxLen) else {
                 throw TemplateError.limitExceeded("string repetition too large")
             }
             return .string(n > 0 ? String(repeating: s, count: n) : "")
         case ("*", .array(let a), _), ("*", _, .array(let a)):
             guard let n = intValue(l) ?? intValue(r) else { break }
-            guard n <= 0 || a.count.multipliedReportingOverflow(by: n).partialValue <= maxLen else {
+            let size = a.count.multipliedReportingOverflow(by: n)
+            guard n <= 0 || (!size.overflow && size.partialValue <= maxLen) else {
                 throw TemplateError.limitExceeded("list repetition too large")
             }
             return .array(n > 0 ? Array([[Value]](repeating: a, count: n).joined()) : [])

@@ -121,6 +121,9 @@ struct InterpreterTests {
         #expect(throws: TemplateError.self) { try t.render([:]) }
         #expect(throws: TemplateError.self) { try render("{{ 'x' * 100000000000 }}") }
         #expect(throws: TemplateError.self) { try render("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}") }
+        #expect(throws: TemplateError.self) { try render("{{ range(-9223372036854775807, 9223372036854775807)|length }}") }
+        #expect(throws: TemplateError.self) { try render("{{ 'ab' * 9223372036854775807 }}") }
+        #expect(try render("{{ [1, 2, 3][1::9223372036854775807] }}{{ range(10, 0, -3)|list }}") == "[2][10, 7, 4, 1]")
         let deep = String(repeating: "(", count: 5000) + "1" + String(repeating: ")", count: 5000)
         #expect(throws: TemplateError.self) { try ChatTemplate(source: "{{ \(deep) }}") }
     }
