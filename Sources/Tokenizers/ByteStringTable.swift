@@ -9,13 +9,15 @@ struct ByteStringTable: Sendable {
     private(set) var arena: [UInt8] = []
     private(set) var offsets: [Int32] = [0]   // key i = arena[offsets[i] ..< offsets[i+1]]
     private var values: [Int32] = []
-    private var slots: [Int32]                // key index, -1 = empty
+    /// 0 = empty, else (hash tag << 32 | key index + 1): the tag rejects most
+    /// non-matching probes without touching the arena (a cache miss each).
+    private var slots: [UInt64]
     private var mask: Int
 
     init(expectedCount: Int, expectedBytes: Int = 0) {
         var cap = 16
         while cap < expectedCount * 2 { cap <<= 1 }
-        slots = [Int32](repeating: -1, count: cap)
+        slots = [UInt64](repeating: 0, count: cap)
         mask = cap - 1
         arena.reserveCapacity(expectedBytes)
         offsets.reserveCapacity(expectedCount + 1)
@@ -47,17 +49,20 @@ struct ByteStringTable: Sendable {
     /// Inserts or overwrites (llama.cpp's `token_to_id[word] = i`: the last duplicate wins).
     mutating func set(_ p: UnsafeBufferPointer<UInt8>, _ value: Int32) {
         if values.count * 2 >= slots.count { grow() }
-        var i = Self.hash(p) & mask
+        let h = Self.hash(p)
+        let tag = UInt64(truncatingIfNeeded: h) >> 32
+        var i = h & mask
         while true {
-            let k = Int(slots[i])
-            if k < 0 {
-                slots[i] = Int32(values.count)
+            let slot = slots[i]
+            if slot == 0 {
+                slots[i] = tag << 32 | UInt64(values.count + 1)
                 arena.append(contentsOf: p)
                 offsets.append(Int32(arena.count))
                 values.append(value)
                 return
             }
-            if keyEquals(k, p) { values[k] = value; return }
+            let k = Int(slot & 0xFFFF_FFFF) - 1
+            if slot >> 32 == tag && keyEquals(k, p) { values[k] = value; return }
             i = (i + 1) & mask
         }
     }
@@ -67,11 +72,14 @@ struct ByteStringTable: Sendable {
     }
 
     @inline(__always) func get(_ p: UnsafeBufferPointer<UInt8>) -> Int32? {
-        var i = Self.hash(p) & mask
+        let h = Self.hash(p)
+        let tag = UInt64(truncatingIfNeeded: h) >> 32
+        var i = h & mask
         while true {
-            let k = Int(slots[i])
-            if k < 0 { return nil }
-            if keyEquals(k, p) { return values[k] }
+            let slot = slots[i]
+            if slot == 0 { return nil }
+            let k = Int(slot & 0xFFFF_FFFF) - 1
+            if slot >> 32 == tag && keyEquals(k, p) { return values[k] }
             i = (i + 1) & mask
         }
     }
@@ -82,16 +90,15 @@ struct ByteStringTable: Sendable {
 
     private mutating func grow() {
         let cap = slots.count * 2
-        var newSlots = [Int32](repeating: -1, count: cap)
+        var newSlots = [UInt64](repeating: 0, count: cap)
         let newMask = cap - 1
-        arena.withUnsafeBufferPointer { a in
-            for k in 0..<values.count {
-                let start = Int(offsets[k]), end = Int(offsets[k + 1])
-                let key = UnsafeBufferPointer(rebasing: a[start..<end])
-                var i = Self.hash(key) & newMask
-                while newSlots[i] >= 0 { i = (i + 1) & newMask }
-                newSlots[i] = Int32(k)
-            }
+        for slot in slots where slot != 0 {
+            let k = Int(slot & 0xFFFF_FFFF) - 1
+            let start = Int(offsets[k]), end = Int(offsets[k + 1])
+            let h = arena.withUnsafeBufferPointer { Self.hash(UnsafeBufferPointer(rebasing: $0[start..<end])) }
+            var i = h & newMask
+            while newSlots[i] != 0 { i = (i + 1) & newMask }
+            newSlots[i] = slot
         }
         slots = newSlots
         mask = newMask

@@ -282,3 +282,20 @@ struct PreTokenizer: Sendable {
         }
     }
 }
+
+extension PreTokenizerKind {
+    /// The pre-tokens of `text` as strings (before byte-level encoding); for tests and
+    /// debugging: encoding works on byte ranges and never builds these strings.
+    public func preTokenize(_ text: String) -> [String] {
+        let bytes = Array(text.utf8)
+        var cps: [UInt32] = [], starts: [Int] = []
+        bytes.withUnsafeBufferPointer { UTF8Util.decode($0, 0..<bytes.count, cps: &cps, starts: &starts) }
+        var out: [String] = []
+        var i = 0
+        for len in PreTokenizer(kind: self).split(cps) {
+            out.append(String(decoding: bytes[starts[i]..<starts[i + len]], as: UTF8.self))
+            i += len
+        }
+        return out
+    }
+}
