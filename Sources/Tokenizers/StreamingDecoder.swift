@@ -5,7 +5,7 @@
 /// bytes of an unfinished UTF-8 sequence at the end are held back until the
 /// sequence completes. Bytes that can never become valid UTF-8 are emitted as
 /// U+FFFD right away; `flush()` returns whatever is left.
-public struct StreamingDecoder {
+public struct StreamingDecoder: Sendable {
     public let tokenizer: any Tokenizer
     public let special: Bool
     private var pending: [UInt8] = []
