@@ -40,6 +40,7 @@ let package = Package(
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "GGUF", "TestSupport"]),
         .testTarget(name: "TemplatesTests", dependencies: ["Templates"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Models", "Kernels", "GGUF", "TestSupport"]),
+        .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore", "GGUF"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Engine", "Models", "Tokenizers", "Templates", "ModelStore", "GGUF", "TestSupport"]),
     ]
 )
