@@ -17,6 +17,8 @@ public struct CachedModel: Sendable, Equatable, Codable {
     public let architecture: String?
     /// The most common tensor type by bytes, e.g. `Q4_1`.
     public let quant: String?
+    /// The file's declared quantization (`general.file_type`), e.g. `Q4_K_M`.
+    public let fileType: String?
     /// True for catalog models.
     public let inCatalog: Bool
     /// True when a matching `.sha256` marker says the file was verified.
@@ -25,12 +27,13 @@ public struct CachedModel: Sendable, Equatable, Codable {
     public let problem: String?
 
     public init(name: String, path: String, size: Int, architecture: String?, quant: String?,
-                inCatalog: Bool, verified: Bool, problem: String?) {
+                fileType: String? = nil, inCatalog: Bool, verified: Bool, problem: String?) {
         self.name = name
         self.path = path
         self.size = size
         self.architecture = architecture
         self.quant = quant
+        self.fileType = fileType
         self.inCatalog = inCatalog
         self.verified = verified
         self.problem = problem
@@ -252,7 +255,9 @@ public struct ModelCache: Sendable {
         do {
             let file = try GGUFFile(path: path)
             return CachedModel(name: name, path: path, size: size, architecture: file.architecture,
-                               quant: quantSummary(file.tensors), inCatalog: inCatalog, verified: verified, problem: nil)
+                               quant: quantSummary(file.tensors),
+                               fileType: file.metadata["general.file_type"]?.int.map(fileTypeName),
+                               inCatalog: inCatalog, verified: verified, problem: nil)
         } catch {
             return CachedModel(name: name, path: path, size: size, architecture: nil, quant: nil,
                                inCatalog: inCatalog, verified: verified, problem: "\(error)")
@@ -267,6 +272,18 @@ public struct ModelCache: Sendable {
             a.value != b.value ? a.value < b.value : a.key.rawValue > b.key.rawValue
         }
         return best?.key.description
+    }
+
+    /// llama.cpp's name for a `general.file_type` value (`llama_ftype`).
+    public static func fileTypeName(_ value: Int) -> String {
+        let names: [Int: String] = [
+            0: "F32", 1: "F16", 2: "Q4_0", 3: "Q4_1", 7: "Q8_0", 8: "Q5_0", 9: "Q5_1",
+            10: "Q2_K", 11: "Q3_K_S", 12: "Q3_K_M", 13: "Q3_K_L", 14: "Q4_K_S", 15: "Q4_K_M",
+            16: "Q5_K_S", 17: "Q5_K_M", 18: "Q6_K", 19: "IQ2_XXS", 20: "IQ2_XS", 21: "Q2_K_S",
+            22: "IQ3_XS", 23: "IQ3_XXS", 24: "IQ1_S", 25: "IQ4_NL", 26: "IQ3_S", 27: "IQ3_M",
+            28: "IQ2_S", 29: "IQ2_M", 30: "IQ4_XS", 31: "IQ1_M", 32: "BF16",
+        ]
+        return names[value] ?? "ftype \(value)"
     }
 
     // MARK: - Helpers

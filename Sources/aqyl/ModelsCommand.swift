@@ -70,12 +70,12 @@ struct ModelsCommand: AsyncParsableCommand {
                 printErr("no models in \(cache.root); run: aqyl models fetch")
                 return
             }
-            let header = ["NAME", "SIZE MB", "ARCH", "QUANT", "PATH"]
+            let header = ["NAME", "SIZE MB", "ARCH", "QUANT", "FTYPE", "PATH"]
             let rows = models.map { m -> [String] in
                 var name = m.name
                 if m.inCatalog && !m.verified { name += " (unverified)" }
                 return [name, String(format: "%.1f", Double(m.size) / 1_000_000),
-                        m.architecture ?? "?", m.quant ?? "?", m.path]
+                        m.architecture ?? "?", m.quant ?? "?", m.fileType ?? "-", m.path]
             }
             let widths = header.indices.map { i in ([header] + rows).map { $0[i].count }.max() ?? 0 }
             for row in [header] + rows {

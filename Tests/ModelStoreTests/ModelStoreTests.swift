@@ -277,6 +277,7 @@ private let tinySpec = ModelSpec(
 
         var w = GGUFWriter()
         w.set("general.architecture", .string("llama"))
+        w.set("general.file_type", .uint32(15))
         // Q8_0 holds the most bytes (2 rows x 2 blocks x 34 = 136) vs F32 (16 x 4 = 64).
         try w.addTensor(name: "blk.0.attn_q.weight", type: .q8_0, dimensions: [64, 2], bytes: [UInt8](repeating: 0, count: 136))
         try w.addTensor(name: "output_norm.weight", dimensions: [16], floats: [Float](repeating: 1, count: 16))
@@ -294,6 +295,7 @@ private let tinySpec = ModelSpec(
         #expect(smol.path == cache.path(for: spec))
         #expect(smol.architecture == "llama")
         #expect(smol.quant == "Q8_0")
+        #expect(smol.fileType == "Q4_K_M")
         #expect(smol.inCatalog)
         #expect(!smol.verified)
         #expect(smol.size > 0)
@@ -303,6 +305,7 @@ private let tinySpec = ModelSpec(
         #expect(broken.path.hasSuffix("broken.gguf"))
         #expect(broken.architecture == nil && broken.problem != nil)
         #expect(models[2].architecture == "gemma3" && models[2].quant == "F32" && !models[2].inCatalog)
+        #expect(models[2].fileType == nil)
     }
 
     @Test func emptyCacheListsNothing() {
