@@ -41,6 +41,7 @@ let package = Package(
         .testTarget(name: "TemplatesTests", dependencies: ["Templates"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Kernels", "GGUF", "TestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Models", "Kernels", "GGUF", "TestSupport"]),
+        .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore", "GGUF"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Engine", "Models", "Tokenizers", "Templates", "ModelStore", "GGUF", "TestSupport"]),
     ]
 )
