@@ -88,3 +88,13 @@ void ck_gemm_rows(int wtype, const void *w, size_t wstride, int row0, int row1,
         }
     }
 }
+
+void ck_gemm_claim(int wtype, const void *w, size_t wstride, int rows, int *next_row, int chunk,
+                   const void *a, size_t astride, int tokens, int cols, float *y, size_t ldy) {
+    for (;;) {
+        const int r0 = __atomic_fetch_add(next_row, chunk, __ATOMIC_RELAXED);
+        if (r0 >= rows) return;
+        const int r1 = r0 + chunk < rows ? r0 + chunk : rows;
+        ck_gemm_rows(wtype, w, wstride, r0, r1, a, astride, tokens, cols, y, ldy);
+    }
+}

@@ -12,7 +12,10 @@
 
 #pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
 
-static inline float h2f(uint16_t h) { return _cvtsh_ss(h); }
+/* Half -> float via vmovd + vcvtph2ps. (_cvtsh_ss makes clang insert into
+ * whatever register is free, often an accumulator, which chains every block
+ * of the loop onto the previous one.) */
+static inline float h2f(uint16_t h) { return _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(h))); }
 
 static inline float hsum_f8(__m256 x) {
     __m128 r = _mm_add_ps(_mm256_extractf128_ps(x, 1), _mm256_castps256_ps128(x));
@@ -56,30 +59,50 @@ static inline __m256 mul_sum_i8(__m256i x, __m256i y) {
     return mul_sum_us8(_mm256_sign_epi8(x, x), _mm256_sign_epi8(y, x));
 }
 
+static inline __m256 q4_0_block(const blk_q4_0 *x, const blk_q8_0 *y, __m256 acc) {
+    const __m256 d = _mm256_set1_ps(h2f(x->d) * h2f(y->d));
+    const __m256i qx = _mm256_sub_epi8(nibbles32(x->qs), _mm256_set1_epi8(8));
+    const __m256i qy = _mm256_loadu_si256((const __m256i *)y->qs);
+    return _mm256_fmadd_ps(d, mul_sum_i8(qx, qy), acc);
+}
+
 static float dot_q4_0(int n, const void *vx, const void *vy) {
     const blk_q4_0 *x = vx; const blk_q8_0 *y = vy;
-    __m256 acc = _mm256_setzero_ps();
-    for (int ib = 0; ib < n / QK; ++ib) {
-        const __m256 d = _mm256_set1_ps(h2f(x[ib].d) * h2f(y[ib].d));
-        const __m256i qx = _mm256_sub_epi8(nibbles32(x[ib].qs), _mm256_set1_epi8(8));
-        const __m256i qy = _mm256_loadu_si256((const __m256i *)y[ib].qs);
-        acc = _mm256_fmadd_ps(d, mul_sum_i8(qx, qy), acc);
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+    const int nb = n / QK;
+    int ib = 0;
+    for (; ib + 1 < nb; ib += 2) {
+        acc0 = q4_0_block(&x[ib], &y[ib], acc0);
+        acc1 = q4_0_block(&x[ib + 1], &y[ib + 1], acc1);
     }
-    return hsum_f8(acc);
+    if (ib < nb) acc0 = q4_0_block(&x[ib], &y[ib], acc0);
+    return hsum_f8(_mm256_add_ps(acc0, acc1));
+}
+
+static inline __m256 q4_1_block(const blk_q4_1 *x, const blk_q8_1 *y, __m256 acc) {
+    const __m256 d = _mm256_set1_ps(h2f(x->d) * h2f(y->d));
+    const __m256i qy = _mm256_loadu_si256((const __m256i *)y->qs);
+    return _mm256_fmadd_ps(d, mul_sum_us8(nibbles32(x->qs), qy), acc);
 }
 
 static float dot_q4_1(int n, const void *vx, const void *vy) {
     const blk_q4_1 *x = vx; const blk_q8_1 *y = vy;
-    __m256 acc = _mm256_setzero_ps();
-    float summs = 0;
-    for (int ib = 0; ib < n / QK; ++ib) {
-        summs += h2f(x[ib].m) * h2f(y[ib].s);
-        const __m256 d = _mm256_set1_ps(h2f(x[ib].d) * h2f(y[ib].d));
-        const __m256i qx = nibbles32(x[ib].qs);
-        const __m256i qy = _mm256_loadu_si256((const __m256i *)y[ib].qs);
-        acc = _mm256_fmadd_ps(d, mul_sum_us8(qx, qy), acc);
+    /* two independent chains so block i+1 does not wait on block i's FMA */
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+    float summs0 = 0, summs1 = 0;
+    const int nb = n / QK;
+    int ib = 0;
+    for (; ib + 1 < nb; ib += 2) {
+        summs0 += h2f(x[ib].m) * h2f(y[ib].s);
+        summs1 += h2f(x[ib + 1].m) * h2f(y[ib + 1].s);
+        acc0 = q4_1_block(&x[ib], &y[ib], acc0);
+        acc1 = q4_1_block(&x[ib + 1], &y[ib + 1], acc1);
     }
-    return hsum_f8(acc) + summs;
+    if (ib < nb) {
+        summs0 += h2f(x[ib].m) * h2f(y[ib].s);
+        acc0 = q4_1_block(&x[ib], &y[ib], acc0);
+    }
+    return hsum_f8(_mm256_add_ps(acc0, acc1)) + (summs0 + summs1);
 }
 
 static float dot_q5_0(int n, const void *vx, const void *vy) {
