@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <sched.h>
 #if defined(__x86_64__)
 #include <immintrin.h>
 #define CPU_RELAX() _mm_pause()
@@ -20,6 +21,14 @@
 /* Spin iterations (each a pause, ~20-100 cycles) before a worker sleeps. */
 #define SPIN_LIMIT 100000
 #define MAX_THREADS 256
+/* Pure spinning before a waiting thread starts yielding its CPU each
+ * iteration: on an oversubscribed machine the thread being waited for may
+ * share our CPU, and a pause loop would burn the time it needs. */
+#define SPIN_BEFORE_YIELD 2000
+
+static inline void backoff(int spins) {
+    if (spins < SPIN_BEFORE_YIELD) CPU_RELAX(); else sched_yield();
+}
 
 /* One cache line per worker: the generation it (or the caller, by
  * stealing) claimed last, and the generation it finished last. */
@@ -59,7 +68,7 @@ static void *worker_main(void *p) {
         unsigned g;
         int spins = 0;
         while ((g = atomic_load_explicit(&pool->gen, memory_order_acquire)) == seen) {
-            if (++spins < SPIN_LIMIT) { CPU_RELAX(); continue; }
+            if (++spins < SPIN_LIMIT) { backoff(spins); continue; }
             pthread_mutex_lock(&pool->mu);
             atomic_fetch_add(&pool->sleepers, 1);
             while (atomic_load(&pool->gen) == seen) pthread_cond_wait(&pool->cv, &pool->mu);
@@ -127,7 +136,8 @@ void ck_pool_run(ck_pool *pool, ck_task_fn fn, void *ctx) {
         if (claim(pool, w, g)) { fn(ctx, w, pool->n); stolen[w] = 1; }
     for (int w = 1; w < pool->n; ++w) {
         if (stolen[w]) continue;
-        while (atomic_load_explicit(&pool->slots[w].done, memory_order_acquire) != g) CPU_RELAX();
+        int spins = 0;
+        while (atomic_load_explicit(&pool->slots[w].done, memory_order_acquire) != g) backoff(++spins);
     }
 }
 

@@ -16,6 +16,14 @@ struct ThroughputProbe {
 
     @Test func matmulThroughput() throws {
         print("kernel set: \(DotKernels.kernelSet)")
+        for threads in [1, 2] {
+            let pool = ThreadPool(threads: threads)
+            let n = 20000
+            let start = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<n { pool.run { _, _ in } }
+            let ns = Double(DispatchTime.now().uptimeNanoseconds - start) / Double(n)
+            print(String(format: "empty pool.run threads=%d  %6.2f us", threads, ns / 1000))
+        }
         for (type, rows, columns, label) in Self.shapes {
             var rng = TestRNG(seed: 5)
             let wq = try Quantize.quantize(rng.floats(rows * columns), to: type)
