@@ -79,29 +79,35 @@ static float dot_q4_0(int n, const void *vx, const void *vy) {
     return hsum_f8(_mm256_add_ps(acc0, acc1));
 }
 
-static inline __m256 q4_1_block(const blk_q4_1 *x, const blk_q8_1 *y, __m256 acc) {
-    const __m256 d = _mm256_set1_ps(h2f(x->d) * h2f(y->d));
+/* Converts two adjacent fp16 values (d,m of a weight block or d,s of a Q8_1
+ * block) with one vcvtph2ps. */
+static inline __m128 h2f_pair(const void *p) {
+    int32_t v; memcpy(&v, p, 4);
+    return _mm_cvtph_ps(_mm_cvtsi32_si128(v));
+}
+
+/* Adds one block's d·d'·Σq·q' to acc and returns m·s' (lane 1 of the
+ * pairwise product) for the caller's scalar sum. */
+static inline __m256 q4_1_block(const blk_q4_1 *x, const blk_q8_1 *y, __m256 acc, float *ms) {
+    const __m128 p = _mm_mul_ps(h2f_pair(&x->d), h2f_pair(&y->d));   /* [d*dy, m*sy] */
+    *ms = _mm_cvtss_f32(_mm_movehdup_ps(p));
     const __m256i qy = _mm256_loadu_si256((const __m256i *)y->qs);
-    return _mm256_fmadd_ps(d, mul_sum_us8(nibbles32(x->qs), qy), acc);
+    return _mm256_fmadd_ps(_mm256_broadcastss_ps(p), mul_sum_us8(nibbles32(x->qs), qy), acc);
 }
 
 static float dot_q4_1(int n, const void *vx, const void *vy) {
     const blk_q4_1 *x = vx; const blk_q8_1 *y = vy;
     /* two independent chains so block i+1 does not wait on block i's FMA */
     __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
-    float summs0 = 0, summs1 = 0;
+    float summs0 = 0, summs1 = 0, m0, m1;
     const int nb = n / QK;
     int ib = 0;
     for (; ib + 1 < nb; ib += 2) {
-        summs0 += h2f(x[ib].m) * h2f(y[ib].s);
-        summs1 += h2f(x[ib + 1].m) * h2f(y[ib + 1].s);
-        acc0 = q4_1_block(&x[ib], &y[ib], acc0);
-        acc1 = q4_1_block(&x[ib + 1], &y[ib + 1], acc1);
+        acc0 = q4_1_block(&x[ib], &y[ib], acc0, &m0);
+        acc1 = q4_1_block(&x[ib + 1], &y[ib + 1], acc1, &m1);
+        summs0 += m0; summs1 += m1;
     }
-    if (ib < nb) {
-        summs0 += h2f(x[ib].m) * h2f(y[ib].s);
-        acc0 = q4_1_block(&x[ib], &y[ib], acc0);
-    }
+    if (ib < nb) { acc0 = q4_1_block(&x[ib], &y[ib], acc0, &m0); summs0 += m0; }
     return hsum_f8(_mm256_add_ps(acc0, acc1)) + (summs0 + summs1);
 }
 
