@@ -7,7 +7,7 @@
  */
 #include "ck_internal.h"
 
-#if defined(__x86_64__)
+#if defined(__x86_64__) && !defined(CK_FORCE_GENERIC)
 #include <immintrin.h>
 
 #pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
@@ -513,64 +513,6 @@ void ck_quantize_act_avx2_impl(int atype, const float *x, void *y, int n) {
 int ck_avx2_compiled(void) { return 1; }
 
 #else  /* not x86-64: no AVX2 kernels */
-
-/* ---- multi-token kernels (prompt processing) ----
- * One weight row against 4 activation rows at once: the weight block is
- * unpacked and its scales converted once for four tokens, and the
- * activations' fp16 scales come pre-converted to floats, laid out
- * [block][token] (d4/s4), by the caller. Same integer sums as the 1-token
- * kernels; only float summation order differs. */
-
-static void q4_1_x4(int nb, const void *vx, const uint8_t *a, size_t astride,
-                    const float *d4, const float *s4, float out[4]) {
-    const blk_q4_1 *x = vx;
-    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
-    __m256 acc2 = _mm256_setzero_ps(), acc3 = _mm256_setzero_ps();
-    __m128 summs = _mm_setzero_ps();
-    for (int ib = 0; ib < nb; ++ib) {
-        const float dx = h2f(x[ib].d);
-        summs = _mm_fmadd_ps(_mm_set1_ps(h2f(x[ib].m)), _mm_loadu_ps(s4 + 4 * ib), summs);
-        const __m256i qx = nibbles32(x[ib].qs);
-        const uint8_t *qy = a + (size_t)ib * sizeof(blk_q8_1) + 4;
-        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(dx * d4[4 * ib + 0]), mul_sum_us8(qx, _mm256_loadu_si256((const __m256i *)(qy))), acc0);
-        acc1 = _mm256_fmadd_ps(_mm256_set1_ps(dx * d4[4 * ib + 1]), mul_sum_us8(qx, _mm256_loadu_si256((const __m256i *)(qy + astride))), acc1);
-        acc2 = _mm256_fmadd_ps(_mm256_set1_ps(dx * d4[4 * ib + 2]), mul_sum_us8(qx, _mm256_loadu_si256((const __m256i *)(qy + 2 * astride))), acc2);
-        acc3 = _mm256_fmadd_ps(_mm256_set1_ps(dx * d4[4 * ib + 3]), mul_sum_us8(qx, _mm256_loadu_si256((const __m256i *)(qy + 3 * astride))), acc3);
-    }
-    float sm[4]; _mm_storeu_ps(sm, summs);
-    out[0] = hsum_f8(acc0) + sm[0];
-    out[1] = hsum_f8(acc1) + sm[1];
-    out[2] = hsum_f8(acc2) + sm[2];
-    out[3] = hsum_f8(acc3) + sm[3];
-}
-
-static void q4_0_x4(int nb, const void *vx, const uint8_t *a, size_t astride,
-                    const float *d4, const float *s4, float out[4]) {
-    const blk_q4_0 *x = vx;
-    (void)s4;
-    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
-    __m256 acc2 = _mm256_setzero_ps(), acc3 = _mm256_setzero_ps();
-    for (int ib = 0; ib < nb; ++ib) {
-        const float dx = h2f(x[ib].d);
-        const __m256i qx = _mm256_sub_epi8(nibbles32(x[ib].qs), _mm256_set1_epi8(8));
-        const __m256i ax = _mm256_sign_epi8(qx, qx);
-        const uint8_t *qy = a + (size_t)ib * sizeof(blk_q8_0) + 2;
-#define Q40_TOKEN(k, acc) \
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(dx * d4[4 * ib + k]), \
-              mul_sum_us8(ax, _mm256_sign_epi8(_mm256_loadu_si256((const __m256i *)(qy + k * astride)), qx)), acc)
-        Q40_TOKEN(0, acc0); Q40_TOKEN(1, acc1); Q40_TOKEN(2, acc2); Q40_TOKEN(3, acc3);
-#undef Q40_TOKEN
-    }
-    out[0] = hsum_f8(acc0); out[1] = hsum_f8(acc1); out[2] = hsum_f8(acc2); out[3] = hsum_f8(acc3);
-}
-
-ck_x4_fn ck_avx2_x4_for(int wtype) {
-    switch (wtype) {
-    case CK_Q4_0: return q4_0_x4;
-    case CK_Q4_1: return q4_1_x4;
-    default: return NULL;
-    }
-}
 
 ck_dot_fn ck_avx2_dot_for(int wtype) { (void)wtype; return NULL; }
 ck_x4_fn ck_avx2_x4_for(int wtype) { (void)wtype; return NULL; }
