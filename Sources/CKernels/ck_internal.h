@@ -98,6 +98,11 @@ static inline void ck_scale_min_k4(int j, const uint8_t *q, uint8_t *d, uint8_t 
 typedef float (*ck_dot_fn)(int n, const void *x, const void *y);
 ck_dot_fn ck_generic_dot_for(int wtype);
 ck_dot_fn ck_avx2_dot_for(int wtype);   /* NULL when not compiled in */
+/* One weight row (nb blocks) against 4 activation rows `astride` bytes
+ * apart, with the activations' scales pre-converted to floats, [block][4]. */
+typedef void (*ck_x4_fn)(int nb, const void *x, const uint8_t *a, size_t astride,
+                         const float *d4, const float *s4, float out[4]);
+ck_x4_fn ck_avx2_x4_for(int wtype);     /* NULL when no such kernel */
 int ck_avx2_compiled(void);
 void ck_quantize_q8_0_ref(const float *x, void *y, int n);
 void ck_quantize_q8_1_ref(const float *x, void *y, int n);

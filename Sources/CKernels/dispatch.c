@@ -2,22 +2,28 @@
  * Runtime kernel selection and the row-tiled matmul driver. The AVX2 set is
  * chosen once, when the CPU reports AVX2, FMA and F16C; otherwise the
  * portable generic kernels run (also on aarch64, where no SIMD set exists).
+ * Setting AQYL_KERNELS=generic forces the generic set, to test that path.
  */
 #include "ck_internal.h"
 #include <stdatomic.h>
+#include <stdlib.h>
 
 static atomic_int avx2_state = -1;   /* -1 unknown, 0 no, 1 yes */
 
 int ck_has_avx2(void) {
     int s = atomic_load_explicit(&avx2_state, memory_order_relaxed);
     if (s >= 0) return s;
-#if defined(__x86_64__)
+    const char *force = getenv("AQYL_KERNELS");   /* "generic" forces the portable set */
+    if (force && strcmp(force, "generic") == 0) s = 0;
+    else {
+#if defined(__x86_64__) && !defined(CK_FORCE_GENERIC)
     __builtin_cpu_init();
     s = ck_avx2_compiled() && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
         __builtin_cpu_supports("f16c");
 #else
     s = 0;
 #endif
+    }
     atomic_store_explicit(&avx2_state, s, memory_order_relaxed);
     return s;
 }
@@ -69,6 +75,20 @@ void ck_quantize_act_avx2(int atype, const float *x, void *y, int n) {
  * activations stream past. */
 #define ROW_TILE 16
 
+/* Converts the fp16 scales (d, and s for Q8_1) of 4 activation rows to
+ * floats laid out [block][token], as the x4 kernels want them. */
+static void gather_scales4(int atype, const uint8_t *a, size_t astride, int nb, float *d4, float *s4) {
+    const size_t bb = atype == CK_Q8_1 ? sizeof(blk_q8_1) : sizeof(blk_q8_0);
+    for (int t = 0; t < 4; ++t)
+        for (int ib = 0; ib < nb; ++ib) {
+            const uint8_t *blk = a + (size_t)t * astride + (size_t)ib * bb;
+            uint16_t h; memcpy(&h, blk, 2);
+            d4[4 * ib + t] = ck_h2f(h);
+            if (atype == CK_Q8_1) { memcpy(&h, blk + 2, 2); s4[4 * ib + t] = ck_h2f(h); }
+            else s4[4 * ib + t] = 0;
+        }
+}
+
 void ck_gemm_rows(int wtype, const void *w, size_t wstride, int row0, int row1,
                   const void *a, size_t astride, int tokens, int cols,
                   float *y, size_t ldy) {
@@ -79,12 +99,47 @@ void ck_gemm_rows(int wtype, const void *w, size_t wstride, int row0, int row1,
         for (int r = row0; r < row1; ++r) y[r] = f(cols, wb + (size_t)r * wstride, ab);
         return;
     }
+    /* 4-token kernels where available: scales of all 4-token groups are
+     * converted up front (small next to the work of even one row tile). */
+    ck_x4_fn f4 = (ck_has_avx2() && tokens >= 4) ? ck_avx2_x4_for(wtype) : NULL;
+    const int nb = cols / QK, groups = f4 ? tokens / 4 : 0;
+    float *scales = NULL;
+    if (groups > 0) {
+        scales = malloc(sizeof(float) * (size_t)groups * (size_t)nb * 8);
+        if (!scales) { f4 = NULL; } else {
+            const int atype = ck_vec_dot_type(wtype);
+            for (int g = 0; g < groups; ++g)
+                gather_scales4(atype, ab + (size_t)(4 * g) * astride, astride, nb,
+                               scales + (size_t)g * nb * 8, scales + (size_t)g * nb * 8 + (size_t)nb * 4);
+        }
+    }
+    const int tail = f4 ? 4 * groups : 0;
     for (int r0 = row0; r0 < row1; r0 += ROW_TILE) {
         const int r1 = r0 + ROW_TILE < row1 ? r0 + ROW_TILE : row1;
-        for (int t = 0; t < tokens; ++t) {
+        for (int g = 0; f4 && g < groups; ++g) {
+            const float *d4 = scales + (size_t)g * nb * 8, *s4 = d4 + (size_t)nb * 4;
+            const uint8_t *ag = ab + (size_t)(4 * g) * astride;
+            for (int r = r0; r < r1; ++r) {
+                float out[4];
+                f4(nb, wb + (size_t)r * wstride, ag, astride, d4, s4, out);
+                for (int k = 0; k < 4; ++k) y[(size_t)(4 * g + k) * ldy + r] = out[k];
+            }
+        }
+        for (int t = tail; t < tokens; ++t) {
             const void *at = ab + (size_t)t * astride;
             float *yt = y + (size_t)t * ldy;
             for (int r = r0; r < r1; ++r) yt[r] = f(cols, wb + (size_t)r * wstride, at);
         }
+    }
+    free(scales);
+}
+
+void ck_gemm_claim(int wtype, const void *w, size_t wstride, int rows, int *next_row, int chunk,
+                   const void *a, size_t astride, int tokens, int cols, float *y, size_t ldy) {
+    for (;;) {
+        const int r0 = __atomic_fetch_add(next_row, chunk, __ATOMIC_RELAXED);
+        if (r0 >= rows) return;
+        const int r1 = r0 + chunk < rows ? r0 + chunk : rows;
+        ck_gemm_rows(wtype, w, wstride, r0, r1, a, astride, tokens, cols, y, ldy);
     }
 }

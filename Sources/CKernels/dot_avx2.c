@@ -7,12 +7,15 @@
  */
 #include "ck_internal.h"
 
-#if defined(__x86_64__)
+#if defined(__x86_64__) && !defined(CK_FORCE_GENERIC)
 #include <immintrin.h>
 
 #pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
 
-static inline float h2f(uint16_t h) { return _cvtsh_ss(h); }
+/* Half -> float via vmovd + vcvtph2ps. (_cvtsh_ss makes clang insert into
+ * whatever register is free, often an accumulator, which chains every block
+ * of the loop onto the previous one.) */
+static inline float h2f(uint16_t h) { return _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(h))); }
 
 static inline float hsum_f8(__m256 x) {
     __m128 r = _mm_add_ps(_mm256_extractf128_ps(x, 1), _mm256_castps256_ps128(x));
@@ -56,30 +59,56 @@ static inline __m256 mul_sum_i8(__m256i x, __m256i y) {
     return mul_sum_us8(_mm256_sign_epi8(x, x), _mm256_sign_epi8(y, x));
 }
 
+static inline __m256 q4_0_block(const blk_q4_0 *x, const blk_q8_0 *y, __m256 acc) {
+    const __m256 d = _mm256_set1_ps(h2f(x->d) * h2f(y->d));
+    const __m256i qx = _mm256_sub_epi8(nibbles32(x->qs), _mm256_set1_epi8(8));
+    const __m256i qy = _mm256_loadu_si256((const __m256i *)y->qs);
+    return _mm256_fmadd_ps(d, mul_sum_i8(qx, qy), acc);
+}
+
 static float dot_q4_0(int n, const void *vx, const void *vy) {
     const blk_q4_0 *x = vx; const blk_q8_0 *y = vy;
-    __m256 acc = _mm256_setzero_ps();
-    for (int ib = 0; ib < n / QK; ++ib) {
-        const __m256 d = _mm256_set1_ps(h2f(x[ib].d) * h2f(y[ib].d));
-        const __m256i qx = _mm256_sub_epi8(nibbles32(x[ib].qs), _mm256_set1_epi8(8));
-        const __m256i qy = _mm256_loadu_si256((const __m256i *)y[ib].qs);
-        acc = _mm256_fmadd_ps(d, mul_sum_i8(qx, qy), acc);
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+    const int nb = n / QK;
+    int ib = 0;
+    for (; ib + 1 < nb; ib += 2) {
+        acc0 = q4_0_block(&x[ib], &y[ib], acc0);
+        acc1 = q4_0_block(&x[ib + 1], &y[ib + 1], acc1);
     }
-    return hsum_f8(acc);
+    if (ib < nb) acc0 = q4_0_block(&x[ib], &y[ib], acc0);
+    return hsum_f8(_mm256_add_ps(acc0, acc1));
+}
+
+/* Converts two adjacent fp16 values (d,m of a weight block or d,s of a Q8_1
+ * block) with one vcvtph2ps. */
+static inline __m128 h2f_pair(const void *p) {
+    int32_t v; memcpy(&v, p, 4);
+    return _mm_cvtph_ps(_mm_cvtsi32_si128(v));
+}
+
+/* Adds one block's d·d'·Σq·q' to acc and returns m·s' (lane 1 of the
+ * pairwise product) for the caller's scalar sum. */
+static inline __m256 q4_1_block(const blk_q4_1 *x, const blk_q8_1 *y, __m256 acc, float *ms) {
+    const __m128 p = _mm_mul_ps(h2f_pair(&x->d), h2f_pair(&y->d));   /* [d*dy, m*sy] */
+    *ms = _mm_cvtss_f32(_mm_movehdup_ps(p));
+    const __m256i qy = _mm256_loadu_si256((const __m256i *)y->qs);
+    return _mm256_fmadd_ps(_mm256_broadcastss_ps(p), mul_sum_us8(nibbles32(x->qs), qy), acc);
 }
 
 static float dot_q4_1(int n, const void *vx, const void *vy) {
     const blk_q4_1 *x = vx; const blk_q8_1 *y = vy;
-    __m256 acc = _mm256_setzero_ps();
-    float summs = 0;
-    for (int ib = 0; ib < n / QK; ++ib) {
-        summs += h2f(x[ib].m) * h2f(y[ib].s);
-        const __m256 d = _mm256_set1_ps(h2f(x[ib].d) * h2f(y[ib].d));
-        const __m256i qx = nibbles32(x[ib].qs);
-        const __m256i qy = _mm256_loadu_si256((const __m256i *)y[ib].qs);
-        acc = _mm256_fmadd_ps(d, mul_sum_us8(qx, qy), acc);
+    /* two independent chains so block i+1 does not wait on block i's FMA */
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+    float summs0 = 0, summs1 = 0, m0, m1;
+    const int nb = n / QK;
+    int ib = 0;
+    for (; ib + 1 < nb; ib += 2) {
+        acc0 = q4_1_block(&x[ib], &y[ib], acc0, &m0);
+        acc1 = q4_1_block(&x[ib + 1], &y[ib + 1], acc1, &m1);
+        summs0 += m0; summs1 += m1;
     }
-    return hsum_f8(acc) + summs;
+    if (ib < nb) { acc0 = q4_1_block(&x[ib], &y[ib], acc0, &m0); summs0 += m0; }
+    return hsum_f8(_mm256_add_ps(acc0, acc1)) + (summs0 + summs1);
 }
 
 static float dot_q5_0(int n, const void *vx, const void *vy) {
@@ -313,6 +342,64 @@ static float dot_bf16(int n, const void *vx, const void *vy) {
     return s;
 }
 
+/* ---- multi-token kernels (prompt processing) ----
+ * One weight row against 4 activation rows at once: the weight block is
+ * unpacked and its scales converted once for four tokens, and the
+ * activations' fp16 scales come pre-converted to floats, laid out
+ * [block][token] (d4/s4), by the caller. Same integer sums as the 1-token
+ * kernels; only float summation order differs. */
+
+static void q4_1_x4(int nb, const void *vx, const uint8_t *a, size_t astride,
+                    const float *d4, const float *s4, float out[4]) {
+    const blk_q4_1 *x = vx;
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+    __m256 acc2 = _mm256_setzero_ps(), acc3 = _mm256_setzero_ps();
+    __m128 summs = _mm_setzero_ps();
+    for (int ib = 0; ib < nb; ++ib) {
+        const float dx = h2f(x[ib].d);
+        summs = _mm_fmadd_ps(_mm_set1_ps(h2f(x[ib].m)), _mm_loadu_ps(s4 + 4 * ib), summs);
+        const __m256i qx = nibbles32(x[ib].qs);
+        const uint8_t *qy = a + (size_t)ib * sizeof(blk_q8_1) + 4;
+        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(dx * d4[4 * ib + 0]), mul_sum_us8(qx, _mm256_loadu_si256((const __m256i *)(qy))), acc0);
+        acc1 = _mm256_fmadd_ps(_mm256_set1_ps(dx * d4[4 * ib + 1]), mul_sum_us8(qx, _mm256_loadu_si256((const __m256i *)(qy + astride))), acc1);
+        acc2 = _mm256_fmadd_ps(_mm256_set1_ps(dx * d4[4 * ib + 2]), mul_sum_us8(qx, _mm256_loadu_si256((const __m256i *)(qy + 2 * astride))), acc2);
+        acc3 = _mm256_fmadd_ps(_mm256_set1_ps(dx * d4[4 * ib + 3]), mul_sum_us8(qx, _mm256_loadu_si256((const __m256i *)(qy + 3 * astride))), acc3);
+    }
+    float sm[4]; _mm_storeu_ps(sm, summs);
+    out[0] = hsum_f8(acc0) + sm[0];
+    out[1] = hsum_f8(acc1) + sm[1];
+    out[2] = hsum_f8(acc2) + sm[2];
+    out[3] = hsum_f8(acc3) + sm[3];
+}
+
+static void q4_0_x4(int nb, const void *vx, const uint8_t *a, size_t astride,
+                    const float *d4, const float *s4, float out[4]) {
+    const blk_q4_0 *x = vx;
+    (void)s4;
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+    __m256 acc2 = _mm256_setzero_ps(), acc3 = _mm256_setzero_ps();
+    for (int ib = 0; ib < nb; ++ib) {
+        const float dx = h2f(x[ib].d);
+        const __m256i qx = _mm256_sub_epi8(nibbles32(x[ib].qs), _mm256_set1_epi8(8));
+        const __m256i ax = _mm256_sign_epi8(qx, qx);
+        const uint8_t *qy = a + (size_t)ib * sizeof(blk_q8_0) + 2;
+#define Q40_TOKEN(k, acc) \
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(dx * d4[4 * ib + k]), \
+              mul_sum_us8(ax, _mm256_sign_epi8(_mm256_loadu_si256((const __m256i *)(qy + k * astride)), qx)), acc)
+        Q40_TOKEN(0, acc0); Q40_TOKEN(1, acc1); Q40_TOKEN(2, acc2); Q40_TOKEN(3, acc3);
+#undef Q40_TOKEN
+    }
+    out[0] = hsum_f8(acc0); out[1] = hsum_f8(acc1); out[2] = hsum_f8(acc2); out[3] = hsum_f8(acc3);
+}
+
+ck_x4_fn ck_avx2_x4_for(int wtype) {
+    switch (wtype) {
+    case CK_Q4_0: return q4_0_x4;
+    case CK_Q4_1: return q4_1_x4;
+    default: return NULL;
+    }
+}
+
 ck_dot_fn ck_avx2_dot_for(int wtype) {
     switch (wtype) {
     case CK_F32: return dot_f32;
@@ -428,6 +515,7 @@ int ck_avx2_compiled(void) { return 1; }
 #else  /* not x86-64: no AVX2 kernels */
 
 ck_dot_fn ck_avx2_dot_for(int wtype) { (void)wtype; return NULL; }
+ck_x4_fn ck_avx2_x4_for(int wtype) { (void)wtype; return NULL; }
 void ck_quantize_act_avx2_impl(int atype, const float *x, void *y, int n) { ck_quantize_act_generic(atype, x, y, n); }
 int ck_avx2_compiled(void) { return 0; }
 

@@ -13,11 +13,16 @@ public enum MatMul {
 
     /// y[t*rows + r] = sum_c W[r,c] * x[t*columns + c] for t in 0..<tokens.
     /// Activations are quantized once per call to the weight's pair type,
-    /// then output rows are split across the pool's workers; the C driver
-    /// tiles rows so a block of weight rows serves every token while cached.
+    /// then output rows are shared out to the pool's workers in chunks; the C
+    /// driver tiles rows so a block of weight rows serves every token while cached.
     public static func multiply(_ w: QuantMatrix, x: UnsafePointer<Float>, tokens: Int, y: UnsafeMutablePointer<Float>, pool: ThreadPool) {
         precondition(tokens >= 0, "negative token count")
         guard tokens > 0, w.rows > 0, let act = activationType(for: w.type) else { return }
+        pool.exclusive { multiplyLocked(w, act: act, x: x, tokens: tokens, y: y, pool: pool) }
+    }
+
+    private static func multiplyLocked(_ w: QuantMatrix, act: GGMLType, x: UnsafePointer<Float>, tokens: Int,
+                                       y: UnsafeMutablePointer<Float>, pool: ThreadPool) {
         let columns = w.columns
         let actRaw = Int32(act.rawValue)
         let a: UnsafeRawPointer
@@ -32,7 +37,7 @@ public enum MatMul {
             let buf = pool.scratchBuffer(bytes: aStride * tokens)
             a = UnsafeRawPointer(buf)
             if tokens >= 2 * pool.threads && pool.threads > 1 {
-                pool.run { worker, count in
+                pool.runUnlocked { worker, count in
                     var t = worker
                     while t < tokens {
                         ck_quantize_act(actRaw, x + t * columns, buf + t * aStride, Int32(columns))
@@ -47,14 +52,16 @@ public enum MatMul {
         }
         let rows = w.rows
         let wType = Int32(w.type.rawValue)
-        pool.run { worker, count in
-            // Even split in multiples of 4 rows keeps tiles aligned.
-            let quads = (rows + 3) / 4
-            let r0 = min(rows, quads * worker / count * 4)
-            let r1 = min(rows, quads * (worker + 1) / count * 4)
-            guard r0 < r1 else { return }
-            ck_gemm_rows(wType, w.base, w.rowBytes, Int32(r0), Int32(r1), a, aStride,
-                         Int32(tokens), Int32(columns), y, rows)
+        // Workers claim chunks of rows from a shared counter: a worker that
+        // the OS delays just takes fewer chunks. Chunks are a multiple of the
+        // C driver's 16-row tile and small enough to give every worker several.
+        let chunk = max(16, min(64, (rows / (pool.threads * 4) + 15) / 16 * 16))
+        var nextRow: Int32 = 0
+        withUnsafeMutablePointer(to: &nextRow) { next in
+            pool.runUnlocked { _, _ in
+                ck_gemm_claim(wType, w.base, w.rowBytes, Int32(rows), next, Int32(chunk), a, aStride,
+                              Int32(tokens), Int32(columns), y, rows)
+            }
         }
     }
 

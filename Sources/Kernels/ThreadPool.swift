@@ -1,11 +1,13 @@
 import CKernels
+import Foundation
 
 /// A fixed set of worker threads for data-parallel loops.
 ///
 /// A decode step issues ~200 matmuls of 20-50 µs each, so dispatch has to be
 /// cheap: the workers are persistent pthreads (CKernels' pool.c) that spin
-/// briefly on a generation counter after each job before sleeping. `run` is
-/// not re-entrant: call it from one thread at a time.
+/// briefly on a generation counter after each job before sleeping. Calls
+/// from several threads are serialized (one job runs at a time); `run` must
+/// not be called from inside a `run` body.
 public final class ThreadPool: @unchecked Sendable {
     /// Workers that take part in `run`, the caller included.
     public let threads: Int
@@ -14,6 +16,8 @@ public final class ThreadPool: @unchecked Sendable {
     /// (safe because `run` is never used concurrently).
     private var scratch: UnsafeMutableRawPointer?
     private var scratchBytes = 0
+    /// Serializes jobs (and use of the scratch buffer) between callers.
+    private let lock = NSLock()
 
     public init(threads: Int) {
         let wanted = max(1, threads)
@@ -34,6 +38,20 @@ public final class ThreadPool: @unchecked Sendable {
     /// Runs body(worker, workerCount) on every worker (caller participates
     /// as worker 0) and returns when all finished.
     public func run(_ body: (Int, Int) -> Void) {
+        lock.lock()
+        defer { lock.unlock() }
+        runUnlocked(body)
+    }
+
+    /// Holds the pool for a sequence of jobs that share the scratch buffer.
+    func exclusive<R>(_ body: () -> R) -> R {
+        lock.lock()
+        defer { lock.unlock() }
+        return body()
+    }
+
+    /// `run` for callers already inside `exclusive`.
+    func runUnlocked(_ body: (Int, Int) -> Void) {
         guard let handle, threads > 1 else { body(0, 1); return }
         withoutActuallyEscaping(body) { escapable in
             var fn = escapable
@@ -46,7 +64,8 @@ public final class ThreadPool: @unchecked Sendable {
         }
     }
 
-    /// A buffer of at least `bytes` bytes, 64-byte aligned, owned by the pool.
+    /// A buffer of at least `bytes` bytes, 64-byte aligned, owned by the pool;
+    /// only valid inside `exclusive`.
     func scratchBuffer(bytes: Int) -> UnsafeMutableRawPointer {
         if let scratch, scratchBytes >= bytes { return scratch }
         scratch?.deallocate()

@@ -71,6 +71,12 @@ void ck_gemm_rows(int wtype, const void *w, size_t wstride, int row0, int row1,
                   const void *a, size_t astride, int tokens, int cols,
                   float *y, size_t ldy);
 
+/* Work-sharing form of ck_gemm_rows: callers on several threads share the
+ * counter *next_row (start at 0) and each claims `chunk` rows at a time until
+ * all `rows` are done, so a slow or descheduled thread holds up little. */
+void ck_gemm_claim(int wtype, const void *w, size_t wstride, int rows, int *next_row, int chunk,
+                   const void *a, size_t astride, int tokens, int cols, float *y, size_t ldy);
+
 /* ---- thread pool (persistent pthreads that spin briefly, then sleep) ---- */
 typedef struct ck_pool ck_pool;
 typedef void (*ck_task_fn)(void *ctx, int worker, int nworkers);
