@@ -34,7 +34,7 @@ let package = Package(
             "Engine", "ModelStore", "Models", "Tokenizers", "Templates", "GGUF", "Kernels",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .target(name: "TestSupport", dependencies: ["GGUF", "Kernels"], path: "Sources/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["GGUF", "Kernels", "ModelStore"], path: "Sources/TestSupport"),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF", "TestSupport"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "GGUF", "TestSupport"], swiftSettings: optimizedSwift),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "GGUF", "TestSupport"]),

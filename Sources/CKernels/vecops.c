@@ -1,3 +1,4 @@
+#include <pthread.h>
 /*
  * Small vector ops of the forward pass. Reductions use 8 independent
  * accumulators so -O3 vectorizes them without -ffast-math.
@@ -41,12 +42,49 @@ void ck_silu_mul(float *gate, const float *up, int n) {
     }
 }
 
+/* GELU (tanh form) exactly as ggml's CPU backend computes it: x is rounded to
+ * fp16 and looked up in a 65,536-entry table of fp16 results
+ * (GGML_GELU_FP16 in ggml-cpu/vec.h). Matching this rounding keeps Gemma's
+ * logits within llama.cpp's own noise. Inputs beyond ±10 bypass the table. */
+static uint16_t gelu_table[65536];
+static pthread_once_t gelu_once = PTHREAD_ONCE_INIT;
+
+static float gelu_exact(float x) {
+    const float sqrt_2_over_pi = 0.79788456080286535587989211986876f;
+    return 0.5f * x * (1.0f + tanhf(sqrt_2_over_pi * x * (1.0f + 0.044715f * x * x)));
+}
+
+static void gelu_table_init(void) {
+    for (int i = 0; i < 65536; ++i) {
+        gelu_table[i] = ck_fp32_to_fp16(gelu_exact(ck_fp16_to_fp32((uint16_t)i)));
+    }
+}
+
 void ck_gelu_tanh_mul(float *gate, const float *up, int n) {
-    const float k = 0.7978845608028654f;   /* sqrt(2/pi) */
+    pthread_once(&gelu_once, gelu_table_init);
     for (int i = 0; i < n; ++i) {
         const float g = gate[i];
-        gate[i] = 0.5f * g * (1.0f + tanhf(k * (g + 0.044715f * g * g * g))) * up[i];
+        float y;
+        if (g <= -10.0f) {
+            y = 0.0f;
+        } else if (g >= 10.0f) {
+            y = g;
+        } else {
+            y = ck_fp16_to_fp32(gelu_table[ck_fp32_to_fp16(g)]);
+        }
+        gate[i] = y * up[i];
     }
+}
+
+/* Plain formula, the reference for the table path. */
+void ck_gelu_tanh_mul_exact(float *gate, const float *up, int n) {
+    for (int i = 0; i < n; ++i) gate[i] = gelu_exact(gate[i]) * up[i];
+}
+
+/* Rounds every value through fp16, as llama.cpp's F16 KV cache and its F16
+ * attention operands do. */
+void ck_round_fp16(float *x, int n) {
+    for (int i = 0; i < n; ++i) x[i] = ck_fp16_to_fp32(ck_fp32_to_fp16(x[i]));
 }
 
 void ck_add(const float *x, float *y, int n) {

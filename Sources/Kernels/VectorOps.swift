@@ -33,6 +33,16 @@ public enum VectorOps {
         ck_gelu_tanh_mul(gate, up, Int32(count))
     }
 
+    /// gate = gelu_tanh(gate) * up by the plain formula (no fp16 table); the reference for `geluTanhMul`.
+    public static func geluTanhMulExact(_ gate: UnsafeMutablePointer<Float>, _ up: UnsafePointer<Float>, count: Int) {
+        ck_gelu_tanh_mul_exact(gate, up, Int32(count))
+    }
+
+    /// Rounds each value to the nearest fp16 (kept as Float), as an F16 KV cache would store it.
+    public static func roundToHalf(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        ck_round_fp16(x, Int32(count))
+    }
+
     /// y += x
     public static func add(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
         ck_add(x, y, Int32(count))

@@ -12,6 +12,15 @@ public enum LogitsMode: Sendable {
     case none
 }
 
+/// Which rounding the fast path mimics.
+public enum Numerics: Sendable {
+    /// llama.cpp's CPU defaults: K, V, q and attention weights rounded to fp16
+    /// (its F16 KV cache and F16 attention matmuls) and GELU from an fp16 table.
+    case llamaCompatible
+    /// Float32 throughout: what the plain-loop reference computes.
+    case exact
+}
+
 /// The fast forward pass shared by all architectures: batched matmuls on the
 /// quantized weights, threaded attention over the KV cache.
 ///
@@ -22,6 +31,7 @@ public final class Transformer: @unchecked Sendable {
     public let config: ModelConfig
     public let weights: ModelWeights
     public let traits: ArchitectureTraits
+    public var numerics: Numerics = .llamaCompatible
 
     public init(file: GGUFFile) throws {
         self.file = file
@@ -94,6 +104,11 @@ public final class Transformer: @unchecked Sendable {
                     rope.apply(head, token: t, style: traits.ropeStyle)
                 }
             }
+            if numerics == .llamaCompatible {
+                VectorOps.roundToHalf(s.q, count: n * c.qDim)
+                VectorOps.roundToHalf(s.k, count: n * c.kvDim)
+                VectorOps.roundToHalf(s.v, count: n * c.kvDim)
+            }
             // Append to the cache: (capacity, kvDim) rows start..<start+n.
             (cache.keys[l] + start * c.kvDim).update(from: s.k, count: n * c.kvDim)
             (cache.values[l] + start * c.kvDim).update(from: s.v, count: n * c.kvDim)
@@ -108,7 +123,12 @@ public final class Transformer: @unchecked Sendable {
             MatMul.multiply(w.up, x: s.xn, tokens: n, y: s.up, pool: pool)
             switch traits.activation {
             case .silu: VectorOps.siluMul(s.gate, s.up, count: n * c.feedForward)
-            case .geluTanh: VectorOps.geluTanhMul(s.gate, s.up, count: n * c.feedForward)
+            case .geluTanh:
+                if numerics == .exact {
+                    VectorOps.geluTanhMulExact(s.gate, s.up, count: n * c.feedForward)
+                } else {
+                    VectorOps.geluTanhMul(s.gate, s.up, count: n * c.feedForward)
+                }
             }
             MatMul.multiply(w.down, x: s.gate, tokens: n, y: s.o, pool: pool)
             if let pn = w.postFFNNorm { rmsNormRows(s.o, pn, s.o, rows: n, width: e) }
@@ -142,6 +162,7 @@ public final class Transformer: @unchecked Sendable {
         let keys = cache.keys[l], values = cache.values[l]
         let scale = c.attentionScale
         let window = c.slidingWindow
+        let roundWeights = numerics == .llamaCompatible
         pool.run { worker, workers in
             let scores = s.scores + worker * cache.capacity
             var task = worker
@@ -156,6 +177,7 @@ public final class Transformer: @unchecked Sendable {
                 }
                 let span = pos - lo + 1
                 VectorOps.softmax(scores, count: span)
+                if roundWeights { VectorOps.roundToHalf(scores, count: span) }
                 let out = s.attn + t * c.qDim + h * c.headDim
                 out.update(repeating: 0, count: c.headDim)
                 for j in lo...pos {

@@ -1,4 +1,5 @@
 import Foundation
+import ModelStore
 
 /// Locates committed fixtures and fetched models for tests.
 public enum FixturePaths {
@@ -15,22 +16,11 @@ public enum FixturePaths {
 
     public static func fixture(_ relative: String) -> URL { fixturesRoot.appendingPathComponent(relative) }
 
-    /// The model cache root, as ModelStore resolves it.
-    public static var modelsRoot: String {
-        let env = ProcessInfo.processInfo.environment
-        if let m = env["AQYL_MODELS"], !m.isEmpty { return m }
-        if let x = env["XDG_CACHE_HOME"], !x.isEmpty { return x + "/aqyl/models" }
-        return NSHomeDirectory() + "/.cache/aqyl/models"
-    }
-
-    /// Path of a fetched real model; tests that need it fail (not skip) when it is missing,
-    /// because CI fetches every model before running tests.
+    /// Path of a fetched catalog model. Tests that need it fail (not skip) when
+    /// it is missing, because CI fetches every model before running tests.
     public static func model(_ name: String) -> String {
-        let files = [
-            "smollm2-135m": "SmolLM2-135M-Instruct.Q4_1.gguf",
-            "gemma3-270m": "gemma-3-270m-q4_k_m.gguf",
-            "qwen2.5-coder-0.5b": "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
-        ]
-        return modelsRoot + "/" + name + "/" + (files[name] ?? name + ".gguf")
+        let cache = ModelCache()
+        guard let spec = ModelCatalog.spec(named: name) else { return cache.root + "/" + name }
+        return cache.path(for: spec)
     }
 }

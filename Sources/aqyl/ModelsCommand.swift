@@ -111,6 +111,3 @@ struct ModelsCommand: AsyncParsableCommand {
     }
 }
 
-private func printErr(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
-}

@@ -1,0 +1,23 @@
+import ArgumentParser
+import Engine
+import Foundation
+import ModelStore
+
+/// `--model` and `--threads`, shared by every command that runs a model.
+struct ModelOptions: ParsableArguments {
+    @Option(name: .shortAndLong, help: "A model short name (see `aqyl models list`) or a GGUF path.")
+    var model: String = ModelCatalog.defaultModel
+
+    @Option(name: .shortAndLong, help: "Worker threads (default: all cores).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    func validate() throws {
+        guard threads >= 1, threads <= 256 else { throw ValidationError("--threads must be between 1 and 256") }
+    }
+
+    /// Resolves the name (fetching a catalog model on first use) and loads it.
+    func load() async throws -> LoadedModel {
+        let path = try await ModelCache().resolve(model, fetchIfMissing: true) { printErr($0) }
+        return try LoadedModel(path: path)
+    }
+}
