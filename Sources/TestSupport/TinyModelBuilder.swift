@@ -1,5 +1,6 @@
 import GGUF
 import Kernels
+import Tokenizers
 
 /// Builds small random-weight model files with the project's own GGUF writer,
 /// so model code is tested without real weights.
@@ -19,6 +20,10 @@ public struct TinyModelBuilder {
     public var ropeFrequencyFactors = false
     public var biases = false
     public var seed: UInt64 = 1
+    /// Adds a byte-level BPE vocabulary (256 byte tokens, then `<|im_start|>`,
+    /// `<|im_end|>` as control tokens and EOS = `<|im_end|>`) and a ChatML template;
+    /// `vocabulary` becomes 258.
+    public var byteLevelTokenizer = false
 
     public init() {}
 
@@ -36,6 +41,7 @@ public struct TinyModelBuilder {
 
     public func build() throws -> GGUFWriter {
         var rng = SeededRandom(seed: seed)
+        let vocabulary = byteLevelTokenizer ? 258 : self.vocabulary
         var w = GGUFWriter()
         let a = architecture + "."
         let hd = headDim ?? embedding / heads
@@ -54,6 +60,18 @@ public struct TinyModelBuilder {
         w.set(a + "attention.layer_norm_rms_epsilon", .float32(1e-6))
         w.set(a + "rope.freq_base", .float32(architecture == "gemma3" ? 1_000_000 : 10_000))
         w.set(a + "vocab_size", .uint32(UInt32(vocabulary)))
+        if byteLevelTokenizer {
+            let tokens = (0..<256).map { ByteLevel.encode([UInt8($0)]) } + ["<|im_start|>", "<|im_end|>"]
+            w.set("tokenizer.ggml.model", .string("gpt2"))
+            w.set("tokenizer.ggml.pre", .string("smollm"))
+            w.set("tokenizer.ggml.tokens", .array(.string(tokens)))
+            w.set("tokenizer.ggml.token_type", .array(.int32([Int32](repeating: 1, count: 256) + [3, 3])))
+            w.set("tokenizer.ggml.merges", .array(.string([])))
+            w.set("tokenizer.ggml.eos_token_id", .uint32(257))
+            w.set("tokenizer.chat_template", .string(
+                "{% for m in messages %}{{ '<|im_start|>' + m['role'] + '\\n' + m['content'] + '<|im_end|>\\n' }}{% endfor %}"
+                + "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}"))
+        }
         if slidingWindow > 0 { w.set(a + "attention.sliding_window", .uint32(UInt32(slidingWindow))) }
 
         func matrix(_ name: String, rows: Int, cols: Int, type: GGMLType, scale: Float) throws {
