@@ -22,6 +22,8 @@ public enum ModelStoreError: Error, Equatable, Sendable, CustomStringConvertible
 
     public var description: String {
         switch self {
+        case let .unknownModel(name, _) where name.contains("/") || name.hasSuffix(".gguf"):
+            return "model file not found: \(name)"
         case let .unknownModel(name, known):
             return "unknown model '\(name)': not an existing file and not a known model name (known: \(known.joined(separator: ", ")))"
         case let .notFetched(name, hint):

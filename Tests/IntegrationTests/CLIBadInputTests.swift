@@ -1,0 +1,110 @@
+import Testing
+import Foundation
+import TestSupport
+
+/// Bad input through the real binary: one line on stderr, a non-zero exit, never a crash.
+@Suite(.serialized) struct CLIBadInputTests {
+    static var binary: String {
+        let root = FixturePaths.fixturesRoot.deletingLastPathComponent().deletingLastPathComponent()
+        for config in ["debug", "release"] {
+            let p = root.appendingPathComponent(".build/\(config)/aqyl").path
+            if FileManager.default.isExecutableFile(atPath: p) { return p }
+        }
+        return root.appendingPathComponent(".build/debug/aqyl").path
+    }
+
+    struct Run { var status: Int32; var stdout: String; var stderr: String }
+
+    static func run(_ args: [String], shell: String? = nil) throws -> Run {
+        let p = Process()
+        if let shell {
+            p.executableURL = URL(fileURLWithPath: "/bin/sh")
+            p.arguments = ["-c", shell, binary]
+        } else {
+            p.executableURL = URL(fileURLWithPath: binary)
+            p.arguments = args
+        }
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    /// Exit status 1 or 2 (not a signal) and exactly one `aqyl: error:` line naming the problem.
+    static func expectCleanFailure(_ r: Run, mentions: String) {
+        #expect(r.status == 1 || r.status == 2, "status \(r.status)")
+        let lines = r.stderr.split(separator: "\n").filter { $0.hasPrefix("aqyl: error:") }
+        #expect(lines.count == 1, "stderr: \(r.stderr)")
+        #expect(r.stderr.lowercased().contains(mentions.lowercased()), "stderr: \(r.stderr)")
+    }
+
+    @Test func missingFile() throws {
+        Self.expectCleanFailure(try Self.run(["generate", "-m", "/nonexistent/model.gguf", "-p", "hi"]), mentions: "not found")
+    }
+
+    @Test func notAGGUF() throws {
+        let path = NSTemporaryPath("random.gguf")
+        try Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }).write(to: URL(fileURLWithPath: path))
+        Self.expectCleanFailure(try Self.run(["generate", "-m", path, "-p", "hi"]), mentions: "not a GGUF")
+    }
+
+    @Test func truncatedFile() throws {
+        let full = try Data(contentsOf: FixturePaths.fixture("llama3-tiny/llama3-tiny.gguf"))
+        let path = NSTemporaryPath("truncated.gguf")
+        try full.prefix(full.count / 2).write(to: URL(fileURLWithPath: path))
+        Self.expectCleanFailure(try Self.run(["generate", "-m", path, "-p", "hi"]), mentions: "truncated")
+    }
+
+    @Test func unsupportedArchitecture() throws {
+        var w = GGUFWriterBox.tinyWithArchitecture("mamba")
+        let path = NSTemporaryPath("mamba.gguf")
+        try w.write(to: path)
+        Self.expectCleanFailure(try Self.run(["generate", "-m", path, "-p", "hi"]), mentions: "unsupported architecture")
+        w = GGUFWriterBox.tinyWithArchitecture("llama", pre: "klingon")
+        let path2 = NSTemporaryPath("klingon.gguf")
+        try w.write(to: path2)
+        Self.expectCleanFailure(try Self.run(["tokenize", "-m", path2, "--text", "hi"]), mentions: "klingon")
+    }
+
+    @Test func promptLongerThanContext() throws {
+        let model = FixturePaths.fixture("llama3-tiny/llama3-tiny.gguf").path
+        let prompt = String(repeating: "word ", count: 200)
+        Self.expectCleanFailure(try Self.run(["generate", "-m", model, "-p", prompt, "--ctx", "32"]), mentions: "context")
+    }
+
+    @Test func nonUTF8Argument() throws {
+        Self.expectCleanFailure(try Self.run([], shell: "\"$0\" generate -p \"$(printf '\\377\\376')\""), mentions: "UTF-8")
+    }
+
+    @Test func unknownModelName() throws {
+        Self.expectCleanFailure(try Self.run(["tokenize", "-m", "no-such-model", "--text", "x"]), mentions: "smollm2-135m")
+    }
+
+    @Test func tokenizeJSONWorks() throws {
+        let model = FixturePaths.fixture("llama3-tiny/llama3-tiny.gguf").path
+        let r = try Self.run(["tokenize", "-m", model, "--text", "Hello, world", "--json"])
+        #expect(r.status == 0)
+        #expect(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[9906, 11, 1917]")
+        let bos = try Self.run(["tokenize", "-m", model, "--text", "Hello, world", "--json", "--bos"])
+        #expect(bos.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[128000, 9906, 11, 1917]")
+    }
+}
+
+import GGUF
+import Kernels
+
+/// Tiny files with a chosen architecture / pre-tokenizer for the CLI tests.
+enum GGUFWriterBox {
+    static func tinyWithArchitecture(_ arch: String, pre: String = "smollm") -> GGUFWriter {
+        var b = TinyModelBuilder()
+        b.byteLevelTokenizer = true
+        var w = (try? b.build()) ?? GGUFWriter()
+        w.set("general.architecture", .string(arch))
+        w.set("tokenizer.ggml.pre", .string(pre))
+        return w
+    }
+}
