@@ -18,16 +18,11 @@ public final class KVCache: @unchecked Sendable {
         self.capacity = capacity
         self.layers = layers
         self.kvDim = kvDim
-        keys = (0..<layers).map { _ in
-            let p = UnsafeMutablePointer<Float>.allocate(capacity: capacity * kvDim)
-            p.initialize(repeating: 0, count: capacity * kvDim)
-            return p
-        }
-        values = (0..<layers).map { _ in
-            let p = UnsafeMutablePointer<Float>.allocate(capacity: capacity * kvDim)
-            p.initialize(repeating: 0, count: capacity * kvDim)
-            return p
-        }
+        // Not zero-filled on purpose: rows are written before they are read
+        // (positions < count), and untouched pages of a large allocation never
+        // become resident, so memory grows with the conversation, not the context.
+        keys = (0..<layers).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: max(capacity * kvDim, 1)) }
+        values = (0..<layers).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: max(capacity * kvDim, 1)) }
     }
 
     deinit {

@@ -1,0 +1,61 @@
+#!/usr/bin/env python3
+"""Aqyl vs llama.cpp speed, same machine, same run: prints the Markdown table for docs/benchmarks.md.
+
+Usage:
+  python3 scripts/bench_table.py --llama-bench /path/to/llama-bench [--threads 2] [--reps 3] [MODEL ...]
+
+MODEL is an Aqyl short name (default: smollm2-135m gemma3-270m). For each model it runs
+`aqyl bench --json` and `llama-bench -o json` with the same -p 512 -n 64 -t THREADS -r REPS,
+alternating the two tools ROUNDS times (default 2) so machine noise hits both, and reports
+medians and the aqyl/llama.cpp ratio. Build llama-bench with scripts/build_llama_cpp.sh.
+"""
+import argparse, json, os, platform, statistics, subprocess, sys
+
+def run(cmd):
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return out
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--llama-bench", required=True)
+    ap.add_argument("--aqyl", default=".build/debug/aqyl")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("-p", type=int, default=512)
+    ap.add_argument("-n", type=int, default=64)
+    ap.add_argument("models", nargs="*", default=["smollm2-135m", "gemma3-270m"])
+    a = ap.parse_args()
+    rows = []
+    for m in a.models:
+        path = run([a.aqyl, "models", "path", m]).strip()
+        aq_pp, aq_tg, ll_pp, ll_tg = [], [], [], []
+        for _ in range(a.rounds):
+            j = json.loads(run([a.aqyl, "bench", "-m", path, "-p", str(a.p), "-n", str(a.n),
+                                "--threads", str(a.threads), "--repetitions", str(a.reps), "--json"]))
+            aq_pp += j["pp_samples"]; aq_tg += j["tg_samples"]
+            lj = json.loads(run([a.llama_bench, "-m", path, "-p", str(a.p), "-n", str(a.n),
+                                 "-t", str(a.threads), "-r", str(a.reps), "-o", "json"]))
+            for test in lj:
+                samples = test.get("samples_ts") or [test["avg_ts"]]
+                if test.get("n_prompt", 0) > 0 and test.get("n_gen", 0) == 0:
+                    ll_pp += samples
+                elif test.get("n_gen", 0) > 0:
+                    ll_tg += samples
+        med = statistics.median
+        rows.append((m, med(aq_pp), med(ll_pp), med(aq_tg), med(ll_tg)))
+    cpu = platform.processor() or "?"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip(); break
+    except OSError:
+        pass
+    print(f"CPU: {cpu}, threads {a.threads}, pp{a.p} / tg{a.n}, {a.rounds} rounds x {a.reps} reps, medians (t/s)\n")
+    print(f"| model | aqyl pp{a.p} | llama.cpp pp{a.p} | ratio | aqyl tg{a.n} | llama.cpp tg{a.n} | ratio |")
+    print("|---|---|---|---|---|---|---|")
+    for m, app, lpp, atg, ltg in rows:
+        print(f"| {m} | {app:.1f} | {lpp:.1f} | {app/lpp:.2f} | {atg:.1f} | {ltg:.1f} | {atg/ltg:.2f} |")
+
+if __name__ == "__main__":
+    sys.exit(main())
