@@ -17,6 +17,7 @@
 set -euo pipefail
 
 VERSION=0.3.36
+command -v cmake >/dev/null || { echo "cmake not found (e.g. python3 -m pip install cmake)" >&2; exit 1; }
 SRC="${1:-}"
 BUILD_ROOT="${2:-/work/tmp/llama.cpp-build}"
 JOBS="${JOBS:-2}"

@@ -249,11 +249,13 @@ def gen_greedy(llama_cpp, llm, name, info):
         last = np.array(llm.scores[llm.n_tokens - 1], dtype=np.float32)
         order = np.argsort(-last, kind="stable")[:N_TOP]
         gen = []
+        margins = []
         first = int(np.argmax(last))
-        tok = first
         for step in range(N_GEN[name]):
-            if step > 0:
-                tok = int(np.argmax(np.asarray(llm.scores[llm.n_tokens - 1], dtype=np.float32)))
+            row = last if step == 0 else np.asarray(llm.scores[llm.n_tokens - 1], dtype=np.float32)
+            tok = int(np.argmax(row))
+            top2 = np.partition(row, -2)[-2:]
+            margins.append(float(top2[1] - top2[0]))
             gen.append(tok)
             if step < N_GEN[name] - 1:
                 llm.eval([tok])
@@ -265,6 +267,7 @@ def gen_greedy(llama_cpp, llm, name, info):
             "prompt_ids": prompt_ids,
             "generated_ids": gen,
             "generated_text": gen_text,
+            "gen_margins": margins,
             "top_logits": [[int(i), float(last[i])] for i in order],
             "probe_logits": [[int(i), float(last[i])] for i in probes],
             "logit_mean": float(np.mean(last.astype(np.float64))),
@@ -276,6 +279,7 @@ def gen_greedy(llama_cpp, llm, name, info):
                         "tokenize(prompt, add_bos=True [=add_special, BOS only if the vocab adds it], special=<special>); "
                         "llm.reset(); llm.eval(prompt_ids) (one batch, n_batch=512); then argmax(scores[n_tokens-1]) "
                         "(first max on ties), eval([tok]) one token at a time, no stopping at EOS. "
+                        "gen_margins[k] = top1 - top2 logit when choosing generated_ids[k] (small = fragile step). "
                         "top_logits/probe_logits/logit_mean/logit_std are for the last prompt position. "
                         "generated_text = concatenated raw pieces (special=False) decoded as UTF-8 with replacement.",
               "n_ctx": 512, "n_threads": 2, "n_gen": N_GEN[name], "probe_ids": probes, "model": info}
