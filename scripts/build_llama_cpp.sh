@@ -12,7 +12,7 @@
 #                         keep it outside the repository.
 #   JOBS=N                parallel compile jobs (default 2)
 #
-# Builds: llama-bench llama-cli llama-perplexity llama-server llama-tokenize
+# Builds: llama-bench llama-perplexity llama-tokenize llama-cli llama-server (in that order)
 # Prints the bin dir as the last line of output.
 set -euo pipefail
 
@@ -40,5 +40,5 @@ if [ ! -f "$BUILD_ROOT/CMakeLists.txt" ]; then
 fi
 cd "$BUILD_ROOT"
 cmake -B build -DCMAKE_BUILD_TYPE=Release -DLLAMA_CURL=OFF -DGGML_NATIVE=ON -DLLAMA_BUILD_TESTS=OFF >&2
-cmake --build build -j"$JOBS" --target llama-bench llama-cli llama-perplexity llama-server llama-tokenize >&2
+cmake --build build -j"$JOBS" --target llama-bench llama-perplexity llama-tokenize llama-cli llama-server >&2
 echo "$BUILD_ROOT/build/bin"
