@@ -43,6 +43,7 @@ FIX = os.path.join(ROOT, "Tests", "Fixtures")
 MODELS = {
     "smollm2-135m": "smollm2-135m/SmolLM2-135M-Instruct.Q4_1.gguf",
     "gemma3-270m": "gemma3-270m/gemma-3-270m-q4_k_m.gguf",
+    "qwen2.5-coder-0.5b": "qwen2.5-coder-0.5b/qwen2.5-coder-0.5b-q4_k_m.gguf",
     "llama3-tiny": None,  # committed fixture, Tests/Fixtures/llama3-tiny/llama3-tiny.gguf
 }
 
@@ -143,6 +144,9 @@ GREEDY_PROMPTS = {
     "gemma3-270m": GREEDY_PROMPTS_COMMON + [
         ("<start_of_turn>user\nWhat is the capital of Kazakhstan?<end_of_turn>\n<start_of_turn>model\n", True),
     ],
+    "qwen2.5-coder-0.5b": GREEDY_PROMPTS_COMMON + [
+        ("<|im_start|>user\nWrite a Python function that reverses a string.<|im_end|>\n<|im_start|>assistant\n", True),
+    ],
     "llama3-tiny": [
         ("Hello, world", False),
         ("Қазақстан", False),
@@ -150,7 +154,7 @@ GREEDY_PROMPTS = {
         ("def f(x): return 2*x", False),
     ],
 }
-N_GEN = {"smollm2-135m": 24, "gemma3-270m": 24, "llama3-tiny": 16}
+N_GEN = {"smollm2-135m": 24, "gemma3-270m": 24, "qwen2.5-coder-0.5b": 24, "llama3-tiny": 16}
 N_TOP = 64
 N_PROBE = 32
 

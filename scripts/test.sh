@@ -5,6 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build --product aqyl
-.build/debug/aqyl models fetch smollm2-135m gemma3-270m
+.build/debug/aqyl models fetch smollm2-135m gemma3-270m qwen2.5-coder-0.5b
 # Serial: the real-model tests each use every core.
 swift test --no-parallel "$@"

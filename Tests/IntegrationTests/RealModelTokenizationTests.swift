@@ -25,6 +25,10 @@ import Tokenizers
         try Self.check(modelPath: FixturePaths.model("gemma3-270m"), fixture: "gemma3-270m/tokenize.json")
     }
 
+    @Test func qwen2() throws {
+        try Self.check(modelPath: FixturePaths.model("qwen2.5-coder-0.5b"), fixture: "qwen2.5-coder-0.5b/tokenize.json")
+    }
+
     /// KazLLM uses the stock Llama-3 tokenizer: a tiny random-weight model carries it.
     @Test func llama3TokenizerForKazLLM() throws {
         try Self.check(modelPath: FixturePaths.fixture("llama3-tiny/llama3-tiny.gguf").path, fixture: "llama3-tiny/tokenize.json")
