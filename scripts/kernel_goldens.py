@@ -63,7 +63,9 @@ def build_ours(tmp):
     srcs = sorted(glob.glob(os.path.join(ROOT, "Sources/CKernels/*.c")))
     out = os.path.join(tmp, "libck.so")
     # Same flags SwiftPM uses for the CKernels target (Package.swift).
-    cmd = [cc, "-O3", "-fno-math-errno", "-shared", "-fPIC", "-I", os.path.join(ROOT, "Sources/CKernels/include"),
+    # GCC ignores `#pragma STDC FP_CONTRACT OFF` and fuses a*b+c by default.
+    extra = [] if "clang" in os.path.basename(cc) else ["-ffp-contract=off"]
+    cmd = [cc, "-O3", "-fno-math-errno", *extra, "-shared", "-fPIC", "-I", os.path.join(ROOT, "Sources/CKernels/include"),
            *srcs, "-lpthread", "-lm", "-o", out]
     subprocess.run(cmd, check=True)
     return C.CDLL(out), cc
