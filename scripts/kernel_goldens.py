@@ -307,14 +307,17 @@ def compare_vecops(libs, rng):
     print("== vector ops (elements differing; max ulp)")
     res = {}
     cpu = libs.cpu
-    n = 576
+    sizes = [576, 579, 11]
     # softmax: ggml computes max, then ggml_vec_soft_max_f32(n, y, x, max) -> sum (ggml_float),
     # then scales by 1/sum (ggml_vec_scale_f32).
     cpu.ggml_vec_soft_max_f32.argtypes = [C.c_int, P, P, C.c_float]
     cpu.ggml_vec_soft_max_f32.restype = C.c_double
     bad = tot = mu = 0
-    for _ in range(20):
-        x = (rng.standard_normal(n) * 4).astype(np.float32)
+    for it in range(30):
+        n = sizes[it % 3]
+        x = (rng.standard_normal(n) * (4 if it < 20 else 60)).astype(np.float32)
+        if it % 5 == 4:
+            x[::7] = -np.inf  # masked positions
         y = np.zeros(n, np.float32)
         s = cpu.ggml_vec_soft_max_f32(n, ptr(y), ptr(x), C.c_float(x.max()))
         g = (y * np.float32(1.0 / s)).astype(np.float32)
@@ -327,8 +330,9 @@ def compare_vecops(libs, rng):
     # swiglu: ggml_vec_swiglu_f32(n, y, x(gate), g(up))
     cpu.ggml_vec_swiglu_f32.argtypes = [C.c_int, P, P, P]
     bad = tot = mu = 0
-    for _ in range(20):
-        gt = (rng.standard_normal(n) * 3).astype(np.float32)
+    for it in range(30):
+        n = sizes[it % 3]
+        gt = (rng.standard_normal(n) * (3 if it < 20 else 80)).astype(np.float32)
         up = rng.standard_normal(n).astype(np.float32)
         g = np.zeros(n, np.float32)
         cpu.ggml_vec_swiglu_f32(n, ptr(g), ptr(gt), ptr(up))
@@ -342,12 +346,13 @@ def compare_vecops(libs, rng):
     # y = x*scale; then a separate mul by the weight.
     bad = tot = mu = 0
     eps = np.float32(1e-5)
-    for _ in range(20):
-        x = (rng.standard_normal(n) * 2).astype(np.float32)
+    for it in range(30):
+        n = sizes[it % 3]
+        x = (rng.standard_normal(n) * (2 if it < 20 else 1e-3)).astype(np.float32)
         w = rng.standard_normal(n).astype(np.float32)
         sm = 0.0
-        for v in x.astype(np.float64):
-            sm += v * v
+        for v in (x * x).astype(np.float32).astype(np.float64):  # float squares, double sum
+            sm += float(v)
         mean = np.float32(sm / n)
         scale = np.float32(1.0) / np.sqrt(np.float32(mean + eps), dtype=np.float32)
         g = ((x * scale).astype(np.float32) * w).astype(np.float32)

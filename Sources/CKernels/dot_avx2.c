@@ -498,6 +498,67 @@ void ck_quantize_act_avx2_impl(int atype, const float *x, void *y, int n) {
     }
 }
 
+/* ---- vector ops: ggml_v_expf / ggml_v_silu (ggml-cpu/vec.h, AVX2+FMA) ---- */
+
+static inline __m256 v_expf(__m256 x) {
+    const __m256 r = _mm256_set1_ps(0x1.8p23f);
+    const __m256 z = _mm256_fmadd_ps(x, _mm256_set1_ps(0x1.715476p+0f), r);
+    const __m256 n = _mm256_sub_ps(z, r);
+    const __m256 b = _mm256_fnmadd_ps(n, _mm256_set1_ps(0x1.7f7d1cp-20f),
+                                      _mm256_fnmadd_ps(n, _mm256_set1_ps(0x1.62e4p-1f), x));
+    const __m256i e = _mm256_slli_epi32(_mm256_castps_si256(z), 23);
+    const __m256 k = _mm256_castsi256_ps(_mm256_add_epi32(e, _mm256_castps_si256(_mm256_set1_ps(1))));
+    const __m256i c = _mm256_castps_si256(
+        _mm256_cmp_ps(_mm256_andnot_ps(_mm256_set1_ps(-0.f), n), _mm256_set1_ps(126), _CMP_GT_OQ));
+    const __m256 u = _mm256_mul_ps(b, b);
+    const __m256 j = _mm256_fmadd_ps(
+        _mm256_fmadd_ps(_mm256_fmadd_ps(_mm256_set1_ps(0x1.0e4020p-7f), b, _mm256_set1_ps(0x1.573e2ep-5f)), u,
+                        _mm256_fmadd_ps(_mm256_set1_ps(0x1.555e66p-3f), b, _mm256_set1_ps(0x1.fffdb6p-2f))),
+        u, _mm256_mul_ps(_mm256_set1_ps(0x1.ffffecp-1f), b));
+    if (!_mm256_movemask_ps(_mm256_castsi256_ps(c))) return _mm256_fmadd_ps(j, k, k);
+    const __m256i g = _mm256_and_si256(_mm256_castps_si256(_mm256_cmp_ps(n, _mm256_setzero_ps(), _CMP_LE_OQ)),
+                                       _mm256_set1_epi32((int)0x82000000u));
+    const __m256 s1 = _mm256_castsi256_ps(_mm256_add_epi32(g, _mm256_set1_epi32(0x7f000000)));
+    const __m256 s2 = _mm256_castsi256_ps(_mm256_sub_epi32(e, g));
+    const __m256i d = _mm256_castps_si256(
+        _mm256_cmp_ps(_mm256_andnot_ps(_mm256_set1_ps(-0.f), n), _mm256_set1_ps(192), _CMP_GT_OQ));
+    return _mm256_or_ps(
+        _mm256_and_ps(_mm256_castsi256_ps(d), _mm256_mul_ps(s1, s1)),
+        _mm256_andnot_ps(_mm256_castsi256_ps(d),
+                         _mm256_or_ps(_mm256_and_ps(_mm256_castsi256_ps(c), _mm256_mul_ps(_mm256_fmadd_ps(s2, j, s2), s1)),
+                                      _mm256_andnot_ps(_mm256_castsi256_ps(c), _mm256_fmadd_ps(k, j, k)))));
+}
+
+void ck_avx2_softmax(float *x, int n) {
+    float max = -INFINITY;
+    for (int i = 0; i < n; ++i) max = max > x[i] ? max : x[i];
+    double sum = 0;
+    int i = 0;
+    for (; i + 7 < n; i += 8) {
+        const __m256 v = v_expf(_mm256_sub_ps(_mm256_loadu_ps(x + i), _mm256_set1_ps(max)));
+        _mm256_storeu_ps(x + i, v);
+        sum += (double)hsum_f8(v);
+    }
+    for (; i < n; ++i) { x[i] = expf(x[i] - max); sum += (double)x[i]; }
+    const __m256 inv = _mm256_set1_ps((float)(1.0 / sum));
+    i = 0;
+    for (; i + 7 < n; i += 8) _mm256_storeu_ps(x + i, _mm256_mul_ps(_mm256_loadu_ps(x + i), inv));
+    for (; i < n; ++i) x[i] *= _mm256_cvtss_f32(inv);
+}
+
+void ck_avx2_silu_mul(float *gate, const float *up, int n) {
+    int i = 0;
+    for (; i + 7 < n; i += 8) {
+        const __m256 x = _mm256_loadu_ps(gate + i);
+        const __m256 s = _mm256_div_ps(x, _mm256_add_ps(_mm256_set1_ps(1), v_expf(_mm256_sub_ps(_mm256_setzero_ps(), x))));
+        _mm256_storeu_ps(gate + i, _mm256_mul_ps(s, _mm256_loadu_ps(up + i)));
+    }
+    for (; i < n; ++i) {
+        const float g = gate[i];
+        gate[i] = g / (1.0f + expf(-g)) * up[i];
+    }
+}
+
 #if defined(__clang__)
 #pragma clang attribute pop
 #else
@@ -512,5 +573,8 @@ ck_dot_fn ck_avx2_dot_for(int wtype) { (void)wtype; return NULL; }
 ck_x4_fn ck_avx2_x4_for(int wtype) { (void)wtype; return NULL; }
 void ck_quantize_act_avx2_impl(int atype, const float *x, void *y, int n) { ck_quantize_act_generic(atype, x, y, n); }
 int ck_avx2_compiled(void) { return 0; }
+/* never selected (ck_has_avx2() is 0); defined so vecops.c links */
+void ck_avx2_softmax(float *x, int n) { (void)x; (void)n; }
+void ck_avx2_silu_mul(float *gate, const float *up, int n) { (void)gate; (void)up; (void)n; }
 
 #endif
