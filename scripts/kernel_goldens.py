@@ -367,21 +367,29 @@ def compare_vecops(libs, rng):
 
 # ---------------------------------------------------------------- goldens
 
+def hexf(a):
+    """float32 array -> hex of its little-endian bytes."""
+    return np.asarray(a, np.float32).tobytes().hex()
+
+
 def write_goldens(libs, path):
-    """Small fixture: per weight type 4 rows x 2 blocks, 3 activation rows."""
+    """Small fixture for Tests/KernelsTests/GGMLGoldenTests.swift. Floats are
+    stored as hex of their little-endian float32 bytes ("x", "out"), quantized
+    blocks as hex bytes, dot results as hex of the float32 bit pattern."""
     rng = np.random.default_rng(20240611)
-    out = {"source": "ggml from llama-cpp-python 0.3.36 (libggml-cpu.so, AVX2 build) via scripts/kernel_goldens.py",
-           "quantizers": [], "dots": []}
+    out = {"source": "ggml of llama-cpp-python 0.3.36 (libggml-cpu.so, x86 AVX2 build); "
+                     "regenerate with python3 scripts/kernel_goldens.py --write-goldens",
+           "quantizers": [], "dots": [], "vecops": []}
     for at in ("Q8_0", "Q8_1", "Q8_K"):
-        n = 512
+        n = 512 if at == "Q8_K" else 256
         for kind in ("normal", "heavy", "ties", "ties_k", "zeros", "huge", "tiny"):
-            x = act_inputs(rng, n, kind)
-            ent = {"type": at, "kind": kind, "x": [float(v) for v in x]}
+            x = act_inputs(rng, 512, kind)[:n]
+            ent = {"type": at, "kind": kind, "n": n, "x": hexf(x)}
             for tag, gen in (("x86", False), ("generic", True)):
                 q = libs.g_quant(at, x, gen)
                 if at == "Q8_K":  # bsums of all-zero blocks are left unset by ggml: write 0
                     q = q.reshape(-1, 292)
-                    z = q[:, :4].view(np.float32).reshape(-1) == 0
+                    z = q[:, :4].copy().view(np.float32).reshape(-1) == 0
                     q[z, 260:] = 0
                     q = q.reshape(-1)
                 ent[tag] = q.tobytes().hex()
@@ -393,8 +401,8 @@ def write_goldens(libs, path):
         w = weight_rows(rng, libs, wt, n, 4)
         acts = []
         for kind in ("normal", "heavy", "ties"):
-            x = act_inputs(rng, max(n, 256), kind)[:n] if n < 256 else act_inputs(rng, n, kind)
-            ent = {"kind": kind, "x": [float(v) for v in x]}
+            x = act_inputs(rng, max(n, 256), kind)[:n]
+            ent = {"kind": kind, "x": hexf(x)}
             for tag, gen in (("x86", False), ("generic", True)):
                 a = libs.g_quant(at, x, gen)
                 ent[tag] = {"act": a.tobytes().hex(),
@@ -402,9 +410,32 @@ def write_goldens(libs, path):
             acts.append(ent)
         out["dots"].append({"type": wt, "act_type": at, "n": n, "rows": [r.tobytes().hex() for r in w],
                             "acts": acts})
+    # vector ops (x86 ggml; our scalar paths reproduce the same bits)
+    cpu = libs.cpu
+    n = 35  # four 8-wide blocks and a scalar tail
+    x = (rng.standard_normal(n) * 6).astype(np.float32)
+    x[5] = -np.inf
+    y = np.zeros(n, np.float32)
+    sm = cpu.ggml_vec_soft_max_f32(n, ptr(y), ptr(x), C.c_float(x.max()))
+    out["vecops"].append({"op": "softmax", "x": hexf(x), "out": hexf(y * np.float32(1.0 / sm))})
+    g = (rng.standard_normal(n) * 5).astype(np.float32)
+    g[3] = -150.0  # exp overflow branch of ggml_v_expf
+    up = rng.standard_normal(n).astype(np.float32)
+    y = np.zeros(n, np.float32)
+    cpu.ggml_vec_swiglu_f32(n, ptr(y), ptr(g), ptr(up))
+    out["vecops"].append({"op": "swiglu", "x": hexf(g), "up": hexf(up), "out": hexf(y)})
+    x = (rng.standard_normal(n) * 3).astype(np.float32)
+    w = rng.standard_normal(n).astype(np.float32)
+    eps = np.float32(1e-6)
+    sq = 0.0
+    for v in (x * x).astype(np.float32):
+        sq += float(v)
+    scale = np.float32(1.0) / np.sqrt(np.float32(sq / n) + eps, dtype=np.float32)
+    out["vecops"].append({"op": "rms_norm", "eps": float(eps), "x": hexf(x), "w": hexf(w),
+                          "out": hexf((x * scale).astype(np.float32) * w)})
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as f:
-        json.dump(out, f, separators=(",", ":"))
+        json.dump(out, f, indent=0, separators=(",", ":"))
         f.write("\n")
     print("wrote", path, os.path.getsize(path), "bytes")
 
