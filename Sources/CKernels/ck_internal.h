@@ -108,5 +108,10 @@ void ck_quantize_q8_0_ref(const float *x, void *y, int n);
 void ck_quantize_q8_1_ref(const float *x, void *y, int n);
 void ck_quantize_q8_K_ref(const float *x, void *y, int n);
 void ck_quantize_act_avx2_impl(int atype, const float *x, void *y, int n);
+/* ggml_v_expf for one lane (vecops.c) and the AVX2 vector ops (dot_avx2.c;
+ * on other targets they forward to the scalar versions). */
+float ck_ggml_expf(float x);
+void ck_avx2_softmax(float *x, int n);
+void ck_avx2_silu_mul(float *gate, const float *up, int n);
 
 #endif

@@ -10,7 +10,12 @@
 #if defined(__x86_64__) && !defined(CK_FORCE_GENERIC)
 #include <immintrin.h>
 
+#if defined(__clang__)
 #pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
+#else   /* GCC (e.g. `cc` in scripts/kernel_goldens.py) */
+#pragma GCC push_options
+#pragma GCC target("avx2,fma,f16c")
+#endif
 
 /* Half -> float via vmovd + vcvtph2ps. (_cvtsh_ss makes clang insert into
  * whatever register is free, often an accumulator, which chains every block
@@ -29,6 +34,12 @@ static inline int hsum_i8x32(__m256i a) {
     s = _mm_add_epi32(s, _mm_unpackhi_epi64(s, s));
     s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
     return _mm_cvtsi128_si32(s);
+}
+
+static inline int hsum_i32_4(__m128i a) {
+    a = _mm_add_epi32(a, _mm_unpackhi_epi64(a, a));
+    a = _mm_add_epi32(a, _mm_shuffle_epi32(a, _MM_SHUFFLE(2, 3, 0, 1)));
+    return _mm_cvtsi128_si32(a);
 }
 
 /* 16 bytes of nibbles -> 32 bytes: low nibbles first, then high nibbles. */
@@ -66,49 +77,29 @@ static inline __m256 q4_0_block(const blk_q4_0 *x, const blk_q8_0 *y, __m256 acc
     return _mm256_fmadd_ps(d, mul_sum_i8(qx, qy), acc);
 }
 
+/* One accumulator chain, as ggml: a second chain would be faster but changes
+ * the float summation order and so the result bits. */
 static float dot_q4_0(int n, const void *vx, const void *vy) {
     const blk_q4_0 *x = vx; const blk_q8_0 *y = vy;
-    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
-    const int nb = n / QK;
-    int ib = 0;
-    for (; ib + 1 < nb; ib += 2) {
-        acc0 = q4_0_block(&x[ib], &y[ib], acc0);
-        acc1 = q4_0_block(&x[ib + 1], &y[ib + 1], acc1);
-    }
-    if (ib < nb) acc0 = q4_0_block(&x[ib], &y[ib], acc0);
-    return hsum_f8(_mm256_add_ps(acc0, acc1));
+    __m256 acc = _mm256_setzero_ps();
+    for (int ib = 0; ib < n / QK; ++ib) acc = q4_0_block(&x[ib], &y[ib], acc);
+    return hsum_f8(acc);
 }
 
-/* Converts two adjacent fp16 values (d,m of a weight block or d,s of a Q8_1
- * block) with one vcvtph2ps. */
-static inline __m128 h2f_pair(const void *p) {
-    int32_t v; memcpy(&v, p, 4);
-    return _mm_cvtph_ps(_mm_cvtsi32_si128(v));
-}
-
-/* Adds one block's d·d'·Σq·q' to acc and returns m·s' (lane 1 of the
- * pairwise product) for the caller's scalar sum. */
-static inline __m256 q4_1_block(const blk_q4_1 *x, const blk_q8_1 *y, __m256 acc, float *ms) {
-    const __m128 p = _mm_mul_ps(h2f_pair(&x->d), h2f_pair(&y->d));   /* [d*dy, m*sy] */
-    *ms = _mm_cvtss_f32(_mm_movehdup_ps(p));
-    const __m256i qy = _mm256_loadu_si256((const __m256i *)y->qs);
-    return _mm256_fmadd_ps(_mm256_broadcastss_ps(p), mul_sum_us8(nibbles32(x->qs), qy), acc);
-}
-
+/* ggml_vec_dot_q4_1_q8_1 (x86): acc = fma(dx*dy, Σq·q', acc) in one chain;
+ * summs = fma(m, s', summs) (GCC contracts ggml's `summs += m*s`);
+ * result hsum(acc) + summs. */
 static float dot_q4_1(int n, const void *vx, const void *vy) {
     const blk_q4_1 *x = vx; const blk_q8_1 *y = vy;
-    /* two independent chains so block i+1 does not wait on block i's FMA */
-    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
-    float summs0 = 0, summs1 = 0, m0, m1;
-    const int nb = n / QK;
-    int ib = 0;
-    for (; ib + 1 < nb; ib += 2) {
-        acc0 = q4_1_block(&x[ib], &y[ib], acc0, &m0);
-        acc1 = q4_1_block(&x[ib + 1], &y[ib + 1], acc1, &m1);
-        summs0 += m0; summs1 += m1;
+    __m256 acc = _mm256_setzero_ps();
+    float summs = 0;
+    for (int ib = 0; ib < n / QK; ++ib) {
+        summs = fmaf(h2f(x[ib].m), h2f(y[ib].s), summs);
+        const __m256 d = _mm256_set1_ps(h2f(x[ib].d) * h2f(y[ib].d));
+        const __m256i qy = _mm256_loadu_si256((const __m256i *)y[ib].qs);
+        acc = _mm256_fmadd_ps(d, mul_sum_us8(nibbles32(x[ib].qs), qy), acc);
     }
-    if (ib < nb) { acc0 = q4_1_block(&x[ib], &y[ib], acc0, &m0); summs0 += m0; }
-    return hsum_f8(_mm256_add_ps(acc0, acc1)) + (summs0 + summs1);
+    return hsum_f8(acc) + summs;
 }
 
 static float dot_q5_0(int n, const void *vx, const void *vy) {
@@ -130,7 +121,7 @@ static float dot_q5_1(int n, const void *vx, const void *vy) {
     __m256 acc = _mm256_setzero_ps();
     float summs = 0;
     for (int ib = 0; ib < n / QK; ++ib) {
-        summs += h2f(x[ib].m) * h2f(y[ib].s);
+        summs = fmaf(h2f(x[ib].m), h2f(y[ib].s), summs);   /* GCC-contracted in ggml */
         const __m256 d = _mm256_set1_ps(h2f(x[ib].d) * h2f(y[ib].d));
         __m256i qx = nibbles32(x[ib].qs);
         qx = _mm256_or_si256(qx, _mm256_and_si256(bits32(x[ib].qh), _mm256_set1_epi8(0x10)));
@@ -211,12 +202,13 @@ static float dot_q5_K(int n, const void *vx, const void *vy) {
     const blk_q5_K *x = vx; const blk_q8_K *y = vy;
     const __m256i m4 = _mm256_set1_epi8(0xF);
     __m256 acc = _mm256_setzero_ps();
-    __m128 acc_m = _mm_setzero_ps();
+    float summs = 0;   /* ggml keeps Q5_K's min term as a scalar (Q4_K's as a vector) */
     for (int i = 0; i < n / QKK; ++i) {
         const float d = y[i].d * h2f(x[i].d);
         const float dmin = -y[i].d * h2f(x[i].dmin);
         const __m256i ms = kquant_mins_scales(x[i].scales);
-        acc_m = _mm_fmadd_ps(_mm_set1_ps(dmin), _mm_cvtepi32_ps(kquant_min_products(ms, y[i].bsums)), acc_m);
+        const int mp = hsum_i32_4(kquant_min_products(ms, y[i].bsums));
+        summs = fmaf((float)mp, dmin, summs);
         const __m128i sc128 = _mm256_castsi256_si128(ms);
         const __m256i scales = _mm256_set_m128i(sc128, sc128);
         const __m256i hbits = _mm256_loadu_si256((const __m256i *)x[i].qh);
@@ -238,9 +230,7 @@ static float dot_q5_K(int n, const void *vx, const void *vy) {
         }
         acc = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sumi), acc);
     }
-    acc_m = _mm_add_ps(acc_m, _mm_movehl_ps(acc_m, acc_m));
-    acc_m = _mm_add_ss(acc_m, _mm_movehdup_ps(acc_m));
-    return hsum_f8(acc) + _mm_cvtss_f32(acc_m);
+    return hsum_f8(acc) + summs;
 }
 
 /* 8 copies of scale byte 2i then 8 copies of 2i+1. */
@@ -508,7 +498,72 @@ void ck_quantize_act_avx2_impl(int atype, const float *x, void *y, int n) {
     }
 }
 
+/* ---- vector ops: ggml_v_expf / ggml_v_silu (ggml-cpu/vec.h, AVX2+FMA) ---- */
+
+static inline __m256 v_expf(__m256 x) {
+    const __m256 r = _mm256_set1_ps(0x1.8p23f);
+    const __m256 z = _mm256_fmadd_ps(x, _mm256_set1_ps(0x1.715476p+0f), r);
+    const __m256 n = _mm256_sub_ps(z, r);
+    const __m256 b = _mm256_fnmadd_ps(n, _mm256_set1_ps(0x1.7f7d1cp-20f),
+                                      _mm256_fnmadd_ps(n, _mm256_set1_ps(0x1.62e4p-1f), x));
+    const __m256i e = _mm256_slli_epi32(_mm256_castps_si256(z), 23);
+    const __m256 k = _mm256_castsi256_ps(_mm256_add_epi32(e, _mm256_castps_si256(_mm256_set1_ps(1))));
+    const __m256i c = _mm256_castps_si256(
+        _mm256_cmp_ps(_mm256_andnot_ps(_mm256_set1_ps(-0.f), n), _mm256_set1_ps(126), _CMP_GT_OQ));
+    const __m256 u = _mm256_mul_ps(b, b);
+    const __m256 j = _mm256_fmadd_ps(
+        _mm256_fmadd_ps(_mm256_fmadd_ps(_mm256_set1_ps(0x1.0e4020p-7f), b, _mm256_set1_ps(0x1.573e2ep-5f)), u,
+                        _mm256_fmadd_ps(_mm256_set1_ps(0x1.555e66p-3f), b, _mm256_set1_ps(0x1.fffdb6p-2f))),
+        u, _mm256_mul_ps(_mm256_set1_ps(0x1.ffffecp-1f), b));
+    if (!_mm256_movemask_ps(_mm256_castsi256_ps(c))) return _mm256_fmadd_ps(j, k, k);
+    const __m256i g = _mm256_and_si256(_mm256_castps_si256(_mm256_cmp_ps(n, _mm256_setzero_ps(), _CMP_LE_OQ)),
+                                       _mm256_set1_epi32((int)0x82000000u));
+    const __m256 s1 = _mm256_castsi256_ps(_mm256_add_epi32(g, _mm256_set1_epi32(0x7f000000)));
+    const __m256 s2 = _mm256_castsi256_ps(_mm256_sub_epi32(e, g));
+    const __m256i d = _mm256_castps_si256(
+        _mm256_cmp_ps(_mm256_andnot_ps(_mm256_set1_ps(-0.f), n), _mm256_set1_ps(192), _CMP_GT_OQ));
+    return _mm256_or_ps(
+        _mm256_and_ps(_mm256_castsi256_ps(d), _mm256_mul_ps(s1, s1)),
+        _mm256_andnot_ps(_mm256_castsi256_ps(d),
+                         _mm256_or_ps(_mm256_and_ps(_mm256_castsi256_ps(c), _mm256_mul_ps(_mm256_fmadd_ps(s2, j, s2), s1)),
+                                      _mm256_andnot_ps(_mm256_castsi256_ps(c), _mm256_fmadd_ps(k, j, k)))));
+}
+
+void ck_avx2_softmax(float *x, int n) {
+    float max = -INFINITY;
+    for (int i = 0; i < n; ++i) max = max > x[i] ? max : x[i];
+    double sum = 0;
+    int i = 0;
+    for (; i + 7 < n; i += 8) {
+        const __m256 v = v_expf(_mm256_sub_ps(_mm256_loadu_ps(x + i), _mm256_set1_ps(max)));
+        _mm256_storeu_ps(x + i, v);
+        sum += (double)hsum_f8(v);
+    }
+    for (; i < n; ++i) { x[i] = expf(x[i] - max); sum += (double)x[i]; }
+    const __m256 inv = _mm256_set1_ps((float)(1.0 / sum));
+    i = 0;
+    for (; i + 7 < n; i += 8) _mm256_storeu_ps(x + i, _mm256_mul_ps(_mm256_loadu_ps(x + i), inv));
+    for (; i < n; ++i) x[i] *= _mm256_cvtss_f32(inv);
+}
+
+void ck_avx2_silu_mul(float *gate, const float *up, int n) {
+    int i = 0;
+    for (; i + 7 < n; i += 8) {
+        const __m256 x = _mm256_loadu_ps(gate + i);
+        const __m256 s = _mm256_div_ps(x, _mm256_add_ps(_mm256_set1_ps(1), v_expf(_mm256_sub_ps(_mm256_setzero_ps(), x))));
+        _mm256_storeu_ps(gate + i, _mm256_mul_ps(s, _mm256_loadu_ps(up + i)));
+    }
+    for (; i < n; ++i) {
+        const float g = gate[i];
+        gate[i] = g / (1.0f + expf(-g)) * up[i];
+    }
+}
+
+#if defined(__clang__)
 #pragma clang attribute pop
+#else
+#pragma GCC pop_options
+#endif
 
 int ck_avx2_compiled(void) { return 1; }
 
@@ -518,5 +573,8 @@ ck_dot_fn ck_avx2_dot_for(int wtype) { (void)wtype; return NULL; }
 ck_x4_fn ck_avx2_x4_for(int wtype) { (void)wtype; return NULL; }
 void ck_quantize_act_avx2_impl(int atype, const float *x, void *y, int n) { ck_quantize_act_generic(atype, x, y, n); }
 int ck_avx2_compiled(void) { return 0; }
+/* never selected (ck_has_avx2() is 0); defined so vecops.c links */
+void ck_avx2_softmax(float *x, int n) { (void)x; (void)n; }
+void ck_avx2_silu_mul(float *gate, const float *up, int n) { (void)gate; (void)up; (void)n; }
 
 #endif

@@ -15,8 +15,13 @@ float ck_dot_f32(const float *a, const float *b, int n) {
     return s;
 }
 
+/* As ggml's rms_norm (+ the following mul by the weight): squares rounded to
+ * float, summed in double in order; mean rounded to float;
+ * scale = 1/sqrtf(mean + eps); out = (x*scale)*w. */
 void ck_rms_norm(const float *x, const float *w, float eps, int n, float *out) {
-    const float mean = ck_dot_f32(x, x, n) / (float)n;
+    double sum = 0.0;
+    for (int i = 0; i < n; ++i) sum += (double)(x[i] * x[i]);
+    const float mean = (float)(sum / n);
     const float scale = 1.0f / sqrtf(mean + eps);
     for (int i = 0; i < n; ++i) out[i] = (x[i] * scale) * w[i];
 }
@@ -25,21 +30,70 @@ void ck_axpy(float alpha, const float *x, float *y, int n) {
     for (int i = 0; i < n; ++i) y[i] += alpha * x[i];
 }
 
-void ck_softmax(float *x, int n) {
-    if (n <= 0) return;
-    float max = x[0];
-    for (int i = 1; i < n; ++i) if (x[i] > max) max = x[i];
-    float sum = 0;
-    for (int i = 0; i < n; ++i) { x[i] = expf(x[i] - max); sum += x[i]; }
-    const float inv = 1.0f / sum;
-    for (int i = 0; i < n; ++i) x[i] *= inv;
+/* ggml_v_expf (ggml-cpu/vec.h, the AVX2 version) for one lane: the same
+ * operations with every _mm256_fmadd/fnmadd written as fmaf, so the scalar
+ * path gives the AVX2 path's (and llama.cpp's) bits. */
+float ck_ggml_expf(float x) {
+    const float r = 0x1.8p23f;
+    const float z = fmaf(x, 0x1.715476p+0f, r);
+    const float n = z - r;
+    const float b = fmaf(-n, 0x1.7f7d1cp-20f, fmaf(-n, 0x1.62e4p-1f, x));
+    const uint32_t e = ck_f32_bits(z) << 23;
+    const float k = ck_bits_f32(e + ck_f32_bits(1.0f));
+    const float u = b * b;
+    const float j = fmaf(fmaf(fmaf(0x1.0e4020p-7f, b, 0x1.573e2ep-5f), u, fmaf(0x1.555e66p-3f, b, 0x1.fffdb6p-2f)),
+                         u, 0x1.ffffecp-1f * b);
+    if (!(fabsf(n) > 126.0f)) return fmaf(k, j, k);
+    const uint32_t g = n <= 0.0f ? 0x82000000u : 0u;
+    const float s1 = ck_bits_f32(g + 0x7f000000u);
+    const float s2 = ck_bits_f32(e - g);
+    if (fabsf(n) > 192.0f) return s1 * s1;
+    return fmaf(s2, j, s2) * s1;
 }
 
-void ck_silu_mul(float *gate, const float *up, int n) {
-    for (int i = 0; i < n; ++i) {
+/* llama.cpp's soft_max: max in order; blocks of 8 through ggml_v_expf, each
+ * block's sum (hsum_float_8 order) added in double; the tail through expf;
+ * then every value times (float)(1/sum). */
+static void softmax_generic(float *x, int n) {
+    float max = -INFINITY;
+    for (int i = 0; i < n; ++i) max = max > x[i] ? max : x[i];
+    double sum = 0;
+    int i = 0;
+    for (; i + 7 < n; i += 8) {
+        float v[8];
+        for (int l = 0; l < 8; ++l) v[l] = x[i + l] = ck_ggml_expf(x[i + l] - max);
+        const float a0 = v[4] + v[0], a1 = v[5] + v[1], a2 = v[6] + v[2], a3 = v[7] + v[3];
+        sum += (double)((a0 + a2) + (a1 + a3));
+    }
+    for (; i < n; ++i) { x[i] = expf(x[i] - max); sum += (double)x[i]; }
+    const float inv = (float)(1.0 / sum);
+    for (int k = 0; k < n; ++k) x[k] *= inv;
+}
+
+void ck_softmax(float *x, int n) {
+    if (n <= 0) return;
+    if (ck_has_avx2()) ck_avx2_softmax(x, n);
+    else softmax_generic(x, n);
+}
+
+/* ggml_vec_swiglu_f32: blocks of 8 compute x/(1 + ggml_v_expf(0 - x)) * up;
+ * the tail x/(1 + expf(-x)) * up. */
+static void silu_mul_generic(float *gate, const float *up, int n) {
+    int i = 0;
+    for (; i + 7 < n; i += 8)
+        for (int l = 0; l < 8; ++l) {
+            const float g = gate[i + l];
+            gate[i + l] = g / (1.0f + ck_ggml_expf(0.0f - g)) * up[i + l];
+        }
+    for (; i < n; ++i) {
         const float g = gate[i];
         gate[i] = g / (1.0f + expf(-g)) * up[i];
     }
+}
+
+void ck_silu_mul(float *gate, const float *up, int n) {
+    if (ck_has_avx2()) ck_avx2_silu_mul(gate, up, n);
+    else silu_mul_generic(gate, up, n);
 }
 
 /* GELU (tanh form) exactly as ggml's CPU backend computes it: x is rounded to

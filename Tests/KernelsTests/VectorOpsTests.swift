@@ -60,6 +60,8 @@ let vectorOpTolerance: Float = 1e-5
             let inner: Float = k * (v + 0.044715 * v * v * v)
             gelu[i] = 0.5 * v * (1 + tanhf(inner)) * w[i]
         }
-        #expect(close(g, gelu))
+        // geluTanhMul rounds its input and result through fp16 like ggml's
+        // GELU table (GGML_GELU_FP16), so it is ~2^-11 relative off the formula.
+        #expect(zip(g, gelu).allSatisfy { abs($0 - $1) <= 2e-3 * max(1, abs($1)) })
     }
 }
