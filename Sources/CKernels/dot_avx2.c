@@ -382,10 +382,54 @@ static void q4_0_x4(int nb, const void *vx, const uint8_t *a, size_t astride,
     out[0] = hsum_f8(acc0); out[1] = hsum_f8(acc1); out[2] = hsum_f8(acc2); out[3] = hsum_f8(acc3);
 }
 
+/* Signed-weight x4 kernels (Q5_0, Q8_0): the weight block is unpacked once and
+ * its sign-trick magnitude |qx| reused for the four tokens; each token keeps
+ * its own single accumulator chain in block order, so every output has the
+ * same bits as the 1-token kernel. */
+#define SIGNED_X4_BODY(DX, QX, QY_OFFSET, BLOCK_BYTES) \
+        const __m256i ax = _mm256_sign_epi8(QX, QX); \
+        const uint8_t *qy = a + (size_t)ib * (BLOCK_BYTES) + (QY_OFFSET); \
+        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(DX * d4[4 * ib + 0]), mul_sum_us8(ax, _mm256_sign_epi8(_mm256_loadu_si256((const __m256i *)(qy)), QX)), acc0); \
+        acc1 = _mm256_fmadd_ps(_mm256_set1_ps(DX * d4[4 * ib + 1]), mul_sum_us8(ax, _mm256_sign_epi8(_mm256_loadu_si256((const __m256i *)(qy + astride)), QX)), acc1); \
+        acc2 = _mm256_fmadd_ps(_mm256_set1_ps(DX * d4[4 * ib + 2]), mul_sum_us8(ax, _mm256_sign_epi8(_mm256_loadu_si256((const __m256i *)(qy + 2 * astride)), QX)), acc2); \
+        acc3 = _mm256_fmadd_ps(_mm256_set1_ps(DX * d4[4 * ib + 3]), mul_sum_us8(ax, _mm256_sign_epi8(_mm256_loadu_si256((const __m256i *)(qy + 3 * astride)), QX)), acc3);
+
+static void q5_0_x4(int nb, const void *vx, const uint8_t *a, size_t astride,
+                    const float *d4, const float *s4, float out[4]) {
+    const blk_q5_0 *x = vx;
+    (void)s4;
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+    __m256 acc2 = _mm256_setzero_ps(), acc3 = _mm256_setzero_ps();
+    for (int ib = 0; ib < nb; ++ib) {
+        const float dx = h2f(x[ib].d);
+        __m256i qx = nibbles32(x[ib].qs);
+        qx = _mm256_or_si256(qx, _mm256_andnot_si256(bits32(x[ib].qh), _mm256_set1_epi8((char)0xF0)));
+        SIGNED_X4_BODY(dx, qx, 2, sizeof(blk_q8_0))
+    }
+    out[0] = hsum_f8(acc0); out[1] = hsum_f8(acc1); out[2] = hsum_f8(acc2); out[3] = hsum_f8(acc3);
+}
+
+static void q8_0_x4(int nb, const void *vx, const uint8_t *a, size_t astride,
+                    const float *d4, const float *s4, float out[4]) {
+    const blk_q8_0 *x = vx;
+    (void)s4;
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+    __m256 acc2 = _mm256_setzero_ps(), acc3 = _mm256_setzero_ps();
+    for (int ib = 0; ib < nb; ++ib) {
+        const float dx = h2f(x[ib].d);
+        const __m256i qx = _mm256_loadu_si256((const __m256i *)x[ib].qs);
+        SIGNED_X4_BODY(dx, qx, 2, sizeof(blk_q8_0))
+    }
+    out[0] = hsum_f8(acc0); out[1] = hsum_f8(acc1); out[2] = hsum_f8(acc2); out[3] = hsum_f8(acc3);
+}
+#undef SIGNED_X4_BODY
+
 ck_x4_fn ck_avx2_x4_for(int wtype) {
     switch (wtype) {
     case CK_Q4_0: return q4_0_x4;
     case CK_Q4_1: return q4_1_x4;
+    case CK_Q5_0: return q5_0_x4;
+    case CK_Q8_0: return q8_0_x4;
     default: return NULL;
     }
 }
