@@ -104,7 +104,8 @@ void ck_gemm_rows(int wtype, const void *w, size_t wstride, int row0, int row1,
     ck_x4_fn f4 = (ck_has_avx2() && tokens >= 4) ? ck_avx2_x4_for(wtype) : NULL;
     const int nb = cols / QK, groups = f4 ? tokens / 4 : 0;
     float *scales = NULL;
-    if (groups > 0) {
+    /* Q8_K kernels read each token's float scale from its own block. */
+    if (groups > 0 && ck_vec_dot_type(wtype) != CK_Q8_K) {
         scales = malloc(sizeof(float) * (size_t)groups * (size_t)nb * 8);
         if (!scales) { f4 = NULL; } else {
             const int atype = ck_vec_dot_type(wtype);
@@ -117,7 +118,8 @@ void ck_gemm_rows(int wtype, const void *w, size_t wstride, int row0, int row1,
     for (int r0 = row0; r0 < row1; r0 += ROW_TILE) {
         const int r1 = r0 + ROW_TILE < row1 ? r0 + ROW_TILE : row1;
         for (int g = 0; f4 && g < groups; ++g) {
-            const float *d4 = scales + (size_t)g * nb * 8, *s4 = d4 + (size_t)nb * 4;
+            const float *d4 = scales ? scales + (size_t)g * nb * 8 : NULL;
+            const float *s4 = scales ? d4 + (size_t)nb * 4 : NULL;
             const uint8_t *ag = ab + (size_t)(4 * g) * astride;
             for (int r = r0; r < r1; ++r) {
                 float out[4];

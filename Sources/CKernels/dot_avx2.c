@@ -424,12 +424,116 @@ static void q8_0_x4(int nb, const void *vx, const uint8_t *a, size_t astride,
 }
 #undef SIGNED_X4_BODY
 
+/* K-quant x4 kernels: each 256-weight superblock is unpacked once (nibbles,
+ * 6-bit scales, high bits) into registers/L1, then reused for four tokens'
+ * Q8_K blocks (read directly at a + t*astride; d4/s4 are unused). Every token
+ * keeps the exact operation order of its 1-token kernel. */
+static void q4_K_x4(int nb32, const void *vx, const uint8_t *a, size_t astride,
+                    const float *d4, const float *s4, float out[4]) {
+    (void)d4; (void)s4;
+    const blk_q4_K *x = vx;
+    const int nb = nb32 / (QKK / QK);
+    const __m256i m4 = _mm256_set1_epi8(0xF);
+    __m256 acc[4] = { _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps() };
+    __m128 acc_m[4] = { _mm_setzero_ps(), _mm_setzero_ps(), _mm_setzero_ps(), _mm_setzero_ps() };
+    for (int i = 0; i < nb; ++i) {
+        const float xd = h2f(x[i].d), xdmin = h2f(x[i].dmin);
+        const __m256i ms = kquant_mins_scales(x[i].scales);
+        const __m128i sc128 = _mm256_castsi256_si128(ms);
+        const __m256i scales = _mm256_set_m128i(sc128, sc128);
+        __m256i ql[4], qh4[4], sl[4], sh[4];
+        const uint8_t *q4 = x[i].qs;
+        for (int j = 0; j < 4; ++j) {
+            sl[j] = _mm256_shuffle_epi8(scales, k4_shuffle(2 * j));
+            sh[j] = _mm256_shuffle_epi8(scales, k4_shuffle(2 * j + 1));
+            const __m256i bits = _mm256_loadu_si256((const __m256i *)q4); q4 += 32;
+            ql[j] = _mm256_and_si256(bits, m4);
+            qh4[j] = _mm256_and_si256(_mm256_srli_epi16(bits, 4), m4);
+        }
+        for (int t = 0; t < 4; ++t) {
+            const blk_q8_K *y = (const blk_q8_K *)(a + (size_t)t * astride) + i;
+            const float d = y->d * xd;
+            const float dmin = -y->d * xdmin;
+            acc_m[t] = _mm_fmadd_ps(_mm_set1_ps(dmin), _mm_cvtepi32_ps(kquant_min_products(ms, y->bsums)), acc_m[t]);
+            const int8_t *q8 = y->qs;
+            __m256i sumi = _mm256_setzero_si256();
+            for (int j = 0; j < 4; ++j) {
+                const __m256i q8l = _mm256_loadu_si256((const __m256i *)q8); q8 += 32;
+                const __m256i q8h = _mm256_loadu_si256((const __m256i *)q8); q8 += 32;
+                const __m256i pl = _mm256_madd_epi16(sl[j], _mm256_maddubs_epi16(ql[j], q8l));
+                const __m256i ph = _mm256_madd_epi16(sh[j], _mm256_maddubs_epi16(qh4[j], q8h));
+                sumi = _mm256_add_epi32(sumi, _mm256_add_epi32(pl, ph));
+            }
+            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sumi), acc[t]);
+        }
+    }
+    for (int t = 0; t < 4; ++t) {
+        __m128 m = acc_m[t];
+        m = _mm_add_ps(m, _mm_movehl_ps(m, m));
+        m = _mm_add_ss(m, _mm_movehdup_ps(m));
+        out[t] = hsum_f8(acc[t]) + _mm_cvtss_f32(m);
+    }
+}
+
+static void q6_K_x4(int nb32, const void *vx, const uint8_t *a, size_t astride,
+                    const float *d4, const float *s4, float out[4]) {
+    (void)d4; (void)s4;
+    const blk_q6_K *x = vx;
+    const int nb = nb32 / (QKK / QK);
+    const __m256i m3 = _mm256_set1_epi8(3), m15 = _mm256_set1_epi8(15);
+    __m256 acc[4] = { _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps() };
+    for (int i = 0; i < nb; ++i) {
+        const float xd = h2f(x[i].d);
+        const uint8_t *q4 = x[i].ql, *qh = x[i].qh;
+        const __m128i scales = _mm_loadu_si128((const __m128i *)x[i].scales);
+        const __m256i scales16 = _mm256_cvtepi8_epi16(scales);
+        __m256i v[8], sc[8];
+        for (int j = 0; j < 2; ++j) {
+            const __m256i b1 = _mm256_loadu_si256((const __m256i *)q4); q4 += 32;
+            const __m256i b2 = _mm256_loadu_si256((const __m256i *)q4); q4 += 32;
+            const __m256i bh = _mm256_loadu_si256((const __m256i *)qh); qh += 32;
+            const __m256i h0 = _mm256_slli_epi16(_mm256_and_si256(bh, m3), 4);
+            const __m256i h1 = _mm256_slli_epi16(_mm256_and_si256(bh, _mm256_set1_epi8(12)), 2);
+            const __m256i h2 = _mm256_and_si256(bh, _mm256_set1_epi8(48));
+            const __m256i h3 = _mm256_srli_epi16(_mm256_and_si256(bh, _mm256_set1_epi8((char)0xC0)), 2);
+            v[4 * j + 0] = _mm256_or_si256(_mm256_and_si256(b1, m15), h0);
+            v[4 * j + 1] = _mm256_or_si256(_mm256_and_si256(b2, m15), h1);
+            v[4 * j + 2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(b1, 4), m15), h2);
+            v[4 * j + 3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(b2, 4), m15), h3);
+            for (int k = 0; k < 4; ++k)
+                sc[4 * j + k] = _mm256_cvtepi8_epi16(_mm_shuffle_epi8(scales, q6_shuffle(4 * j + k)));
+        }
+        for (int t = 0; t < 4; ++t) {
+            const blk_q8_K *y = (const blk_q8_K *)(a + (size_t)t * astride) + i;
+            const float d = y->d * xd;
+            const int8_t *q8 = y->qs;
+            const __m256i q8sums = _mm256_loadu_si256((const __m256i *)y->bsums);
+            const __m256i sub = _mm256_slli_epi32(_mm256_madd_epi16(q8sums, scales16), 5);
+            __m256i sumi = _mm256_setzero_si256();
+            for (int j = 0; j < 2; ++j) {
+                const __m256i p0 = _mm256_madd_epi16(sc[4 * j + 0], _mm256_maddubs_epi16(v[4 * j + 0], _mm256_loadu_si256((const __m256i *)(q8 + 0))));
+                const __m256i p1 = _mm256_madd_epi16(sc[4 * j + 1], _mm256_maddubs_epi16(v[4 * j + 1], _mm256_loadu_si256((const __m256i *)(q8 + 32))));
+                const __m256i p2 = _mm256_madd_epi16(sc[4 * j + 2], _mm256_maddubs_epi16(v[4 * j + 2], _mm256_loadu_si256((const __m256i *)(q8 + 64))));
+                const __m256i p3 = _mm256_madd_epi16(sc[4 * j + 3], _mm256_maddubs_epi16(v[4 * j + 3], _mm256_loadu_si256((const __m256i *)(q8 + 96))));
+                q8 += 128;
+                sumi = _mm256_add_epi32(sumi, _mm256_add_epi32(p0, p1));
+                sumi = _mm256_add_epi32(sumi, _mm256_add_epi32(p2, p3));
+            }
+            sumi = _mm256_sub_epi32(sumi, sub);
+            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sumi), acc[t]);
+        }
+    }
+    for (int t = 0; t < 4; ++t) out[t] = hsum_f8(acc[t]);
+}
+
 ck_x4_fn ck_avx2_x4_for(int wtype) {
     switch (wtype) {
     case CK_Q4_0: return q4_0_x4;
     case CK_Q4_1: return q4_1_x4;
     case CK_Q5_0: return q5_0_x4;
     case CK_Q8_0: return q8_0_x4;
+    case CK_Q4_K: return q4_K_x4;
+    case CK_Q6_K: return q6_K_x4;
     default: return NULL;
     }
 }
