@@ -15,6 +15,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         // Layer 0: file format, no dependencies.
@@ -22,7 +23,7 @@ let package = Package(
         // Layer 1: SIMD hot spots in C (each with a scalar reference in Kernels).
         .target(name: "CKernels", cSettings: optimizedC),
         .target(name: "Kernels", dependencies: ["GGUF", "CKernels"], swiftSettings: optimizedSwift),
-        .target(name: "Tokenizers", dependencies: ["GGUF"], swiftSettings: optimizedSwift),
+        .target(name: "Tokenizers", dependencies: ["GGUF", .product(name: "HeapModule", package: "swift-collections")], swiftSettings: optimizedSwift),
         .target(name: "Templates"),
         // Layer 2: architectures.
         .target(name: "Models", dependencies: ["GGUF", "Kernels"], swiftSettings: optimizedSwift),

@@ -1,3 +1,4 @@
+import HeapModule
 import GGUF
 
 /// Byte-level BPE (`tokenizer.ggml.model = "gpt2"`), as `llm_tokenizer_bpe_session`.
@@ -130,7 +131,7 @@ public final class BPETokenizer: Tokenizer {
         var sym: [Int32] = []
         var prev: [Int32] = []
         var next: [Int32] = []
-        var heap = BigramHeap()
+        var heap = Heap<Bigram>()
     }
 
     private func tokenize(_ bytes: [UInt8], _ range: Range<Int>, _ w: inout BPEWork, _ out: inout [Int32]) {
@@ -165,9 +166,9 @@ public final class BPETokenizer: Tokenizer {
             w.prev.append(Int32(i - 1))
             w.next.append(i + 1 < n ? Int32(i + 1) : -1)
         }
-        w.heap.removeAll()
+        w.heap = Heap()
         for i in 1..<max(n, 1) { addBigram(Int32(i - 1), Int32(i), &w) }
-        while let bg = w.heap.pop() {
+        while let bg = w.heap.popMin() {
             let l = Int(bg.left), r = Int(bg.right)
             // Stale entry: one side was merged away or changed since it was queued.
             if w.sym[l] != bg.leftSym || w.sym[r] != bg.rightSym || w.next[l] != bg.right { continue }
@@ -201,7 +202,7 @@ public final class BPETokenizer: Tokenizer {
         if a < 0 || b < 0 { return }
         let key = UInt64(UInt32(bitPattern: a)) << 32 | UInt64(UInt32(bitPattern: b))
         guard let m = merges[key] else { return }
-        w.heap.push(Bigram(rank: Int32(truncatingIfNeeded: m >> 32), left: left, right: right,
+        w.heap.insert(Bigram(rank: Int32(truncatingIfNeeded: m >> 32), left: left, right: right,
                            leftSym: a, rightSym: b, result: Int32(truncatingIfNeeded: m & 0xFFFF_FFFF)))
     }
 }
@@ -216,45 +217,13 @@ struct Bigram {
     var result: Int32
 }
 
-/// Min-heap on (rank, left): the lowest rank merges first, ties go to the leftmost pair.
-struct BigramHeap {
-    private var items: [Bigram] = []
-
-    mutating func removeAll() { items.removeAll(keepingCapacity: true) }
-
-    @inline(__always) private static func less(_ a: Bigram, _ b: Bigram) -> Bool {
+/// The lowest rank merges first; ties go to the leftmost pair (a min-heap order).
+extension Bigram: Comparable {
+    static func < (a: Bigram, b: Bigram) -> Bool {
         a.rank != b.rank ? a.rank < b.rank : a.left < b.left
     }
 
-    mutating func push(_ x: Bigram) {
-        items.append(x)
-        var i = items.count - 1
-        while i > 0 {
-            let parent = (i - 1) / 2
-            if !Self.less(items[i], items[parent]) { break }
-            items.swapAt(i, parent)
-            i = parent
-        }
-    }
-
-    mutating func pop() -> Bigram? {
-        guard let top = items.first else { return nil }
-        let last = items.removeLast()
-        if items.isEmpty { return top }
-        items[0] = last
-        var i = 0
-        let n = items.count
-        while true {
-            let l = 2 * i + 1, r = l + 1
-            var m = i
-            if l < n && Self.less(items[l], items[m]) { m = l }
-            if r < n && Self.less(items[r], items[m]) { m = r }
-            if m == i { break }
-            items.swapAt(i, m)
-            i = m
-        }
-        return top
-    }
+    static func == (a: Bigram, b: Bigram) -> Bool { a.rank == b.rank && a.left == b.left }
 }
 
 /// Byte value of a `<0xNN>` token (llama.cpp `token_to_byte`: hex digits at 3..<5).

@@ -1,3 +1,4 @@
+import HeapModule
 import GGUF
 
 /// SentencePiece-style BPE (`tokenizer.ggml.model = "llama"`, used by Gemma 3), as
@@ -96,7 +97,7 @@ public final class SentencePieceTokenizer: Tokenizer {
         var len: [Int32] = []
         var prev: [Int32] = []
         var next: [Int32] = []
-        var heap = ScoredHeap()
+        var heap = Heap<ScoredBigram>()
     }
 
     private func tokenize(_ w: inout SPMWork, _ out: inout [Int32]) {
@@ -106,7 +107,7 @@ public final class SentencePieceTokenizer: Tokenizer {
         w.len.removeAll(keepingCapacity: true)
         w.prev.removeAll(keepingCapacity: true)
         w.next.removeAll(keepingCapacity: true)
-        w.heap.removeAll()
+        w.heap = Heap()
         var offs = 0
         var index: Int32 = 0
         while offs < total {
@@ -121,7 +122,7 @@ public final class SentencePieceTokenizer: Tokenizer {
         let text = w.text
         text.withUnsafeBufferPointer { p in
             for i in 1..<max(w.start.count, 1) { tryAdd(Int32(i - 1), Int32(i), p, &w) }
-            while let bg = w.heap.pop() {
+            while let bg = w.heap.popMin() {
                 let l = Int(bg.left), r = Int(bg.right)
                 if w.len[l] == 0 || w.len[r] == 0 || w.len[l] + w.len[r] != bg.size { continue }
                 w.len[l] += w.len[r]
@@ -153,7 +154,7 @@ public final class SentencePieceTokenizer: Tokenizer {
         let s = Int(w.start[Int(left)])
         let size = w.len[Int(left)] + w.len[Int(right)]
         guard let id = vocab.id(of: UnsafeBufferPointer(rebasing: p[s..<(s + Int(size))])) else { return }
-        w.heap.push(ScoredBigram(score: vocab.scores[Int(id)], left: left, right: right, size: size))
+        w.heap.insert(ScoredBigram(score: vocab.scores[Int(id)], left: left, right: right, size: size))
     }
 }
 
@@ -164,43 +165,12 @@ struct ScoredBigram {
     var size: Int32
 }
 
-/// Max-heap on score; ties go to the leftmost pair (llama.cpp `llm_bigram_spm::comparator`).
-struct ScoredHeap {
-    private var items: [ScoredBigram] = []
-
-    mutating func removeAll() { items.removeAll(keepingCapacity: true) }
-
-    @inline(__always) private static func before(_ a: ScoredBigram, _ b: ScoredBigram) -> Bool {
+/// Higher scores merge first; ties go to the leftmost pair
+/// (llama.cpp `llm_bigram_spm::comparator`), so "<" means "comes first".
+extension ScoredBigram: Comparable {
+    static func < (a: ScoredBigram, b: ScoredBigram) -> Bool {
         a.score != b.score ? a.score > b.score : a.left < b.left
     }
 
-    mutating func push(_ x: ScoredBigram) {
-        items.append(x)
-        var i = items.count - 1
-        while i > 0 {
-            let parent = (i - 1) / 2
-            if !Self.before(items[i], items[parent]) { break }
-            items.swapAt(i, parent)
-            i = parent
-        }
-    }
-
-    mutating func pop() -> ScoredBigram? {
-        guard let top = items.first else { return nil }
-        let last = items.removeLast()
-        if items.isEmpty { return top }
-        items[0] = last
-        var i = 0
-        let n = items.count
-        while true {
-            let l = 2 * i + 1, r = l + 1
-            var m = i
-            if l < n && Self.before(items[l], items[m]) { m = l }
-            if r < n && Self.before(items[r], items[m]) { m = r }
-            if m == i { break }
-            items.swapAt(i, m)
-            i = m
-        }
-        return top
-    }
+    static func == (a: ScoredBigram, b: ScoredBigram) -> Bool { a.score == b.score && a.left == b.left }
 }
