@@ -6,21 +6,45 @@ import Models
 import TestSupport
 
 @Suite struct TmpProbe {
+    static let base: [Int32] = [504, 3575, 282, 4649, 314, 253, 1345, 30, 2114, 42]
+    static let long: [Int32] = base + [1001, 2002, 77, 88, 999, 12345, 4000] + (5...24).map { Int32($0) }
+
+    static func compare(_ ours: [Float], _ ref: ArraySlice<Float>) -> (Float, Float) {
+        var num: Float = 0, den: Float = 0, maxd: Float = 0
+        for (j, r) in ref.enumerated() { let d = ours[j] - r; num += d * d; den += r * r; maxd = max(maxd, abs(d)) }
+        return ((num / den).squareRoot(), maxd)
+    }
+
     @Test func probe() throws {
+        let path = "/tmp/probe/smol10.bin"
+        guard FileManager.default.fileExists(atPath: path) else { return }
         let model = try Transformer(path: FixturePaths.model("smollm2-135m"))
-        let data = try Data(contentsOf: URL(fileURLWithPath: "/tmp/probe/smol.bin"))
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
         let ll = data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
         let v = model.config.vocabulary
-        let prompts: [[Int32]] = [[504, 3575, 282], [504, 3575, 282, 4649], [504, 3575, 282, 4649, 314]]
-        for (i, p) in prompts.enumerated() {
-            for mode in [Numerics.llamaCompatible, .exact] {
-                model.numerics = mode
-                let ours = try model.forward(p, cache: model.makeCache(capacity: 16), pool: ThreadPool(threads: 1))
-                let ref = Array(ll[(i * v)..<((i + 1) * v)])
-                var num: Float = 0, den: Float = 0, maxd: Float = 0
-                for j in 0..<v { let d = ours[j] - ref[j]; num += d * d; den += ref[j] * ref[j]; maxd = max(maxd, abs(d)) }
-                print("prompt \(p.count) \(mode): rel \((num / den).squareRoot()) maxabs \(maxd)")
-            }
+        var prompts: [[Int32]] = (1...10).map { Array(Self.base.prefix($0)) }
+        prompts.append(Self.long)
+        for (i, p) in prompts.enumerated() where (i + 1) * v <= ll.count {
+            model.numerics = .llamaCompatible
+            let ours = try model.forward(p, cache: model.makeCache(capacity: 64), pool: ThreadPool(threads: 1))
+            let (rel, maxd) = Self.compare(ours, ll[(i * v)..<((i + 1) * v)])
+            print("PROBE prompt \(p.count): rel \(rel) maxabs \(maxd)")
         }
+    }
+}
+
+extension TmpProbe {
+    @Test func dumpTensors() throws {
+        guard let n = ProcessInfo.processInfo.environment["PROBE_DUMP_N"].flatMap(Int.init) else { return }
+        let model = try Transformer(path: FixturePaths.model("smollm2-135m"))
+        let dir = "/tmp/ours\(n)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        model.debugTap = { name, buf in
+            let d = Data(buffer: buf)
+            try? d.write(to: URL(fileURLWithPath: "\(dir)/\(name).bin"))
+        }
+        let ours = try model.forward(Array(Self.base.prefix(n)), cache: model.makeCache(capacity: 64),
+                                     pool: ThreadPool(threads: 1), logits: .all)
+        try ours.withUnsafeBufferPointer { try Data(buffer: $0).write(to: URL(fileURLWithPath: "\(dir)/logits.bin")) }
     }
 }
