@@ -48,3 +48,36 @@ extension TmpProbe {
         try ours.withUnsafeBufferPointer { try Data(buffer: $0).write(to: URL(fileURLWithPath: "\(dir)/logits.bin")) }
     }
 }
+
+extension TmpProbe {
+    /// Logits rows from /tmp/probe/decode.py: [1-token prompt, full prompt, then one
+    /// per single-token decode step].
+    static func decodeProbe(model name: String, file: String, prompt: [Int32], extra: [Int32]) throws {
+        guard FileManager.default.fileExists(atPath: file) else { return }
+        let model = try Transformer(path: FixturePaths.model(name))
+        let data = try Data(contentsOf: URL(fileURLWithPath: file))
+        let ll = data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+        let v = model.config.vocabulary
+        let pool = ThreadPool(threads: 1)
+        func report(_ label: String, _ ours: [Float], _ row: Int) {
+            let (rel, maxd) = compare(ours, ll[(row * v)..<((row + 1) * v)])
+            print("PROBE \(name) \(label): rel \(rel) maxabs \(maxd)")
+        }
+        report("prompt 1", try model.forward(Array(prompt.prefix(1)), cache: model.makeCache(capacity: 64), pool: pool), 0)
+        let cache = model.makeCache(capacity: 64)
+        report("prompt \(prompt.count)", try model.forward(prompt, cache: cache, pool: pool), 1)
+        for (i, t) in extra.enumerated() {
+            report("decode \(i + 1)", try model.forward([t], cache: cache, pool: pool), 2 + i)
+        }
+    }
+
+    @Test func decodeSmol() throws {
+        try Self.decodeProbe(model: "smollm2-135m", file: "/tmp/probe/smol_dec.bin",
+                             prompt: Self.base, extra: [1001, 2002, 77, 88, 999])
+    }
+
+    @Test func decodeGemma() throws {
+        try Self.decodeProbe(model: "gemma3-270m", file: "/tmp/probe/gemma_dec.bin",
+                             prompt: [2, 504, 3575, 282, 4649, 314, 253, 1345, 30, 2114], extra: [1001, 2002, 77, 88, 999])
+    }
+}
