@@ -123,7 +123,10 @@ public final class Transformer: @unchecked Sendable {
             tap("kqv_out-\(l)", s.attn, n * c.qDim)
             MatMul.multiply(w.output, x: s.attn, tokens: n, y: s.o, pool: pool)
             tap("attn_out-\(l)", s.o, n * e)
-            if let pn = w.postAttentionNorm { rmsNormRows(s.o, pn, s.o, rows: n, width: e) }
+            if let pn = w.postAttentionNorm {
+                rmsNormRows(s.o, pn, s.o, rows: n, width: e)
+                tap("attn_post_norm-\(l)", s.o, n * e)
+            }
             VectorOps.add(s.o, into: s.x, count: n * e)
 
             // Feed-forward.
@@ -146,7 +149,10 @@ public final class Transformer: @unchecked Sendable {
             tap("ffn_act-\(l)", s.gate, n * c.feedForward)
             MatMul.multiply(w.down, x: s.gate, tokens: n, y: s.o, pool: pool)
             tap("ffn_out-\(l)", s.o, n * e)
-            if let pn = w.postFFNNorm { rmsNormRows(s.o, pn, s.o, rows: n, width: e) }
+            if let pn = w.postFFNNorm {
+                rmsNormRows(s.o, pn, s.o, rows: n, width: e)
+                tap("ffn_post_norm-\(l)", s.o, n * e)
+            }
             VectorOps.add(s.o, into: s.x, count: n * e)
         }
         cache.count = start + n

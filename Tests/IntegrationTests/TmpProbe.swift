@@ -36,14 +36,16 @@ import TestSupport
 extension TmpProbe {
     @Test func dumpTensors() throws {
         guard let n = ProcessInfo.processInfo.environment["PROBE_DUMP_N"].flatMap(Int.init) else { return }
-        let model = try Transformer(path: FixturePaths.model("smollm2-135m"))
-        let dir = "/tmp/ours\(n)"
+        let env = ProcessInfo.processInfo.environment
+        let model = try Transformer(path: FixturePaths.model(env["PROBE_MODEL"] ?? "smollm2-135m"))
+        let dir = env["PROBE_DIR"] ?? "/tmp/ours\(n)"
+        let tokens: [Int32] = env["PROBE_TOKENS"].map { $0.split(separator: ",").map { Int32($0)! } } ?? Self.base
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         model.debugTap = { name, buf in
             let d = Data(buffer: buf)
             try? d.write(to: URL(fileURLWithPath: "\(dir)/\(name).bin"))
         }
-        let ours = try model.forward(Array(Self.base.prefix(n)), cache: model.makeCache(capacity: 64),
+        let ours = try model.forward(Array(tokens.prefix(n)), cache: model.makeCache(capacity: 64),
                                      pool: ThreadPool(threads: 1), logits: .all)
         try ours.withUnsafeBufferPointer { try Data(buffer: $0).write(to: URL(fileURLWithPath: "\(dir)/logits.bin")) }
     }
