@@ -13,6 +13,21 @@ public enum VectorOps {
         ck_dot_f32(a, b, Int32(count))
     }
 
+    /// One attention score q·k in llama.cpp's order: ggml_vec_dot_f16's for a
+    /// 1-token batch (`batched == false`), tinyBLAS's for larger batches.
+    /// Inputs must already be fp16 values.
+    public static func attentionDot(_ q: UnsafePointer<Float>, _ k: UnsafePointer<Float>, count: Int, batched: Bool) -> Float {
+        ck_attn_dot(q, k, Int32(count), batched ? 1 : 0)
+    }
+
+    /// out[d] = Σ_{j in range} p[j]·v[j·stride + d] in llama.cpp's order (lanes by
+    /// absolute position j, as `attentionDot`). `scratch` holds 32·count floats.
+    public static func attentionValues(_ p: UnsafePointer<Float>, _ v: UnsafePointer<Float>, stride: Int, range: Range<Int>,
+                                       count: Int, batched: Bool, scratch: UnsafeMutablePointer<Float>,
+                                       out: UnsafeMutablePointer<Float>) {
+        ck_attn_values(p, v, stride, Int32(range.lowerBound), Int32(range.upperBound), Int32(count), batched ? 1 : 0, scratch, out)
+    }
+
     /// y += alpha·x
     public static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
         ck_axpy(alpha, x, y, Int32(count))

@@ -27,21 +27,23 @@ struct RopeTable {
         }
     }
 
-    /// Rotates one head vector in place for token row `t`.
+    /// Rotates one head vector in place for token row `t`, as ggml's
+    /// rotate_pairs compiles (GCC contracts it): x0·cos − x1·sin as
+    /// fma(x0, cos, −(x1·sin)) and x0·sin + x1·cos as fma(x0, sin, x1·cos).
     func apply(_ x: UnsafeMutablePointer<Float>, token t: Int, style: RopeStyle) {
         let c = t * pairs
         switch style {
         case .normal:
             for i in 0..<pairs {
                 let x0 = x[2 * i], x1 = x[2 * i + 1]
-                x[2 * i] = x0 * cos[c + i] - x1 * sin[c + i]
-                x[2 * i + 1] = x0 * sin[c + i] + x1 * cos[c + i]
+                x[2 * i] = (-(x1 * sin[c + i])).addingProduct(x0, cos[c + i])
+                x[2 * i + 1] = (x1 * cos[c + i]).addingProduct(x0, sin[c + i])
             }
         case .neox:
             for i in 0..<pairs {
                 let x0 = x[i], x1 = x[i + pairs]
-                x[i] = x0 * cos[c + i] - x1 * sin[c + i]
-                x[i + pairs] = x0 * sin[c + i] + x1 * cos[c + i]
+                x[i] = (-(x1 * sin[c + i])).addingProduct(x0, cos[c + i])
+                x[i + pairs] = (x1 * cos[c + i]).addingProduct(x0, sin[c + i])
             }
         }
     }

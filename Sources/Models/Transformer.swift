@@ -32,6 +32,9 @@ public final class Transformer: @unchecked Sendable {
     public let weights: ModelWeights
     public let traits: ArchitectureTraits
     public var numerics: Numerics = .llamaCompatible
+    /// Debugging aid: called with (name, values) at named points of the forward
+    /// pass, named as llama.cpp's graph names them ("attn_norm-0", "Qcur-0", ...).
+    public var debugTap: ((String, UnsafeBufferPointer<Float>) -> Void)?
 
     public init(file: GGUFFile) throws {
         self.file = file
@@ -86,6 +89,7 @@ public final class Transformer: @unchecked Sendable {
             let rope = sliding ? slidingRope : globalRope
             // Attention.
             rmsNormRows(s.x, w.attentionNorm, s.xn, rows: n, width: e)
+            tap("attn_norm-\(l)", s.xn, n * e)
             MatMul.multiply(w.query, x: s.xn, tokens: n, y: s.q, pool: pool)
             MatMul.multiply(w.key, x: s.xn, tokens: n, y: s.k, pool: pool)
             MatMul.multiply(w.value, x: s.xn, tokens: n, y: s.v, pool: pool)
@@ -104,6 +108,9 @@ public final class Transformer: @unchecked Sendable {
                     rope.apply(head, token: t, style: traits.ropeStyle)
                 }
             }
+            tap("Qcur-\(l)", s.q, n * c.qDim)
+            tap("Kcur-\(l)", s.k, n * c.kvDim)
+            tap("Vcur-\(l)", s.v, n * c.kvDim)
             if numerics == .llamaCompatible {
                 VectorOps.roundToHalf(s.q, count: n * c.qDim)
                 VectorOps.roundToHalf(s.k, count: n * c.kvDim)
@@ -113,14 +120,23 @@ public final class Transformer: @unchecked Sendable {
             (cache.keys[l] + start * c.kvDim).update(from: s.k, count: n * c.kvDim)
             (cache.values[l] + start * c.kvDim).update(from: s.v, count: n * c.kvDim)
             attend(layer: l, start: start, tokens: n, sliding: sliding, cache: cache, s: s, pool: pool)
+            tap("kqv_out-\(l)", s.attn, n * c.qDim)
             MatMul.multiply(w.output, x: s.attn, tokens: n, y: s.o, pool: pool)
-            if let pn = w.postAttentionNorm { rmsNormRows(s.o, pn, s.o, rows: n, width: e) }
+            tap("attn_out-\(l)", s.o, n * e)
+            if let pn = w.postAttentionNorm {
+                rmsNormRows(s.o, pn, s.o, rows: n, width: e)
+                tap("attn_post_norm-\(l)", s.o, n * e)
+            }
             VectorOps.add(s.o, into: s.x, count: n * e)
 
             // Feed-forward.
+            tap("ffn_inp-\(l)", s.x, n * e)
             rmsNormRows(s.x, w.ffnNorm, s.xn, rows: n, width: e)
+            tap("ffn_norm-\(l)", s.xn, n * e)
             MatMul.multiply(w.gate, x: s.xn, tokens: n, y: s.gate, pool: pool)
             MatMul.multiply(w.up, x: s.xn, tokens: n, y: s.up, pool: pool)
+            tap("ffn_gate-\(l)", s.gate, n * c.feedForward)
+            tap("ffn_up-\(l)", s.up, n * c.feedForward)
             switch traits.activation {
             case .silu: VectorOps.siluMul(s.gate, s.up, count: n * c.feedForward)
             case .geluTanh:
@@ -130,11 +146,17 @@ public final class Transformer: @unchecked Sendable {
                     VectorOps.geluTanhMul(s.gate, s.up, count: n * c.feedForward)
                 }
             }
+            tap("ffn_act-\(l)", s.gate, n * c.feedForward)
             MatMul.multiply(w.down, x: s.gate, tokens: n, y: s.o, pool: pool)
-            if let pn = w.postFFNNorm { rmsNormRows(s.o, pn, s.o, rows: n, width: e) }
+            tap("ffn_out-\(l)", s.o, n * e)
+            if let pn = w.postFFNNorm {
+                rmsNormRows(s.o, pn, s.o, rows: n, width: e)
+                tap("ffn_post_norm-\(l)", s.o, n * e)
+            }
             VectorOps.add(s.o, into: s.x, count: n * e)
         }
         cache.count = start + n
+        tap("l_out-last", s.x, n * e)
 
         let first: Int
         switch mode {
@@ -163,8 +185,10 @@ public final class Transformer: @unchecked Sendable {
         let scale = c.attentionScale
         let window = c.slidingWindow
         let roundWeights = numerics == .llamaCompatible
+        let batched = n > 1
         pool.run { worker, workers in
-            let scores = s.scores + worker * cache.capacity
+            let scores = s.scores + worker * s.scoreStride
+            let vacc = s.vacc + worker * 32 * c.headDim
             var task = worker
             while task < n * c.heads {
                 let t = task / c.heads, h = task % c.heads
@@ -172,6 +196,25 @@ public final class Transformer: @unchecked Sendable {
                 let lo = sliding ? max(0, pos - window + 1) : 0
                 let q = s.q + t * c.qDim + h * c.headDim
                 let kvOffset = (h / group) * c.headDim
+                if roundWeights {
+                    // llama.cpp: scores over the whole cache (masked ones -inf),
+                    // softmax in 8-blocks from position 0, probabilities to fp16,
+                    // sums with lanes by absolute position.
+                    let a = lo & ~7, end = (pos + 8) & ~7
+                    for j in a..<lo { scores[j] = -Float.infinity }
+                    for j in lo...pos {
+                        scores[j] = VectorOps.attentionDot(q, keys + j * c.kvDim + kvOffset, count: c.headDim,
+                                                           batched: batched) * scale
+                    }
+                    for j in (pos + 1)..<end { scores[j] = -Float.infinity }
+                    VectorOps.softmax(scores + a, count: end - a)
+                    VectorOps.roundToHalf(scores + a, count: end - a)
+                    VectorOps.attentionValues(scores, values + kvOffset, stride: c.kvDim, range: lo..<(pos + 1),
+                                              count: c.headDim, batched: batched, scratch: vacc,
+                                              out: s.attn + t * c.qDim + h * c.headDim)
+                    task += workers
+                    continue
+                }
                 for j in lo...pos {
                     scores[j - lo] = VectorOps.dot(q, keys + j * c.kvDim + kvOffset, count: c.headDim) * scale
                 }
@@ -186,6 +229,11 @@ public final class Transformer: @unchecked Sendable {
                 task += workers
             }
         }
+    }
+
+    @inline(__always)
+    private func tap(_ name: @autoclosure () -> String, _ p: UnsafeMutablePointer<Float>, _ count: Int) {
+        if let debugTap { debugTap(name(), UnsafeBufferPointer(start: p, count: count)) }
     }
 
     private func rmsNormRows(_ x: UnsafeMutablePointer<Float>, _ w: [Float], _ out: UnsafeMutablePointer<Float>, rows: Int, width: Int) {
@@ -212,7 +260,9 @@ public final class Transformer: @unchecked Sendable {
 
 /// Activation buffers of one forward call.
 final class Scratch: @unchecked Sendable {
-    let x, xn, q, k, v, attn, o, gate, up, scores: UnsafeMutablePointer<Float>
+    let x, xn, q, k, v, attn, o, gate, up, scores, vacc: UnsafeMutablePointer<Float>
+    /// Floats per worker in `scores`: the cache capacity rounded up to 8.
+    let scoreStride: Int
 
     init(tokens n: Int, config c: ModelConfig, workers: Int, capacity: Int) {
         func buf(_ count: Int) -> UnsafeMutablePointer<Float> {
@@ -229,10 +279,12 @@ final class Scratch: @unchecked Sendable {
         o = buf(n * c.embedding)              // (tokens, embd)
         gate = buf(n * c.feedForward)         // (tokens, ff)
         up = buf(n * c.feedForward)           // (tokens, ff)
-        scores = buf(workers * capacity)      // (workers, capacity)
+        scoreStride = (capacity + 7) & ~7
+        scores = buf(workers * scoreStride)   // (workers, capacity rounded up to 8)
+        vacc = buf(workers * 32 * c.headDim)  // (workers, 32 lanes, headDim)
     }
 
     func free() {
-        [x, xn, q, k, v, attn, o, gate, up, scores].forEach { $0.deallocate() }
+        [x, xn, q, k, v, attn, o, gate, up, scores, vacc].forEach { $0.deallocate() }
     }
 }

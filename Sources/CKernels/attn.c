@@ -1,0 +1,100 @@
+/*
+ * llama.cpp's attention arithmetic (CPU backend, no flash attention, F16 KV
+ * cache), lane by lane, so scores and outputs come out bit-identical.
+ *
+ * llama.cpp computes kq = mul_mat(K, q) and kqv = mul_mat(V^T, softmax(kq))
+ * with F16 operands (q and the probabilities are converted to F16 first).
+ * Which kernel runs depends on the number of query tokens in the batch:
+ *  - 1 token: ggml_vec_dot_f16, 4 accumulators of 8 lanes over steps of 32,
+ *    reduced (a0+a2)+(a1+a3), then across lanes lo+hi and two hadds.
+ *  - 2+ tokens: llamafile's tinyBLAS (sgemm.cpp), one 8-lane accumulator
+ *    over steps of 8, reduced with hsum ((l0+l4)+(l2+l6))+((l1+l5)+(l3+l7)).
+ * Every product is an FMA into its lane. The reduction over the KV axis runs
+ * over the whole (padded) cache with zero weights past the causal mask, so
+ * lanes are chosen by absolute cache position.
+ *
+ * Inputs are floats already rounded to fp16 (the cache holds them so).
+ */
+#include "ck_internal.h"
+#include <stdlib.h>
+
+#pragma STDC FP_CONTRACT OFF
+
+#define ATTN_FUNCS(SUFFIX)                                                                  \
+static float attn_dot_##SUFFIX(const float *q, const float *k, int n, int batched) {         \
+    if (batched && n % 8 == 0) {                                                            \
+        float a[8] = {0};                                                                   \
+        for (int i = 0; i < n; i += 8)                                                      \
+            for (int l = 0; l < 8; ++l) a[l] = fmaf(k[i + l], q[i + l], a[l]);              \
+        return ((a[0] + a[4]) + (a[2] + a[6])) + ((a[1] + a[5]) + (a[3] + a[7]));           \
+    }                                                                                       \
+    float a[4][8] = {{0}};                                                                  \
+    const int np = n & ~31;                                                                 \
+    for (int i = 0; i < np; i += 32)                                                        \
+        for (int j = 0; j < 4; ++j)                                                         \
+            for (int l = 0; l < 8; ++l)                                                     \
+                a[j][l] = fmaf(k[i + 8 * j + l], q[i + 8 * j + l], a[j][l]);                \
+    float s[8];                                                                             \
+    for (int l = 0; l < 8; ++l) s[l] = (a[0][l] + a[2][l]) + (a[1][l] + a[3][l]);           \
+    double sum = (double)(((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7])));      \
+    for (int i = np; i < n; ++i) sum += (double)(k[i] * q[i]);                              \
+    return (float)sum;                                                                      \
+}                                                                                           \
+                                                                                            \
+static void attn_values_##SUFFIX(const float *p, const float *v, size_t vstride, int lo,    \
+                                 int hi, int dim, int batched, float *acc, float *out) {     \
+    const int lanes = batched ? 8 : 32;                                                     \
+    for (int i = 0; i < lanes * dim; ++i) acc[i] = 0;                                       \
+    for (int j = lo; j < hi; ++j) {                                                         \
+        const float w = p[j];                                                               \
+        if (w == 0.0f) continue;                                                            \
+        float *al = acc + (size_t)(j % lanes) * dim;                                        \
+        const float *vj = v + (size_t)j * vstride;                                          \
+        for (int d = 0; d < dim; ++d) al[d] = fmaf(vj[d], w, al[d]);                        \
+    }                                                                                       \
+    for (int d = 0; d < dim; ++d) {                                                         \
+        float s[8];                                                                         \
+        if (batched) {                                                                      \
+            for (int l = 0; l < 8; ++l) s[l] = acc[l * dim + d];                            \
+            out[d] = ((s[0] + s[4]) + (s[2] + s[6])) + ((s[1] + s[5]) + (s[3] + s[7]));    \
+        } else {                                                                            \
+            for (int l = 0; l < 8; ++l)                                                     \
+                s[l] = (acc[l * dim + d] + acc[(16 + l) * dim + d]) +                       \
+                       (acc[(8 + l) * dim + d] + acc[(24 + l) * dim + d]);                  \
+            out[d] = ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7]));    \
+        }                                                                                   \
+    }                                                                                       \
+}
+
+ATTN_FUNCS(generic)
+
+#if defined(__x86_64__) && !defined(CK_FORCE_GENERIC) && (defined(__clang__) || defined(__GNUC__))
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
+#else
+#pragma GCC push_options
+#pragma GCC target("avx2,fma,f16c")
+#endif
+ATTN_FUNCS(fma)
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
+#pragma GCC pop_options
+#endif
+#define HAVE_FMA_ATTN 1
+#endif
+
+float ck_attn_dot(const float *q, const float *k, int n, int batched) {
+#ifdef HAVE_FMA_ATTN
+    if (ck_has_avx2()) return attn_dot_fma(q, k, n, batched);
+#endif
+    return attn_dot_generic(q, k, n, batched);
+}
+
+void ck_attn_values(const float *p, const float *v, size_t vstride, int lo, int hi, int dim,
+                    int batched, float *scratch, float *out) {
+#ifdef HAVE_FMA_ATTN
+    if (ck_has_avx2()) { attn_values_fma(p, v, vstride, lo, hi, dim, batched, scratch, out); return; }
+#endif
+    attn_values_generic(p, v, vstride, lo, hi, dim, batched, scratch, out);
+}
