@@ -41,6 +41,12 @@ static float attn_dot_##SUFFIX(const float *q, const float *k, int n, int batche
     return (float)sum;                                                                      \
 }                                                                                           \
                                                                                             \
+static void attn_scores_##SUFFIX(const float *q, const float *k, size_t kstride, int lo, int hi,   \
+                                 int dim, int batched, float scale, float *scores) {        \
+    for (int j = lo; j < hi; ++j)                                                           \
+        scores[j] = attn_dot_##SUFFIX(q, k + (size_t)j * kstride, dim, batched) * scale;   \
+}                                                                                           \
+                                                                                            \
 static void attn_values_##SUFFIX(const float *p, const float *v, size_t vstride, int lo,    \
                                  int hi, int dim, int batched, float *acc, float *out) {     \
     const int lanes = batched ? 8 : 32;                                                     \
@@ -97,4 +103,12 @@ void ck_attn_values(const float *p, const float *v, size_t vstride, int lo, int 
     if (ck_has_avx2()) { attn_values_fma(p, v, vstride, lo, hi, dim, batched, scratch, out); return; }
 #endif
     attn_values_generic(p, v, vstride, lo, hi, dim, batched, scratch, out);
+}
+
+void ck_attn_scores(const float *q, const float *k, size_t kstride, int lo, int hi, int dim,
+                    int batched, float scale, float *scores) {
+#ifdef HAVE_FMA_ATTN
+    if (ck_has_avx2()) { attn_scores_fma(q, k, kstride, lo, hi, dim, batched, scale, scores); return; }
+#endif
+    attn_scores_generic(q, k, kstride, lo, hi, dim, batched, scale, scores);
 }

@@ -20,6 +20,12 @@ public enum VectorOps {
         ck_attn_dot(q, k, Int32(count), batched ? 1 : 0)
     }
 
+    /// scores[j] = attentionDot(q, k + j·stride) · scale for j in `range`, in one call.
+    public static func attentionScores(_ q: UnsafePointer<Float>, _ k: UnsafePointer<Float>, stride: Int, range: Range<Int>,
+                                       count: Int, batched: Bool, scale: Float, into scores: UnsafeMutablePointer<Float>) {
+        ck_attn_scores(q, k, stride, Int32(range.lowerBound), Int32(range.upperBound), Int32(count), batched ? 1 : 0, scale, scores)
+    }
+
     /// out[d] = Σ_{j in range} p[j]·v[j·stride + d] in llama.cpp's order (lanes by
     /// absolute position j, as `attentionDot`). `scratch` holds 32·count floats.
     public static func attentionValues(_ p: UnsafePointer<Float>, _ v: UnsafePointer<Float>, stride: Int, range: Range<Int>,

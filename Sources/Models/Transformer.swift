@@ -202,10 +202,8 @@ public final class Transformer: @unchecked Sendable {
                     // sums with lanes by absolute position.
                     let a = lo & ~7, end = (pos + 8) & ~7
                     for j in a..<lo { scores[j] = -Float.infinity }
-                    for j in lo...pos {
-                        scores[j] = VectorOps.attentionDot(q, keys + j * c.kvDim + kvOffset, count: c.headDim,
-                                                           batched: batched) * scale
-                    }
+                    VectorOps.attentionScores(q, keys + kvOffset, stride: c.kvDim, range: lo..<(pos + 1),
+                                              count: c.headDim, batched: batched, scale: scale, into: scores)
                     for j in (pos + 1)..<end { scores[j] = -Float.infinity }
                     VectorOps.softmax(scores + a, count: end - a)
                     VectorOps.roundToHalf(scores + a, count: end - a)

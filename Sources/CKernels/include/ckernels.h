@@ -102,6 +102,9 @@ void  ck_scale(float *x, float s, int n);
 /* ---- llama.cpp-compatible attention (attn.c) ----
  * batched = 0: ggml_vec_dot_f16's order (a 1-token batch); 1: tinyBLAS's (2+). */
 float ck_attn_dot(const float *q, const float *k, int n, int batched);
+/* scores[j] = ck_attn_dot(q, k + j*kstride, dim, batched) * scale for j in [lo, hi). */
+void  ck_attn_scores(const float *q, const float *k, size_t kstride, int lo, int hi, int dim,
+                     int batched, float scale, float *scores);
 /* out[d] = sum over j in lo..<hi of p[j]*v[j*vstride + d], lanes by absolute j;
  * scratch holds 32*dim floats. */
 void  ck_attn_values(const float *p, const float *v, size_t vstride, int lo, int hi, int dim,
