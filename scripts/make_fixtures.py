@@ -23,6 +23,8 @@ Outputs (see Tests/Fixtures/README.md for field meanings):
   Tests/Fixtures/strings.json                  the tokenizer test strings
   Tests/Fixtures/<model>/tokenize.json         ids / ids_bos / ids_special (+ pieces) per string
   Tests/Fixtures/<model>/greedy.json           greedy continuations + last-position logits
+  Tests/Fixtures/<model>/greedy-plain-kernels.json  (with --plain-kernels) the same, with llama.cpp's
+                                               repacked/tiled matmuls off (isolates the forward pass)
   Tests/Fixtures/<model>/perplexity.json       (with --llama-bin) llama-perplexity -c 128 result
 for <model> in smollm2-135m, gemma3-270m, llama3-tiny.
 """
@@ -194,7 +196,19 @@ def token_piece(llama_cpp, vocab, tok, special):
         return buf.raw[:n]
 
 
+PLAIN_KERNELS = False
+
+
 def load(llama_cpp, path):
+    if PLAIN_KERNELS:
+        orig = llama_cpp.llama_model_default_params
+
+        def no_repack():
+            params = orig()
+            params.use_extra_bufts = False
+            return params
+        llama_cpp.llama_model_default_params = no_repack
+        llama_cpp.llama.llama_cpp.llama_model_default_params = no_repack
     return llama_cpp.Llama(model_path=path, n_ctx=512, n_threads=2, logits_all=True,
                            verbose=False, seed=0)
 
@@ -287,7 +301,12 @@ def gen_greedy(llama_cpp, llm, name, info):
                         "top_logits/probe_logits/logit_mean/logit_std are for the last prompt position. "
                         "generated_text = concatenated raw pieces (special=False) decoded as UTF-8 with replacement.",
               "n_ctx": 512, "n_threads": 2, "n_gen": N_GEN[name], "probe_ids": probes, "model": info}
-    write(os.path.join(FIX, name, "greedy.json"), dumps_list([header] + out))
+    fname = "greedy-plain-kernels.json" if PLAIN_KERNELS else "greedy.json"
+    if PLAIN_KERNELS:
+        header["_about"] += (" PLAIN KERNELS: generated with llama.cpp's weight repacking (use_extra_bufts=false)"
+                             " and tiled K-quant matmuls (GGML_CPU_TILED_MM=0) turned off, so every matmul runs"
+                             " ggml's vec_dot kernels.")
+    write(os.path.join(FIX, name, fname), dumps_list([header] + out))
     return out
 
 
@@ -326,7 +345,13 @@ def main():
     ap.add_argument("--gguf-py", default=None)
     ap.add_argument("--llama-bin", default=None)
     ap.add_argument("--only", nargs="*", default=None, help="subset of: " + " ".join(MODELS))
+    ap.add_argument("--plain-kernels", action="store_true",
+                    help="write <model>/greedy-plain-kernels.json with repacking and tiled matmuls off (greedy only)")
     args = ap.parse_args()
+    global PLAIN_KERNELS
+    PLAIN_KERNELS = args.plain_kernels
+    if PLAIN_KERNELS:
+        os.environ["GGML_CPU_TILED_MM"] = "0"   # read once by ggml-cpu, before the first matmul
 
     import llama_cpp
     if llama_cpp.__version__ != LLAMA_CPP_PYTHON_VERSION:
@@ -351,7 +376,8 @@ def main():
         print(f"== {name}: {path}")
         llm = load(llama_cpp, path)
         info = model_info(llm, path)
-        gen_tokenize(llama_cpp, llm, name, info)
+        if not PLAIN_KERNELS:
+            gen_tokenize(llama_cpp, llm, name, info)
         gen_greedy(llama_cpp, llm, name, info)
         del llm
         if args.llama_bin and name != "llama3-tiny":

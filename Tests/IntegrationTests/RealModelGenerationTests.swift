@@ -101,6 +101,19 @@ import TestSupport
                                        knownGap: Self.kQuantGap)
     }
 
+    /// With llama.cpp's repacked (Q4_K) and tiled (batched K-quant) matmuls
+    /// switched off, every matmul in llama.cpp runs the vec_dot kernels we
+    /// mirror, and the whole Gemma-3 forward pass (sandwich norms, q/k norms,
+    /// sliding window, GELU table, two rope bases) must be bit-identical.
+    @Test func gemma3PlainKernels() throws {
+        try Self.expectIdentical(modelPath: FixturePaths.model("gemma3-270m"), fixture: "gemma3-270m/greedy-plain-kernels.json")
+    }
+
+    @Test func qwen2PlainKernels() throws {
+        try Self.expectIdentical(modelPath: FixturePaths.model("qwen2.5-coder-0.5b"),
+                                 fixture: "qwen2.5-coder-0.5b/greedy-plain-kernels.json")
+    }
+
     /// Attention biases and NEOX RoPE.
     @Test func qwen2() throws {
         try Self.expectNearlyIdentical(modelPath: FixturePaths.model("qwen2.5-coder-0.5b"), fixture: "qwen2.5-coder-0.5b/greedy.json",
