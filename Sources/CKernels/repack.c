@@ -125,13 +125,13 @@ void ck_gemv_q4_K_8x8_q8_K_generic(int n, float *s, size_t bs, const void *vx, c
                         int sumi2 = (q >> 4) * a_ptr[l].qs[(k >> 2) * 64 + (k % 4) * 8 + i + 32];
                         sumi += sumi1 * scales_0[j] + sumi2 * scales_1[j];
                     }
-                    sumf[j] += sumi * ck_h2f(b_ptr[l].d[j]) * a_ptr[l].d;
+                    sumf[j] = fmaf((float)sumi * ck_h2f(b_ptr[l].d[j]), a_ptr[l].d, sumf[j]);
                 }
             }
             for (int sb = 0; sb < 8; sb++) {
                 const uint8_t *mins = (const uint8_t *)utmp + 8 + sb * 16;
                 for (int j = 0; j < 8; j++)
-                    sum_minf[j] += mins[j] * (a_ptr[l].bsums[sb * 2] + a_ptr[l].bsums[sb * 2 + 1]) *
+                    sum_minf[j] += (float)(mins[j] * (a_ptr[l].bsums[sb * 2] + a_ptr[l].bsums[sb * 2 + 1])) *
                                    ck_h2f(b_ptr[l].dmin[j]) * a_ptr[l].d;
             }
         }
@@ -163,7 +163,7 @@ void ck_gemm_q4_K_8x8_q8_K_generic(int n, float *s, size_t bs, const void *vx, c
                                 int sumi2 = (q >> 4) * a_ptr[l].qs[(k >> 2) * 256 + (k % 4) * 32 + m * 8 + i + 128];
                                 sumi += sumi1 * scales_0[j] + sumi2 * scales_1[j];
                             }
-                            sumf[m][j] += sumi * ck_h2f(b_ptr[l].d[j]) * a_ptr[l].d[m];
+                            sumf[m][j] = fmaf((float)sumi * ck_h2f(b_ptr[l].d[j]), a_ptr[l].d[m], sumf[m][j]);
                         }
                 }
                 for (int sb = 0; sb < 8; sb++) {
@@ -171,7 +171,7 @@ void ck_gemm_q4_K_8x8_q8_K_generic(int n, float *s, size_t bs, const void *vx, c
                     for (int m = 0; m < 4; m++) {
                         const int16_t *bsums = a_ptr[l].bsums + (sb * 8) + (m * 4) - ((sb % 2) * 6);
                         for (int j = 0; j < 8; j++)
-                            sum_minf[m][j] += mins[j] * (bsums[0] + bsums[1]) * ck_h2f(b_ptr[l].dmin[j]) * a_ptr[l].d[m];
+                            sum_minf[m][j] = fmaf((float)(mins[j] * (bsums[0] + bsums[1])) * ck_h2f(b_ptr[l].dmin[j]), a_ptr[l].d[m], sum_minf[m][j]);
                     }
                 }
             }
