@@ -1417,3 +1417,22 @@ void ck_repack_quantize_act(const float *x, void *y, int tokens, int cols) {
     for (int t = g; t < tokens; ++t)
         ck_quantize_act(CK_Q8_K, x + (size_t)t * cols, (uint8_t *)y + (size_t)t * astride, cols);
 }
+
+/* Lazily built repacked copy: the first caller to find *slot empty builds
+ * one and publishes it with a CAS; a racing loser frees its own copy.
+ * Returns NULL when the matrix is not eligible or allocation fails. */
+const void *ck_repack_q4_K_lazy(void **slot, const void *src, int rows, int cols) {
+    void *p = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+    if (p) return p;
+    if (rows <= 0 || rows % 8 != 0 || cols % QKK != 0) return NULL;
+    const size_t bytes = (size_t)rows * (size_t)(cols / QKK) * sizeof(blk_q4_K);
+    void *buf = NULL;
+    if (posix_memalign(&buf, 64, bytes) != 0) return NULL;
+    ck_repack_q4_K_8x8(src, buf, rows, cols);
+    void *expected = NULL;
+    if (__atomic_compare_exchange_n(slot, &expected, buf, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) return buf;
+    free(buf);
+    return expected;
+}
+
+void ck_repack_free(void *p) { free(p); }

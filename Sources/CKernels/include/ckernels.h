@@ -124,6 +124,8 @@ void ck_gemm_q4_K_8x8_q8_K_generic(int n, float *s, size_t bs, const void *vx, c
 void ck_repack_quantize_act(const float *x, void *y, int tokens, int cols);
 void ck_repack_gemm_rows(const void *w, int rows, int row0, int row1, const void *a, int tokens, int cols,
                          float *y, size_t ldy);
+const void *ck_repack_q4_K_lazy(void **slot, const void *src, int rows, int cols);
+void ck_repack_free(void *p);
 void ck_repack_gemm_claim(const void *w, int rows, int *next_row, int chunk, const void *a, int tokens, int cols,
                           float *y, size_t ldy);
 
