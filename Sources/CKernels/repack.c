@@ -1374,6 +1374,9 @@ void ck_gemm_q4_K_8x8_q8_K(int n, float *s, size_t bs, const void *vx, const voi
 
 int ck_repack_available(void) {
 #ifdef CK_HAVE_AVX2_REPACK
+    /* AQYL_REPACK=0 keeps vec_dot for Q4_K (to compare against). */
+    const char *e = getenv("AQYL_REPACK");
+    if (e && strcmp(e, "0") == 0) return 0;
     return ck_has_avx2();
 #else
     return 0;
