@@ -367,6 +367,150 @@ def compare_vecops(libs, rng):
 
 # ---------------------------------------------------------------- goldens
 
+# ------------------------------------------------------- repacked Q4_K path
+
+QMAT_SYM = "_Z19ggml_quantize_mat_tILl8EL9ggml_type15EEvPKfPvll"  # ggml_quantize_mat_t<8, GGML_TYPE_Q8_K>
+
+
+def setup_repack(libs):
+    o, g = libs.ours, libs.cpu
+    o.ck_repack_q4_K_8x8.argtypes = [P, P, C.c_int, C.c_int]
+    for f in ("ck_quantize_mat_q8_K_4x8", "ck_quantize_mat_q8_K_4x8_generic"):
+        getattr(o, f).argtypes = [P, P, C.c_int64]
+    getattr(g, QMAT_SYM).argtypes = [P, P, C.c_int64, C.c_int64]
+    g.ggml_quantize_mat_q8_K_4x8_generic.argtypes = [P, P, C.c_int64]
+    for lib, pre in ((o, "ck_"), (g, "ggml_")):
+        for k in ("gemv", "gemm"):
+            for suf in ("", "_generic"):
+                getattr(lib, pre + k + "_q4_K_8x8_q8_K" + suf).argtypes = [C.c_int, P, C.c_size_t, P, P, C.c_int, C.c_int]
+    o.ck_repack_quantize_act.argtypes = [P, P, C.c_int, C.c_int]
+    o.ck_repack_gemm_rows.argtypes = [P, C.c_int, C.c_int, C.c_int, P, C.c_int, C.c_int, P, C.c_size_t]
+
+
+def repack_ours(libs, w, rows, n):
+    out = np.zeros(w.size, np.uint8)
+    assert libs.ours.ck_repack_q4_K_8x8(ptr(w), ptr(out), rows, n) == 0
+    return out
+
+
+def ggml_quant_acts(libs, x, tokens, n, generic=False):
+    """forward_mul_mat's activation quantization: groups of 4 rows with
+    quantize_mat (block_q8_Kx4), leftover rows with quantize_row_q8_K."""
+    rb = row_bytes("Q8_K", n)
+    a = np.zeros(rb * tokens, np.uint8)
+    g4 = tokens - tokens % 4
+    for t in range(0, g4, 4):
+        if generic:
+            libs.cpu.ggml_quantize_mat_q8_K_4x8_generic(ptr(x[t:]), ptr(a[t * rb:]), n)
+        else:
+            getattr(libs.cpu, QMAT_SYM)(ptr(x[t:]), ptr(a[t * rb:]), 4, n)
+    for t in range(g4, tokens):
+        a[t * rb:(t + 1) * rb] = libs.g_quant("Q8_K", np.ascontiguousarray(x[t]), generic)
+    return a
+
+
+def ggml_compose(libs, wp, rows, a, tokens, n, generic=False):
+    """forward_mul_mat_one_chunk over all rows: gemm for tokens - tokens % 4, gemv for the rest."""
+    suf = "_generic" if generic else ""
+    y = np.full((tokens, rows), np.nan, np.float32)
+    rb = row_bytes("Q8_K", n)
+    g4 = tokens - tokens % 4
+    if tokens > 3:
+        getattr(libs.cpu, "ggml_gemm_q4_K_8x8_q8_K" + suf)(n, ptr(y), rows, ptr(wp), ptr(a), g4, rows)
+    for t in range(g4, tokens):
+        getattr(libs.cpu, "ggml_gemv_q4_K_8x8_q8_K" + suf)(n, ptr(y[t]), rows, ptr(wp), ptr(a[t * rb:]), 1, rows)
+    return y
+
+
+def ours_compose(libs, wp, rows, x, tokens, n, chunks=(0,)):
+    rb = row_bytes("Q8_K", n)
+    a = np.zeros(rb * tokens, np.uint8)
+    libs.ours.ck_repack_quantize_act(ptr(x), ptr(a), tokens, n)
+    y = np.full((tokens, rows), np.nan, np.float32)
+    bounds = list(chunks) + [rows]
+    for r0, r1 in zip(bounds[:-1], bounds[1:]):
+        libs.ours.ck_repack_gemm_rows(ptr(wp), rows, r0, r1, ptr(a), tokens, n, ptr(y), rows)
+    return a, y
+
+
+def compare_repack(libs, rng, n=1024, rows=32):
+    setup_repack(libs)
+    print("== repacked Q4_K (q4_K_8x8_q8_K): quantize_mat / gemv / gemm / composition")
+    res = {}
+    w = weight_rows(rng, libs, "Q4_K", n, rows)
+    wp = repack_ours(libs, w.reshape(-1), rows, n)
+    # repack layout sanity: ggml's gemv on our repacked weights ~ vec_dot on the plain rows
+    x = act_inputs(rng, n, "normal")
+    a = libs.g_quant("Q8_K", x)
+    ys = np.zeros(rows, np.float32)
+    libs.cpu.ggml_gemv_q4_K_8x8_q8_K(n, ptr(ys), rows, ptr(wp), ptr(a), 1, rows)
+    yd = np.array([libs.g_dot("Q4_K", n, w[r], a) for r in range(rows)], np.float32)
+    rel = float(np.max(np.abs(ys - yd)) / (np.max(np.abs(yd)) + 1e-30))
+    print("  repack layout: ggml gemv(our repack) vs vec_dot max rel diff %.2e" % rel)
+    res["repack_layout"] = 0.0 if rel < 1e-5 else 1.0
+    for path, gen in (("avx2", False), ("generic", True)):
+        bad = tot = 0
+        for kind in ACT_KINDS:
+            x4 = np.stack([act_inputs(rng, n, kind) for _ in range(4)])
+            q_g = np.zeros(row_bytes("Q8_K", n) * 4, np.uint8)
+            q_o = np.zeros_like(q_g)
+            if gen:
+                libs.cpu.ggml_quantize_mat_q8_K_4x8_generic(ptr(x4), ptr(q_g), n)
+                libs.ours.ck_quantize_mat_q8_K_4x8_generic(ptr(x4), ptr(q_o), n)
+            else:
+                getattr(libs.cpu, QMAT_SYM)(ptr(x4), ptr(q_g), 4, n)
+                libs.ours.ck_quantize_mat_q8_K_4x8(ptr(x4), ptr(q_o), n)
+            bg, bo = q_g.reshape(-1, 1168), q_o.reshape(-1, 1168)
+            tot += bg.shape[0]
+            bad += int(np.sum(np.any(bg != bo, axis=1)))
+        print("  quantize_mat %-8s %d/%d blocks differ" % (path, bad, tot))
+        res["qmat_" + path] = bad / tot
+        suf = "_generic" if gen else ""
+        for tokens in (1, 4, 8, 16, 20, 36):
+            x = np.stack([act_inputs(rng, n, ACT_KINDS[(t + tokens) % len(ACT_KINDS)]) for t in range(tokens)])
+            a = ggml_quant_acts(libs, x, tokens, n, gen)
+            yg = ggml_compose(libs, wp, rows, a, tokens, n, gen)
+            yo = np.full((tokens, rows), np.nan, np.float32)
+            rb = row_bytes("Q8_K", n)
+            g4 = tokens - tokens % 4
+            if tokens > 3:
+                getattr(libs.ours, "ck_gemm_q4_K_8x8_q8_K" + suf)(n, ptr(yo), rows, ptr(wp), ptr(a), g4, rows)
+            for t in range(g4, tokens):
+                getattr(libs.ours, "ck_gemv_q4_K_8x8_q8_K" + suf)(n, ptr(yo[t]), rows, ptr(wp), ptr(a[t * rb:]), 1, rows)
+            d = ulp_diff(yg, yo)
+            frac = float(np.mean(d != 0))
+            print("  gemv/gemm %-8s tokens=%-3d mismatch %.3f%% max ulp %d" % (path, tokens, 100 * frac, int(d.max())))
+            res["gemm_%s_t%d" % (path, tokens)] = frac
+    # composition (our quantization + our dispatch, chunked) vs ggml's forward_mul_mat composition
+    for tokens in (1, 4, 5, 9, 17):
+        x = np.stack([act_inputs(rng, n, ACT_KINDS[t % len(ACT_KINDS)]) for t in range(tokens)])
+        a_g = ggml_quant_acts(libs, x, tokens, n)
+        yg = ggml_compose(libs, wp, rows, a_g, tokens, n)
+        a_o, yo = ours_compose(libs, wp, rows, x, tokens, n, chunks=(0, 8, 24))
+        qa = bool(np.array_equal(a_g, a_o))
+        d = ulp_diff(yg, yo)
+        frac = float(np.mean(d != 0))
+        print("  composition tokens=%-3d acts equal %s, output mismatch %.3f%%" % (tokens, qa, 100 * frac))
+        res["compose_t%d" % tokens] = frac if qa else 1.0
+    return res
+
+
+def repack_goldens(libs, rng):
+    """Fixture for the repacked path: Q4_K rows (16 x 512), activations for
+    tokens 1, 4, 5, 9, and ggml's outputs (gemm/gemv composition on x86)."""
+    setup_repack(libs)
+    n, rows = 512, 16
+    w = weight_rows(rng, libs, "Q4_K", n, rows)
+    wp = repack_ours(libs, w.reshape(-1), rows, n)
+    ent = {"n": n, "rows": rows, "w": w.tobytes().hex(), "cases": []}
+    for tokens in (1, 4, 5, 9):
+        x = np.stack([act_inputs(rng, n, ("normal", "heavy")[t % 2]) for t in range(tokens)]).astype(np.float32)
+        a = ggml_quant_acts(libs, x, tokens, n)
+        y = ggml_compose(libs, wp, rows, a, tokens, n)
+        ent["cases"].append({"tokens": tokens, "x": hexf(x), "act": a.tobytes().hex(), "out": hexf(y)})
+    return ent
+
+
 def hexf(a):
     """float32 array -> hex of its little-endian bytes."""
     return np.asarray(a, np.float32).tobytes().hex()
@@ -433,6 +577,7 @@ def write_goldens(libs, path):
     scale = np.float32(1.0) / np.sqrt(np.float32(sq / n) + eps, dtype=np.float32)
     out["vecops"].append({"op": "rms_norm", "eps": float(eps), "x": hexf(x), "w": hexf(w),
                           "out": hexf((x * scale).astype(np.float32) * w)})
+    out["repack_q4_K"] = repack_goldens(libs, np.random.default_rng(20240612))
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as f:
         json.dump(out, f, indent=0, separators=(",", ":"))
@@ -444,7 +589,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--ggml-lib", default=DEFAULT_GGML)
     ap.add_argument("--write-goldens", action="store_true")
-    ap.add_argument("--only", default="", help="comma list: quant,dot,vec")
+    ap.add_argument("--only", default="", help="comma list: quant,dot,vec,repack")
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="ckgold")
     try:
@@ -452,7 +597,7 @@ def main():
         base, cpu = load_ggml(args.ggml_lib)
         libs = Libs(ours, base, cpu)
         print("ours built with %s, kernel set %s" % (cc, ours.ck_kernel_set().decode()))
-        only = set(args.only.split(",")) if args.only else {"quant", "dot", "vec"}
+        only = set(args.only.split(",")) if args.only else {"quant", "dot", "vec", "repack"}
         summary = {}
         if "quant" in only:
             summary.update(compare_quantizers(libs, np.random.default_rng(1)))
@@ -460,6 +605,8 @@ def main():
             summary.update(compare_dots(libs, np.random.default_rng(2)))
         if "vec" in only:
             summary.update(compare_vecops(libs, np.random.default_rng(3)))
+        if "repack" in only:
+            summary.update(compare_repack(libs, np.random.default_rng(4)))
         if args.write_goldens:
             write_goldens(libs, os.path.join(ROOT, "Tests/Fixtures/kernels/goldens.json"))
         bad = {k: v for k, v in summary.items() if v}

@@ -18,7 +18,49 @@ public enum MatMul {
     public static func multiply(_ w: QuantMatrix, x: UnsafePointer<Float>, tokens: Int, y: UnsafeMutablePointer<Float>, pool: ThreadPool) {
         precondition(tokens >= 0, "negative token count")
         guard tokens > 0, w.rows > 0, let act = activationType(for: w.type) else { return }
+        if let rp = w.repack, let packed = rp.packed(w) {
+            pool.exclusive { multiplyRepacked(w, packed: packed, x: x, tokens: tokens, y: y, pool: pool) }
+            return
+        }
         pool.exclusive { multiplyLocked(w, act: act, x: x, tokens: tokens, y: y, pool: pool) }
+    }
+
+    /// llama.cpp's forward_mul_mat for a repacked Q4_K matrix: activations
+    /// quantized in groups of 4 rows (block_q8_Kx4) plus plain Q8_K rows for
+    /// the leftover tokens, then gemm for the groups and gemv for the rest;
+    /// workers claim chunks of 8-row multiples of output rows.
+    private static func multiplyRepacked(_ w: QuantMatrix, packed: UnsafeRawPointer, x: UnsafePointer<Float>,
+                                         tokens: Int, y: UnsafeMutablePointer<Float>, pool: ThreadPool) {
+        let columns = w.columns
+        let aStride = GGMLType.q8_K.rowBytes(columns) ?? 0
+        let buf = pool.scratchBuffer(bytes: aStride * tokens)
+        let groups = tokens / 4
+        let units = groups + tokens % 4   // a unit is a 4-row group or one leftover row
+        let quantizeUnit = { (u: Int) in
+            if u < groups {
+                ck_quantize_mat_q8_K_4x8(x + 4 * u * columns, buf + 4 * u * aStride, Int64(columns))
+            } else {
+                let t = 4 * groups + (u - groups)
+                ck_quantize_act(Int32(GGMLType.q8_K.rawValue), x + t * columns, buf + t * aStride, Int32(columns))
+            }
+        }
+        if units >= 2 * pool.threads && pool.threads > 1 {
+            pool.runUnlocked { worker, count in
+                var u = worker
+                while u < units { quantizeUnit(u); u += count }
+            }
+        } else {
+            for u in 0..<units { quantizeUnit(u) }
+        }
+        let rows = w.rows
+        let chunk = max(8, min(64, (rows / (pool.threads * 4) + 7) / 8 * 8))
+        var nextRow: Int32 = 0
+        withUnsafeMutablePointer(to: &nextRow) { next in
+            pool.runUnlocked { _, _ in
+                ck_repack_gemm_claim(packed, Int32(rows), next, Int32(chunk), UnsafeRawPointer(buf),
+                                     Int32(tokens), Int32(columns), y, rows)
+            }
+        }
     }
 
     private static func multiplyLocked(_ w: QuantMatrix, act: GGMLType, x: UnsafePointer<Float>, tokens: Int,

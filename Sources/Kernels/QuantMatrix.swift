@@ -1,3 +1,4 @@
+import CKernels
 import GGUF
 
 /// Errors for weights or requests the kernels cannot handle.
@@ -18,6 +19,9 @@ public struct QuantMatrix: @unchecked Sendable {
     public let columns: Int
     public let base: UnsafeRawPointer
     public let rowBytes: Int
+    /// llama.cpp's repacked (block_q4_Kx8) copy for eligible Q4_K matrices
+    /// on AVX2 machines, built on first use; nil where llama.cpp keeps vec_dot.
+    let repack: RepackedQ4K?
 
     /// Weight types MatMul can multiply.
     public static let supportedTypes: Set<GGMLType> = [
@@ -35,6 +39,7 @@ public struct QuantMatrix: @unchecked Sendable {
         self.columns = columns
         self.base = base
         self.rowBytes = bytes
+        self.repack = RepackedQ4K.eligible(type: type, rows: rows, columns: columns) ? RepackedQ4K() : nil
     }
 
     /// Start of output row `r`.
@@ -42,5 +47,32 @@ public struct QuantMatrix: @unchecked Sendable {
     public func row(_ r: Int) -> UnsafeRawPointer {
         precondition(r >= 0 && r < rows, "row index out of range")
         return base + r * rowBytes
+    }
+}
+
+/// Holder of a Q4_K matrix's repacked copy (ggml-cpu/repack.cpp: on AVX2,
+/// Q4_K weights with rows % 8 == 0 are interleaved 8 rows at a time and
+/// multiplied by the q4_K_8x8_q8_K gemv/gemm kernels). The copy is as large
+/// as the tensor and is built once, by whichever thread needs it first.
+final class RepackedQ4K: @unchecked Sendable {
+    /// Heap cell (stable address) that C publishes the copy into atomically.
+    private let slot: UnsafeMutablePointer<UnsafeMutableRawPointer?> = {
+        let p = UnsafeMutablePointer<UnsafeMutableRawPointer?>.allocate(capacity: 1)
+        p.initialize(to: nil)
+        return p
+    }()
+
+    /// llama.cpp's rule (ggml_repack_get_optimal_repack_type): Q4_K, AVX2, ne[1] % 8 == 0.
+    static func eligible(type: GGMLType, rows: Int, columns: Int) -> Bool {
+        type == .q4_K && rows > 0 && rows % 8 == 0 && columns % 256 == 0 && ck_repack_available() != 0
+    }
+
+    func packed(_ w: QuantMatrix) -> UnsafeRawPointer? {
+        ck_repack_q4_K_lazy(slot, w.base, Int32(w.rows), Int32(w.columns))
+    }
+
+    deinit {
+        if let p = slot.pointee { ck_repack_free(p) }
+        slot.deallocate()
     }
 }

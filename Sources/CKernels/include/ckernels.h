@@ -110,6 +110,28 @@ void  ck_attn_scores(const float *q, const float *k, size_t kstride, int lo, int
 void  ck_attn_values(const float *p, const float *v, size_t vstride, int lo, int hi, int dim,
                      int batched, float *scratch, float *out);
 
+/* llama.cpp's repacked Q4_K path (repack.c): Q4_K rows interleaved 8 at a
+ * time (block_q4_Kx8; same byte size as the source), Q8_K activations 4
+ * rows at a time (block_q8_Kx4; same size as 4 Q8_K rows), and ggml's
+ * gemv/gemm kernels for them. Signatures follow ggml's
+ * (n = columns, s = output, bs = output row stride, nr = activation rows,
+ * nc = output rows, a multiple of 8). */
+int  ck_repack_q4_K_8x8(const void *src, void *dst, int rows, int cols);
+int  ck_repack_available(void);   /* 1 when llama.cpp would repack here (AVX2) */
+void ck_quantize_mat_q8_K_4x8(const float *x, void *y, int64_t k);
+void ck_quantize_mat_q8_K_4x8_generic(const float *x, void *y, int64_t k);
+void ck_gemv_q4_K_8x8_q8_K(int n, float *s, size_t bs, const void *vx, const void *vy, int nr, int nc);
+void ck_gemv_q4_K_8x8_q8_K_generic(int n, float *s, size_t bs, const void *vx, const void *vy, int nr, int nc);
+void ck_gemm_q4_K_8x8_q8_K(int n, float *s, size_t bs, const void *vx, const void *vy, int nr, int nc);
+void ck_gemm_q4_K_8x8_q8_K_generic(int n, float *s, size_t bs, const void *vx, const void *vy, int nr, int nc);
+void ck_repack_quantize_act(const float *x, void *y, int tokens, int cols);
+void ck_repack_gemm_rows(const void *w, int rows, int row0, int row1, const void *a, int tokens, int cols,
+                         float *y, size_t ldy);
+const void *ck_repack_q4_K_lazy(void **slot, const void *src, int rows, int cols);
+void ck_repack_free(void *p);
+void ck_repack_gemm_claim(const void *w, int rows, int *next_row, int chunk, const void *a, int tokens, int cols,
+                          float *y, size_t ldy);
+
 #ifdef __cplusplus
 }
 #endif
