@@ -28,7 +28,9 @@ public struct QuantMatrix: @unchecked Sendable {
         .f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K, .q5_K, .q6_K,
     ]
 
-    public init(type: GGMLType, rows: Int, columns: Int, base: UnsafeRawPointer) throws {
+    /// - Parameter allowRepack: use llama.cpp's repacked Q4_K kernels where llama.cpp
+    ///   would (false keeps the vec_dot kernels, as llama.cpp with repacking off).
+    public init(type: GGMLType, rows: Int, columns: Int, base: UnsafeRawPointer, allowRepack: Bool = true) throws {
         guard Self.supportedTypes.contains(type) else { throw KernelError.unsupportedType(type) }
         // Int32 bound: the C kernels take element counts as int.
         guard rows >= 0, columns > 0, columns <= Int(Int32.max),
@@ -39,7 +41,7 @@ public struct QuantMatrix: @unchecked Sendable {
         self.columns = columns
         self.base = base
         self.rowBytes = bytes
-        self.repack = RepackedQ4K.eligible(type: type, rows: rows, columns: columns) ? RepackedQ4K() : nil
+        self.repack = allowRepack && RepackedQ4K.eligible(type: type, rows: rows, columns: columns) ? RepackedQ4K() : nil
     }
 
     /// Start of output row `r`.

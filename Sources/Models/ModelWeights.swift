@@ -30,8 +30,8 @@ public struct ModelWeights: @unchecked Sendable {
     public var ropeFrequencyFactors: [Float]?  // (ropeDims/2) Llama-3.1 "rope_freqs"
     public var layers: [LayerWeights]
 
-    public init(file: GGUFFile, config c: ModelConfig) throws {
-        let loader = WeightLoader(file: file)
+    public init(file: GGUFFile, config c: ModelConfig, kernels: MatmulKernels = .llamaCppDefault) throws {
+        let loader = WeightLoader(file: file, allowRepack: kernels == .llamaCppDefault)
         tokenEmbedding = try loader.matrix("token_embd.weight", rows: c.vocabulary, columns: c.embedding)
         outputNorm = try loader.vector("output_norm.weight", count: c.embedding)
         if file.tensor(named: "output.weight") != nil {
@@ -77,6 +77,7 @@ public struct ModelWeights: @unchecked Sendable {
 /// Turns tensor infos into checked views.
 struct WeightLoader {
     let file: GGUFFile
+    var allowRepack = true
 
     func info(_ name: String) throws -> GGUFTensorInfo {
         guard let t = file.tensor(named: name) else { throw ModelError.missingTensor(name) }
@@ -92,7 +93,7 @@ struct WeightLoader {
         let data = file.tensorData(t)
         guard let base = data.baseAddress else { throw ModelError.missingTensor(name) }
         do {
-            return try QuantMatrix(type: t.type, rows: rows, columns: columns, base: base)
+            return try QuantMatrix(type: t.type, rows: rows, columns: columns, base: base, allowRepack: allowRepack)
         } catch {
             throw ModelError.unsupportedTensorType(name: name, type: t.type)
         }

@@ -21,6 +21,15 @@ public enum Numerics: Sendable {
     case exact
 }
 
+/// Which matmul kernels run the quantized weights.
+public enum MatmulKernels: Sendable {
+    /// What llama.cpp's CPU backend picks by default on this machine: vec_dot
+    /// kernels, plus repacked 8×8 kernels for Q4_K on AVX2.
+    case llamaCppDefault
+    /// vec_dot kernels only (llama.cpp with weight repacking off).
+    case vecDot
+}
+
 /// The fast forward pass shared by all architectures: batched matmuls on the
 /// quantized weights, threaded attention over the KV cache.
 ///
@@ -36,15 +45,15 @@ public final class Transformer: @unchecked Sendable {
     /// pass, named as llama.cpp's graph names them ("attn_norm-0", "Qcur-0", ...).
     public var debugTap: ((String, UnsafeBufferPointer<Float>) -> Void)?
 
-    public init(file: GGUFFile) throws {
+    public init(file: GGUFFile, kernels: MatmulKernels = .llamaCppDefault) throws {
         self.file = file
         config = try ModelConfig(file: file)
-        weights = try ModelWeights(file: file, config: config)
+        weights = try ModelWeights(file: file, config: config, kernels: kernels)
         traits = ArchitectureTraits.of(config.architecture)
     }
 
-    public convenience init(path: String) throws {
-        try self.init(file: try GGUFFile(path: path))
+    public convenience init(path: String, kernels: MatmulKernels = .llamaCppDefault) throws {
+        try self.init(file: try GGUFFile(path: path), kernels: kernels)
     }
 
     public func makeCache(capacity: Int) -> KVCache {
