@@ -97,6 +97,7 @@ public struct ModelConfig: Sendable, Equatable {
             throw ModelError.invalidConfig("cannot determine vocabulary size")
         }
 
+        guard vocabulary > 0 else { throw ModelError.invalidConfig("vocabulary size must be positive") }
         let traits = ArchitectureTraits.of(arch)
         if traits.hasSlidingWindow, let window = optional("attention.sliding_window")?.int, window > 0 {
             slidingWindow = window
