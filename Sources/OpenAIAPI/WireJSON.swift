@@ -3,8 +3,8 @@ import Foundation
 /// The one JSON configuration every OpenAI body goes through, so that the server,
 /// the SSE framing and the tests can never disagree about the bytes on the wire.
 public enum WireJSON {
-    /// Keys stay in declaration order (OpenAI's order reads better in logs than sorted),
-    /// and `/` is not escaped because clients compare model ids like `org/name` verbatim.
+    /// Keys are not sorted (clients never depend on order; Foundation on Linux picks its own),
+    /// no pretty printing (an SSE event must be one line), and `/` is not escaped because clients compare model ids like `org/name` verbatim.
     public static func makeEncoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
