@@ -81,11 +81,10 @@ extension APIError {
             let at = path(context.codingPath)
             return invalidRequest("Invalid type for '\(at ?? "body")': \(context.debugDescription)", param: at, code: "invalid_type")
         case .dataCorrupted(let context):
-            let at = path(context.codingPath)
-            if at == nil {
+            guard let at = path(context.codingPath) else {
                 return invalidRequest("We could not parse the JSON body of your request. Send valid JSON.", code: "invalid_json")
             }
-            return invalidRequest("Invalid value for '\(at!)': \(context.debugDescription)", param: at, code: "invalid_value")
+            return invalidRequest("Invalid value for '\(at)': \(context.debugDescription)", param: at, code: "invalid_value")
         @unknown default:
             return invalidRequest("We could not parse the JSON body of your request.", code: "invalid_json")
         }
