@@ -1,0 +1,81 @@
+/// Range checks that OpenAI performs before generation, so a bad request fails fast with
+/// a 400 naming the field, instead of producing odd output or crashing a sampler.
+extension ChatCompletionRequest {
+    public func validate() throws(APIError) {
+        if model.isEmpty { throw .invalidValue("model", "'model' must not be empty.") }
+        if messages.isEmpty { throw .invalidValue("messages", "'messages' must contain at least one message.") }
+        for (i, message) in messages.enumerated() {
+            guard message.knownRole != nil else {
+                let roles = ChatMessage.Role.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+                throw .invalidValue("messages[\(i)].role", "Invalid role '\(message.role)'. Supported roles: \(roles).")
+            }
+            if case .parts(let parts) = message.content {
+                for (j, part) in parts.enumerated() where part.type != "text" || part.text == nil {
+                    throw .invalidValue("messages[\(i)].content[\(j)].type",
+                                        "Content part type '\(part.type)' is not supported; only 'text' parts with a 'text' field are.")
+                }
+            }
+        }
+        try Validation.range("temperature", temperature, 0...2)
+        if let topP, !(topP > 0 && topP <= 1) {
+            throw .invalidValue("top_p", "'top_p' must be greater than 0 and at most 1, got \(topP).")
+        }
+        try Validation.range("presence_penalty", presencePenalty, -2...2)
+        try Validation.range("frequency_penalty", frequencyPenalty, -2...2)
+        try Validation.atLeastOne("max_tokens", maxTokens)
+        try Validation.atLeastOne("max_completion_tokens", maxCompletionTokens)
+        try Validation.singleChoice(n)
+        if let topLogprobs {
+            guard (0...20).contains(topLogprobs) else {
+                throw .invalidValue("top_logprobs", "'top_logprobs' must be between 0 and 20, got \(topLogprobs).")
+            }
+            guard logprobs == true else {
+                throw .invalidValue("top_logprobs", "'logprobs' must be true when 'top_logprobs' is set.")
+            }
+        }
+        for (key, bias) in logitBias ?? [:] {
+            guard Int(key) != nil else {
+                throw .invalidValue("logit_bias", "'logit_bias' keys must be token ids (integers), got '\(key)'.")
+            }
+            guard (-100...100).contains(bias) else {
+                throw .invalidValue("logit_bias", "'logit_bias' values must be between -100 and 100, got \(bias) for token \(key).")
+            }
+        }
+        if let stop = stop?.values, stop.count > 4 || stop.contains(where: \.isEmpty) {
+            throw .invalidValue("stop", "'stop' takes at most 4 non-empty sequences.")
+        }
+        if let format = responseFormat?.type, format != ResponseFormat.text, format != ResponseFormat.jsonObject {
+            throw .invalidValue("response_format.type", "response_format type '\(format)' is not supported; use 'text' or 'json_object'.")
+        }
+        if streamOptions != nil, !isStreaming {
+            throw .invalidValue("stream_options", "'stream_options' is only allowed when 'stream' is true.")
+        }
+    }
+}
+
+/// Shared checks for chat and completion requests.
+enum Validation {
+    static func range(_ param: String, _ value: Double?, _ bounds: ClosedRange<Double>) throws(APIError) {
+        if let value, !bounds.contains(value) {
+            throw .invalidValue(param, "'\(param)' must be between \(format(bounds.lowerBound)) and \(format(bounds.upperBound)), got \(format(value)).")
+        }
+    }
+
+    static func atLeastOne(_ param: String, _ value: Int?) throws(APIError) {
+        if let value, value < 1 {
+            throw .invalidValue(param, "'\(param)' must be at least 1, got \(value).")
+        }
+    }
+
+    /// Aqyl generates one choice per request; asking for more is a clear 400, not a silent 1.
+    static func singleChoice(_ n: Int?) throws(APIError) {
+        if let n, n != 1 {
+            throw .invalidValue("n", "Only n=1 is supported, got n=\(n). Send \(n) separate requests instead.")
+        }
+    }
+
+    /// `2` rather than `2.0` in messages, as people write it.
+    static func format(_ x: Double) -> String {
+        x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x)
+    }
+}
