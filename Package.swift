@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // Layer 0: file format, no dependencies.
@@ -31,9 +32,15 @@ let package = Package(
         .target(name: "Engine", dependencies: ["Models", "Tokenizers", "Templates", "Kernels", "GGUF"], swiftSettings: optimizedSwift),
         .target(name: "OpenAIAPI"),
         .target(name: "ModelStore", dependencies: ["GGUF", .product(name: "Crypto", package: "swift-crypto")]),
+        // Layer 4: the HTTP server.
+        .target(name: "Server", dependencies: [
+            "Engine", "OpenAIAPI", "Templates",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
         // Thin CLI.
         .executableTarget(name: "aqyl", dependencies: [
-            "Engine", "ModelStore", "Models", "Tokenizers", "Templates", "GGUF", "Kernels",
+            "Engine", "ModelStore", "Models", "Tokenizers", "Templates", "GGUF", "Kernels", "Server",
+            .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "TestSupport", dependencies: ["GGUF", "Kernels", "ModelStore", "Tokenizers"], path: "Sources/TestSupport"),
@@ -45,6 +52,10 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Models", "Kernels", "GGUF", "Tokenizers", "Templates", "TestSupport"]),
         .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore", "GGUF"]),
         .testTarget(name: "OpenAIAPITests", dependencies: ["OpenAIAPI"]),
+        .testTarget(name: "ServerTests", dependencies: [
+            "Server", "Engine", "OpenAIAPI", "TestSupport",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
         .testTarget(name: "IntegrationTests", dependencies: ["Engine", "Models", "Tokenizers", "Templates", "ModelStore", "GGUF", "TestSupport"]),
     ]
 )

@@ -1,0 +1,49 @@
+import Engine
+import Foundation
+import Hummingbird
+import OpenAIAPI
+
+/// How `aqyl serve` runs.
+public struct ServerConfiguration: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    public var threads = ProcessInfo.processInfo.activeProcessorCount
+    public var context: Int?
+    /// Largest accepted request body.
+    public var bodyLimit = 4 << 20
+
+    public init() {}
+}
+
+/// A model to serve: its public id and the loaded files.
+public struct ModelEntry: Sendable {
+    public var id: String
+    public var model: LoadedModel
+
+    public init(id: String, model: LoadedModel) {
+        self.id = id
+        self.model = model
+    }
+}
+
+/// Builds the HTTP application (in-process tests call this too).
+public func buildApplication(
+    configuration: ServerConfiguration, models entries: [ModelEntry],
+    onServerRunning: @escaping @Sendable (String) async -> Void = { _ in }
+) -> some ApplicationProtocol {
+    let served = entries.map { ServedModel(id: $0.id, model: $0.model, threads: configuration.threads, context: configuration.context) }
+    let router = buildRouter(models: served, bodyLimit: configuration.bodyLimit)
+    let url = "http://\(configuration.host):\(configuration.port)"
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "aqyl"),
+        onServerRunning: { _ in await onServerRunning(url) })
+}
+
+func buildRouter(models: [ServedModel], bodyLimit: Int) -> Router<BasicRequestContext> {
+    let router = Router()
+    router.get("/health") { _, _ in jsonResponse(["status": "ok"]) }
+    let byID = Dictionary(models.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    ChatController(models: byID, modelOrder: models.map(\.id), bodyLimit: bodyLimit).addRoutes(to: router)
+    return router
+}
