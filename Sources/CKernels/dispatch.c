@@ -92,6 +92,11 @@ static void gather_scales4(int atype, const uint8_t *a, size_t astride, int nb, 
 void ck_gemm_rows(int wtype, const void *w, size_t wstride, int row0, int row1,
                   const void *a, size_t astride, int tokens, int cols,
                   float *y, size_t ldy) {
+    /* llama.cpp's tiled K-quant matmul takes batches of 8+ tokens (tiled.c). */
+    if (ck_tiled_active(wtype, tokens)) {
+        ck_tiled_gemm_rows(wtype, w, wstride, row0, row1, a, astride, tokens, cols, y, ldy);
+        return;
+    }
     ck_dot_fn f = dot_for(wtype);
     if (!f) return;
     const uint8_t *wb = w, *ab = a;
