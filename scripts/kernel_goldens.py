@@ -595,6 +595,24 @@ def repack_goldens(libs, rng):
     return ent
 
 
+def tiled_goldens(libs, rng):
+    """Fixture for the tiled path: per type, weight rows (rows x n), and for
+    several token counts the f32 activations, ggml's Q8_K activations and
+    ggml_mul_mat's output (tiled for tokens >= 8, vec_dot below)."""
+    setup_tiled(libs)
+    out = []
+    for wt, n, rows in (("Q6_K", 512, 24), ("Q5_K", 512, 16), ("Q4_K", 256, 20)):
+        w = np.concatenate(weight_rows(rng, libs, wt, n, rows))
+        ent = {"type": wt, "n": n, "rows": rows, "w": w.tobytes().hex(), "cases": []}
+        for tokens in ((4, 8, 9) if wt == "Q6_K" else (8, 10)):
+            x = np.stack([act_inputs(rng, n, ("normal", "heavy")[t % 2]) for t in range(tokens)]).astype(np.float32)
+            y = ggml_mul_mat_graph(libs, wt, w, rows, x, tokens, n)
+            a = quant_acts_q8K(libs, x)
+            ent["cases"].append({"tokens": tokens, "x": hexf(x), "act": a.tobytes().hex(), "out": hexf(y)})
+        out.append(ent)
+    return out
+
+
 def hexf(a):
     """float32 array -> hex of its little-endian bytes."""
     return np.asarray(a, np.float32).tobytes().hex()
@@ -644,6 +662,8 @@ def write_goldens(libs, path):
     x = (rng.standard_normal(n) * 6).astype(np.float32)
     x[5] = -np.inf
     y = np.zeros(n, np.float32)
+    cpu.ggml_vec_soft_max_f32.argtypes = [C.c_int, P, P, C.c_float]
+    cpu.ggml_vec_soft_max_f32.restype = C.c_double  # also when --only skips compare_vecops
     sm = cpu.ggml_vec_soft_max_f32(n, ptr(y), ptr(x), C.c_float(x.max()))
     out["vecops"].append({"op": "softmax", "x": hexf(x), "out": hexf(y * np.float32(1.0 / sm))})
     g = (rng.standard_normal(n) * 5).astype(np.float32)
@@ -662,6 +682,7 @@ def write_goldens(libs, path):
     out["vecops"].append({"op": "rms_norm", "eps": float(eps), "x": hexf(x), "w": hexf(w),
                           "out": hexf((x * scale).astype(np.float32) * w)})
     out["repack_q4_K"] = repack_goldens(libs, np.random.default_rng(20240612))
+    out["tiled"] = tiled_goldens(libs, np.random.default_rng(20240613))
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as f:
         json.dump(out, f, indent=0, separators=(",", ":"))
