@@ -151,37 +151,83 @@ static inline float tiled_step(int wtype, const tiled_w *w, float d1, int32_t s1
 
 #if defined(__x86_64__) && !defined(CK_FORCE_GENERIC)
 #include <immintrin.h>
+#define TILED_AVX2 __attribute__((target("avx2,fma"), always_inline)) static inline
+
+/* Per-row constants for the AVX2 integer dot: int16 scale vectors. */
+typedef struct { __m256i sv[8]; __m256i sc16; } tiled_wv;
+
 __attribute__((target("avx2,fma")))
-static void idot_avx2(int wtype, const tiled_w *w, const blk_q8_K *a, int32_t *s1, int32_t *s2) {
-    __m256i acc = _mm256_setzero_si256();
+static void prep_avx2(int wtype, const tiled_w *w, tiled_wv *v) {
     if (wtype == CK_Q6_K) {
-        /* sum sc*q6*q8 (maddubs: 2*63*128 fits int16), then minus 32*sum sc*bsum */
-        int32_t corr = 0;
-        for (int sp = 0; sp < 16; sp += 2) {
-            const __m256i q0 = _mm256_loadu_si256((const __m256i *)&w->q[16 * sp]);
-            const __m256i q1 = _mm256_loadu_si256((const __m256i *)&a->qs[16 * sp]);
-            const __m256i sc = _mm256_set_m128i(_mm_set1_epi16((short)w->sc[sp + 1]), _mm_set1_epi16((short)w->sc[sp]));
-            acc = _mm256_add_epi32(acc, _mm256_madd_epi16(sc, _mm256_maddubs_epi16(q0, q1)));
-            corr += w->sc[sp] * a->bsums[sp] + w->sc[sp + 1] * a->bsums[sp + 1];
-        }
-        __m128i v = _mm_add_epi32(_mm256_castsi256_si128(acc), _mm256_extracti128_si256(acc, 1));
-        v = _mm_add_epi32(v, _mm_shuffle_epi32(v, _MM_SHUFFLE(1, 0, 3, 2)));
-        v = _mm_add_epi32(v, _mm_shuffle_epi32(v, _MM_SHUFFLE(2, 3, 0, 1)));
-        *s1 = (int32_t)((uint32_t)_mm_cvtsi128_si32(v) - 32u * (uint32_t)corr);
+        for (int sp = 0; sp < 16; sp += 2)
+            v->sv[sp / 2] = _mm256_set_m128i(_mm_set1_epi16((short)w->sc[sp + 1]), _mm_set1_epi16((short)w->sc[sp]));
+        short sc[16];
+        for (int s = 0; s < 16; ++s) sc[s] = (short)w->sc[s];
+        v->sc16 = _mm256_loadu_si256((const __m256i *)sc);
+    } else {
+        for (int s = 0; s < 8; ++s) v->sv[s] = _mm256_set1_epi16((short)w->sc[s]);
+        short mn[16];
+        for (int s = 0; s < 8; ++s) { mn[2 * s] = (short)w->mn[s]; mn[2 * s + 1] = (short)w->mn[s]; }
+        v->sc16 = _mm256_loadu_si256((const __m256i *)mn);
+    }
+}
+
+TILED_AVX2 int32_t hsum_i32(__m256i a) {
+    __m128i v = _mm_add_epi32(_mm256_castsi256_si128(a), _mm256_extracti128_si256(a, 1));
+    v = _mm_add_epi32(v, _mm_shuffle_epi32(v, _MM_SHUFFLE(1, 0, 3, 2)));
+    v = _mm_add_epi32(v, _mm_shuffle_epi32(v, _MM_SHUFFLE(2, 3, 0, 1)));
+    return _mm_cvtsi128_si32(v);
+}
+
+/* Q6_K: sum sc*q6*q8 (maddubs: 2*63*128 fits int16) minus 32*sum sc*bsum;
+ * Q4_K/Q5_K: s1 = sum sc*q*q8, s2 = sum min*bsums. Exact (wrapping) ints. */
+TILED_AVX2 void idot_avx2(int q6, const tiled_w *w, const tiled_wv *v, const blk_q8_K *a, int32_t *s1, int32_t *s2) {
+    __m256i acc = _mm256_setzero_si256();
+    for (int k = 0; k < 8; ++k) {
+        const __m256i q0 = _mm256_loadu_si256((const __m256i *)&w->q[32 * k]);
+        const __m256i q1 = _mm256_loadu_si256((const __m256i *)&a->qs[32 * k]);
+        acc = _mm256_add_epi32(acc, _mm256_madd_epi16(v->sv[k], _mm256_maddubs_epi16(q0, q1)));
+    }
+    const __m256i bs = _mm256_madd_epi16(v->sc16, _mm256_loadu_si256((const __m256i *)a->bsums));
+    if (q6) {
+        *s1 = (int32_t)((uint32_t)hsum_i32(acc) - 32u * (uint32_t)hsum_i32(bs));
         *s2 = 0;
     } else {
-        uint32_t mins = 0;
-        for (int s = 0; s < 8; ++s) {
-            const __m256i q0 = _mm256_loadu_si256((const __m256i *)&w->q[32 * s]);
-            const __m256i q1 = _mm256_loadu_si256((const __m256i *)&a->qs[32 * s]);
-            acc = _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_set1_epi16((short)w->sc[s]), _mm256_maddubs_epi16(q0, q1)));
-            mins += (uint32_t)(w->mn[s] * ((int32_t)a->bsums[2 * s] + a->bsums[2 * s + 1]));
+        *s1 = hsum_i32(acc);
+        *s2 = hsum_i32(bs);
+    }
+}
+
+__attribute__((target("avx2,fma")))
+static void tiled_rows_avx2(int wtype, const void *w, size_t wstride, int row0, int row1,
+                            const void *a, size_t astride, int tokens, int cols, float *y, size_t ldy) {
+    const int nb = cols / QKK, q6 = wtype == CK_Q6_K;
+    const size_t bb = wblock_bytes(wtype);
+    const uint8_t *wb = w, *ab = a;
+    tiled_w dec[TILED_ROWS];
+    tiled_wv vec[TILED_ROWS];
+    for (int r0 = row0; r0 < row1; r0 += TILED_ROWS) {
+        const int n = row1 - r0 < TILED_ROWS ? row1 - r0 : TILED_ROWS;
+        for (int t = 0; t < tokens; ++t)
+            for (int i = 0; i < n; ++i) y[(size_t)t * ldy + r0 + i] = 0.0f;
+        for (int b = 0; b < nb; ++b) {
+            for (int i = 0; i < n; ++i) {
+                decode(wtype, wb + (size_t)(r0 + i) * wstride + (size_t)b * bb, &dec[i]);
+                prep_avx2(wtype, &dec[i], &vec[i]);
+            }
+            for (int i = 0; i < n; ++i) {
+                const tiled_w *wd = &dec[i];
+                for (int t = 0; t < tokens; ++t) {
+                    const blk_q8_K *at = (const blk_q8_K *)(ab + (size_t)t * astride) + b;
+                    int32_t s1, s2;
+                    idot_avx2(q6, wd, &vec[i], at, &s1, &s2);
+                    float *yo = y + (size_t)t * ldy + r0 + i;
+                    float res = wd->d * (float)s1;
+                    if (!q6) res = fmaf(-wd->dmin, (float)s2, res);
+                    *yo = fmaf(res, at->d, *yo);
+                }
+            }
         }
-        __m128i v = _mm_add_epi32(_mm256_castsi256_si128(acc), _mm256_extracti128_si256(acc, 1));
-        v = _mm_add_epi32(v, _mm_shuffle_epi32(v, _MM_SHUFFLE(1, 0, 3, 2)));
-        v = _mm_add_epi32(v, _mm_shuffle_epi32(v, _MM_SHUFFLE(2, 3, 0, 1)));
-        *s1 = _mm_cvtsi128_si32(v);
-        *s2 = (int32_t)mins;
     }
 }
 #endif
@@ -224,7 +270,7 @@ void ck_tiled_gemm_rows(int wtype, const void *w, size_t wstride, int row0, int 
     if (!ck_tiled_eligible_type(wtype)) return;
 #if defined(__x86_64__) && !defined(CK_FORCE_GENERIC)
     if (ck_has_avx2()) {
-        tiled_rows(idot_avx2, wtype, w, wstride, row0, row1, a, astride, tokens, cols, y, ldy);
+        tiled_rows_avx2(wtype, w, wstride, row0, row1, a, astride, tokens, cols, y, ldy);
         return;
     }
 #endif
