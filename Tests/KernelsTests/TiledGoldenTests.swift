@@ -51,7 +51,7 @@ import Testing
         }
     }
 
-    /// ck_gemm_rows and MatMul.multiply (all thread counts, unrepacked weights)
+    /// ck_gemm_rows and MatMul.multiply (all thread counts; none of these is repacked)
     /// give ggml_mul_mat's bits: tiled for 8+ tokens, vec_dot below. Only where
     /// llama.cpp's x86 build would run (AVX2 kernel set, AQYL_TILED not 0).
     @Test func gemmRowsAndMatMul() throws {
@@ -71,13 +71,21 @@ import Testing
                 let x = GGMLGoldenTests.floats(c.x)
                 try w.withUnsafeBytes { wb in
                     let m = try QuantMatrix(type: Self.ggmlType(e.type), rows: e.rows, columns: e.n,
-                                            base: wb.baseAddress!, allowRepack: false)
+                                            base: wb.baseAddress!)
                     for pool in pools {
                         var y = [Float](repeating: .nan, count: c.tokens * e.rows)
                         MatMul.multiply(m, x: x, tokens: c.tokens, y: &y, pool: pool)
                         #expect(y.map(\.bitPattern) == want,
                                 "MatMul \(e.type) tokens=\(c.tokens) threads=\(pool.threads)")
                     }
+                    // allowRepack: false is llama.cpp with repacking and tiled off: vec_dot per token
+                    let plain = try QuantMatrix(type: Self.ggmlType(e.type), rows: e.rows, columns: e.n,
+                                                base: wb.baseAddress!, allowRepack: false)
+                    var yp = [Float](repeating: .nan, count: c.tokens * e.rows)
+                    MatMul.multiply(plain, x: x, tokens: c.tokens, y: &yp, pool: pools[1])
+                    var yv = [Float](repeating: .nan, count: c.tokens * e.rows)
+                    ck_gemm_rows_ex(t, w, rowBytes, 0, Int32(e.rows), act, aStride, Int32(c.tokens), Int32(e.n), &yv, e.rows, 0)
+                    #expect(yp == yv, "allowRepack: false \(e.type) tokens=\(c.tokens)")
                 }
             }
         }

@@ -77,6 +77,13 @@ void ck_gemm_rows(int wtype, const void *w, size_t wstride, int row0, int row1,
  * acc = fma(res, d_act, acc), blocks in order). AQYL_TILED=0 turns it off.
  * ck_tiled_gemm_rows computes it for any token count; _generic is the
  * scalar reference (same bits). */
+/* _ex forms: allow_tiled = 0 keeps vec_dot (llama.cpp with GGML_CPU_TILED_MM=0). */
+void ck_gemm_rows_ex(int wtype, const void *w, size_t wstride, int row0, int row1,
+                     const void *a, size_t astride, int tokens, int cols,
+                     float *y, size_t ldy, int allow_tiled);
+void ck_gemm_claim_ex(int wtype, const void *w, size_t wstride, int rows, int *next_row, int chunk,
+                      const void *a, size_t astride, int tokens, int cols, float *y, size_t ldy,
+                      int allow_tiled);
 int  ck_tiled_enabled(void);
 int  ck_tiled_eligible_type(int wtype);
 int  ck_tiled_active(int wtype, int tokens);
