@@ -495,6 +495,90 @@ def compare_repack(libs, rng, n=1024, rows=32):
     return res
 
 
+# ---------------------------------------------------------------- tiled matmul
+
+class GGMLInitParams(C.Structure):
+    _fields_ = [("mem_size", C.c_size_t), ("mem_buffer", C.c_void_p), ("no_alloc", C.c_bool)]
+
+
+def ggml_mul_mat_graph(libs, wt, w, rows, x, tokens, n, threads=2):
+    """llama.cpp's own ggml_mul_mat in a ggml graph (CPU backend): weights
+    (rows x n, type wt, no repack buffer) times f32 activations (tokens x n).
+    For Q4_K/Q5_K/Q6_K and tokens >= 8 ggml takes its tiled path here."""
+    b, cpu = libs.base, libs.cpu
+    b.ggml_init.argtypes = [GGMLInitParams]
+    b.ggml_init.restype = P
+    b.ggml_new_tensor_2d.argtypes = [P, C.c_int, C.c_int64, C.c_int64]
+    b.ggml_new_tensor_2d.restype = P
+    b.ggml_mul_mat.argtypes = [P, P, P]
+    b.ggml_mul_mat.restype = P
+    b.ggml_new_graph.argtypes = [P]
+    b.ggml_new_graph.restype = P
+    b.ggml_build_forward_expand.argtypes = [P, P]
+    b.ggml_get_data.argtypes = [P]
+    b.ggml_get_data.restype = P
+    b.ggml_free.argtypes = [P]
+    cpu.ggml_graph_compute_with_ctx.argtypes = [P, P, C.c_int]
+    mem = 64 * 1024 * 1024 + w.nbytes + x.nbytes * 8
+    ctx = b.ggml_init(GGMLInitParams(mem, None, False))
+    tw = b.ggml_new_tensor_2d(ctx, T[wt], n, rows)
+    tx = b.ggml_new_tensor_2d(ctx, 0, n, tokens)
+    C.memmove(b.ggml_get_data(tw), ptr(w), w.nbytes)
+    C.memmove(b.ggml_get_data(tx), ptr(x), x.nbytes)
+    ty = b.ggml_mul_mat(ctx, tw, tx)
+    gf = b.ggml_new_graph(ctx)
+    b.ggml_build_forward_expand(gf, ty)
+    cpu.ggml_graph_compute_with_ctx(ctx, gf, threads)
+    y = np.frombuffer(C.string_at(b.ggml_get_data(ty), rows * tokens * 4), np.float32).reshape(tokens, rows).copy()
+    b.ggml_free(ctx)
+    return y
+
+
+def setup_tiled(libs):
+    o = libs.ours
+    for f in ("ck_tiled_gemm_rows", "ck_tiled_gemm_rows_generic"):
+        getattr(o, f).argtypes = [C.c_int, P, C.c_size_t, C.c_int, C.c_int, P, C.c_size_t, C.c_int, C.c_int,
+                                  P, C.c_size_t]
+    o.ck_tiled_active.argtypes = [C.c_int, C.c_int]
+
+
+def ours_tiled(libs, wt, w, rows, a, tokens, n, fn="ck_tiled_gemm_rows"):
+    y = np.full(rows * tokens, np.nan, np.float32)
+    getattr(libs.ours, fn)(T[wt], ptr(w), row_bytes(wt, n), 0, rows, ptr(a), row_bytes("Q8_K", n),
+                           tokens, n, ptr(y), rows)
+    return y.reshape(tokens, rows)
+
+
+def quant_acts_q8K(libs, x):
+    return np.concatenate([libs.g_quant("Q8_K", x[t]) for t in range(x.shape[0])])
+
+
+def compare_tiled(libs, rng):
+    """ck_gemm_rows (8+ tokens: tiled), ck_tiled_gemm_rows and its scalar
+    reference against ggml_mul_mat run by ggml itself (tiled for 8+ tokens);
+    below 8 tokens ggml uses vec_dot, and so do we."""
+    setup_tiled(libs)
+    res = {}
+    for wt in ("Q6_K", "Q5_K", "Q4_K"):
+        for n, rows, tokens in ((256, 16, 8), (1024, 40, 9), (2048, 33, 17), (512, 300, 24), (768, 24, 4),
+                                (1024, 16, 300)):
+            w = np.concatenate(weight_rows(rng, libs, wt, n, rows))
+            x = np.stack([act_inputs(rng, n, ("normal", "heavy")[t % 2]) for t in range(tokens)]).astype(np.float32)
+            yg = ggml_mul_mat_graph(libs, wt, w, rows, x, tokens, n)
+            a = quant_acts_q8K(libs, x)
+            checks = {"gemm_rows": libs.o_gemm(wt, w, rows, a, tokens, n)}
+            if tokens >= 8:
+                checks["tiled"] = ours_tiled(libs, wt, w, rows, a, tokens, n)
+                checks["tiled_ref"] = ours_tiled(libs, wt, w, rows, a, tokens, n, "ck_tiled_gemm_rows_generic")
+            for tag, yo in checks.items():
+                bad = int((yo.view(np.uint32) != yg.view(np.uint32)).sum())
+                key = "tiled %s %s" % (wt, tag)
+                res[key] = max(res.get(key, 0.0), bad / yo.size)
+                print("  %-26s n=%4d rows=%3d tokens=%3d mismatches %d/%d max|d| %.3g" % (
+                    key, n, rows, tokens, bad, yo.size, float(np.abs(yo - yg).max())))
+    return res
+
+
 def repack_goldens(libs, rng):
     """Fixture for the repacked path: Q4_K rows (16 x 512), activations for
     tokens 1, 4, 5, 9, and ggml's outputs (gemm/gemv composition on x86)."""
@@ -509,6 +593,24 @@ def repack_goldens(libs, rng):
         y = ggml_compose(libs, wp, rows, a, tokens, n)
         ent["cases"].append({"tokens": tokens, "x": hexf(x), "act": a.tobytes().hex(), "out": hexf(y)})
     return ent
+
+
+def tiled_goldens(libs, rng):
+    """Fixture for the tiled path: per type, weight rows (rows x n), and for
+    several token counts the f32 activations, ggml's Q8_K activations and
+    ggml_mul_mat's output (tiled for tokens >= 8, vec_dot below)."""
+    setup_tiled(libs)
+    out = []
+    for wt, n, rows in (("Q6_K", 512, 24), ("Q5_K", 512, 16), ("Q4_K", 256, 20)):
+        w = np.concatenate(weight_rows(rng, libs, wt, n, rows))
+        ent = {"type": wt, "n": n, "rows": rows, "w": w.tobytes().hex(), "cases": []}
+        for tokens in ((4, 8, 9) if wt == "Q6_K" else (8, 10)):
+            x = np.stack([act_inputs(rng, n, ("normal", "heavy")[t % 2]) for t in range(tokens)]).astype(np.float32)
+            y = ggml_mul_mat_graph(libs, wt, w, rows, x, tokens, n)
+            a = quant_acts_q8K(libs, x)
+            ent["cases"].append({"tokens": tokens, "x": hexf(x), "act": a.tobytes().hex(), "out": hexf(y)})
+        out.append(ent)
+    return out
 
 
 def hexf(a):
@@ -560,6 +662,8 @@ def write_goldens(libs, path):
     x = (rng.standard_normal(n) * 6).astype(np.float32)
     x[5] = -np.inf
     y = np.zeros(n, np.float32)
+    cpu.ggml_vec_soft_max_f32.argtypes = [C.c_int, P, P, C.c_float]
+    cpu.ggml_vec_soft_max_f32.restype = C.c_double  # also when --only skips compare_vecops
     sm = cpu.ggml_vec_soft_max_f32(n, ptr(y), ptr(x), C.c_float(x.max()))
     out["vecops"].append({"op": "softmax", "x": hexf(x), "out": hexf(y * np.float32(1.0 / sm))})
     g = (rng.standard_normal(n) * 5).astype(np.float32)
@@ -578,6 +682,7 @@ def write_goldens(libs, path):
     out["vecops"].append({"op": "rms_norm", "eps": float(eps), "x": hexf(x), "w": hexf(w),
                           "out": hexf((x * scale).astype(np.float32) * w)})
     out["repack_q4_K"] = repack_goldens(libs, np.random.default_rng(20240612))
+    out["tiled"] = tiled_goldens(libs, np.random.default_rng(20240613))
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as f:
         json.dump(out, f, indent=0, separators=(",", ":"))
@@ -589,7 +694,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--ggml-lib", default=DEFAULT_GGML)
     ap.add_argument("--write-goldens", action="store_true")
-    ap.add_argument("--only", default="", help="comma list: quant,dot,vec,repack")
+    ap.add_argument("--only", default="", help="comma list: quant,dot,vec,repack,tiled")
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="ckgold")
     try:
@@ -597,7 +702,7 @@ def main():
         base, cpu = load_ggml(args.ggml_lib)
         libs = Libs(ours, base, cpu)
         print("ours built with %s, kernel set %s" % (cc, ours.ck_kernel_set().decode()))
-        only = set(args.only.split(",")) if args.only else {"quant", "dot", "vec", "repack"}
+        only = set(args.only.split(",")) if args.only else {"quant", "dot", "vec", "repack", "tiled"}
         summary = {}
         if "quant" in only:
             summary.update(compare_quantizers(libs, np.random.default_rng(1)))
@@ -607,6 +712,8 @@ def main():
             summary.update(compare_vecops(libs, np.random.default_rng(3)))
         if "repack" in only:
             summary.update(compare_repack(libs, np.random.default_rng(4)))
+        if "tiled" in only:
+            summary.update(compare_tiled(libs, np.random.default_rng(5)))
         if args.write_goldens:
             write_goldens(libs, os.path.join(ROOT, "Tests/Fixtures/kernels/goldens.json"))
         bad = {k: v for k, v in summary.items() if v}

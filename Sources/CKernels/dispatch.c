@@ -92,6 +92,17 @@ static void gather_scales4(int atype, const uint8_t *a, size_t astride, int nb, 
 void ck_gemm_rows(int wtype, const void *w, size_t wstride, int row0, int row1,
                   const void *a, size_t astride, int tokens, int cols,
                   float *y, size_t ldy) {
+    ck_gemm_rows_ex(wtype, w, wstride, row0, row1, a, astride, tokens, cols, y, ldy, 1);
+}
+
+void ck_gemm_rows_ex(int wtype, const void *w, size_t wstride, int row0, int row1,
+                     const void *a, size_t astride, int tokens, int cols,
+                     float *y, size_t ldy, int allow_tiled) {
+    /* llama.cpp's tiled K-quant matmul takes batches of 8+ tokens (tiled.c). */
+    if (allow_tiled && ck_tiled_active(wtype, tokens)) {
+        ck_tiled_gemm_rows(wtype, w, wstride, row0, row1, a, astride, tokens, cols, y, ldy);
+        return;
+    }
     ck_dot_fn f = dot_for(wtype);
     if (!f) return;
     const uint8_t *wb = w, *ab = a;
@@ -138,10 +149,16 @@ void ck_gemm_rows(int wtype, const void *w, size_t wstride, int row0, int row1,
 
 void ck_gemm_claim(int wtype, const void *w, size_t wstride, int rows, int *next_row, int chunk,
                    const void *a, size_t astride, int tokens, int cols, float *y, size_t ldy) {
+    ck_gemm_claim_ex(wtype, w, wstride, rows, next_row, chunk, a, astride, tokens, cols, y, ldy, 1);
+}
+
+void ck_gemm_claim_ex(int wtype, const void *w, size_t wstride, int rows, int *next_row, int chunk,
+                      const void *a, size_t astride, int tokens, int cols, float *y, size_t ldy,
+                      int allow_tiled) {
     for (;;) {
         const int r0 = __atomic_fetch_add(next_row, chunk, __ATOMIC_RELAXED);
         if (r0 >= rows) return;
         const int r1 = r0 + chunk < rows ? r0 + chunk : rows;
-        ck_gemm_rows(wtype, w, wstride, r0, r1, a, astride, tokens, cols, y, ldy);
+        ck_gemm_rows_ex(wtype, w, wstride, r0, r1, a, astride, tokens, cols, y, ldy, allow_tiled);
     }
 }

@@ -101,8 +101,8 @@ public enum MatMul {
         var nextRow: Int32 = 0
         withUnsafeMutablePointer(to: &nextRow) { next in
             pool.runUnlocked { _, _ in
-                ck_gemm_claim(wType, w.base, w.rowBytes, Int32(rows), next, Int32(chunk), a, aStride,
-                              Int32(tokens), Int32(columns), y, rows)
+                ck_gemm_claim_ex(wType, w.base, w.rowBytes, Int32(rows), next, Int32(chunk), a, aStride,
+                                 Int32(tokens), Int32(columns), y, rows, w.allowTiled ? 1 : 0)
             }
         }
     }

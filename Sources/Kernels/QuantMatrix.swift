@@ -22,14 +22,18 @@ public struct QuantMatrix: @unchecked Sendable {
     /// llama.cpp's repacked (block_q4_Kx8) copy for eligible Q4_K matrices
     /// on AVX2 machines, built on first use; nil where llama.cpp keeps vec_dot.
     let repack: RepackedQ4K?
+    /// Whether batches of 8+ tokens may take llama.cpp's tiled K-quant matmul
+    /// (ggml-cpu/tiled; Q4_K/Q5_K/Q6_K on AVX2), as llama.cpp does by default.
+    let allowTiled: Bool
 
     /// Weight types MatMul can multiply.
     public static let supportedTypes: Set<GGMLType> = [
         .f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K, .q5_K, .q6_K,
     ]
 
-    /// - Parameter allowRepack: use llama.cpp's repacked Q4_K kernels where llama.cpp
-    ///   would (false keeps the vec_dot kernels, as llama.cpp with repacking off).
+    /// - Parameter allowRepack: use llama.cpp's repacked Q4_K kernels and its tiled
+    ///   K-quant matmul (8+ tokens) where llama.cpp would (false keeps the vec_dot
+    ///   kernels, as llama.cpp with repacking and GGML_CPU_TILED_MM off).
     public init(type: GGMLType, rows: Int, columns: Int, base: UnsafeRawPointer, allowRepack: Bool = true) throws {
         guard Self.supportedTypes.contains(type) else { throw KernelError.unsupportedType(type) }
         // Int32 bound: the C kernels take element counts as int.
@@ -41,6 +45,7 @@ public struct QuantMatrix: @unchecked Sendable {
         self.columns = columns
         self.base = base
         self.rowBytes = bytes
+        self.allowTiled = allowRepack
         self.repack = allowRepack && RepackedQ4K.eligible(type: type, rows: rows, columns: columns) ? RepackedQ4K() : nil
     }
 

@@ -71,6 +71,27 @@ void ck_gemm_rows(int wtype, const void *w, size_t wstride, int row0, int row1,
                   const void *a, size_t astride, int tokens, int cols,
                   float *y, size_t ldy);
 
+/* llama.cpp's tiled K-quant matmul (ggml-cpu/tiled), tiled.c: for Q4_K,
+ * Q5_K and Q6_K weights and 8+ tokens on x86 with AVX2, ck_gemm_rows gives
+ * its bits (per output: per-block int dot, res = d*s1 [- dmin*s2 fused],
+ * acc = fma(res, d_act, acc), blocks in order). AQYL_TILED=0 turns it off.
+ * ck_tiled_gemm_rows computes it for any token count; _generic is the
+ * scalar reference (same bits). */
+/* _ex forms: allow_tiled = 0 keeps vec_dot (llama.cpp with GGML_CPU_TILED_MM=0). */
+void ck_gemm_rows_ex(int wtype, const void *w, size_t wstride, int row0, int row1,
+                     const void *a, size_t astride, int tokens, int cols,
+                     float *y, size_t ldy, int allow_tiled);
+void ck_gemm_claim_ex(int wtype, const void *w, size_t wstride, int rows, int *next_row, int chunk,
+                      const void *a, size_t astride, int tokens, int cols, float *y, size_t ldy,
+                      int allow_tiled);
+int  ck_tiled_enabled(void);
+int  ck_tiled_eligible_type(int wtype);
+int  ck_tiled_active(int wtype, int tokens);
+void ck_tiled_gemm_rows(int wtype, const void *w, size_t wstride, int row0, int row1,
+                        const void *a, size_t astride, int tokens, int cols, float *y, size_t ldy);
+void ck_tiled_gemm_rows_generic(int wtype, const void *w, size_t wstride, int row0, int row1,
+                                const void *a, size_t astride, int tokens, int cols, float *y, size_t ldy);
+
 /* Work-sharing form of ck_gemm_rows: callers on several threads share the
  * counter *next_row (start at 0) and each claims `chunk` rows at a time until
  * all `rows` are done, so a slow or descheduled thread holds up little. */

@@ -1,0 +1,278 @@
+/*
+ * llama.cpp's "tiled" K-quant matmul (ggml-cpu/tiled/tiled.cpp and
+ * tiled-kernel.cpp), for Q4_K, Q5_K and Q6_K weights. ggml_compute_forward_mul_mat
+ * takes it first when src1 has >= 8 rows (ggml_tiled_min_batch), the weight is
+ * not in a repack buffer (src0->extra == NULL) and the build has AVX2/AVX; its
+ * activations are the same Q8_K rows as vec_dot's (from_float of vec_dot_type),
+ * but it sums in its own order. What fixes the bits of one output element
+ * (weight row r, token t) on AVX2+FMA (tiled_run_microtile_avx2), per 256-wide
+ * K block b, blocks in ascending order, acc starting at 0:
+ *
+ *   s1  = exact int sum_s scale[s] * sum_e w[e]*q8[e]   (Q6_K: w = q6 - 32,
+ *         done there as act-bias maddubs minus a precomputed correction;
+ *         integers are exact, so any exact order gives the same s1)
+ *   s2  = exact int sum_s min[s] * (bsums of subblock s)          (Q4_K/Q5_K)
+ *   res = d0 * (float)s1;                      (_mm256_mul_ps)
+ *   res = fma(-dmin0, (float)s2, res);         (_mm256_fnmadd_ps, Q4_K/Q5_K)
+ *   acc = fma(res, d1, acc);                   (_mm256_fmadd_ps, d1 = q8_K d)
+ *
+ * The macro/micro tiling and the narrow path only change the memory layout,
+ * not this per-element order. The scalar reference below computes the same
+ * integers and uses fmaf, so it gives the same bits on any machine; the AVX2
+ * version only speeds up the integer dot.
+ *
+ * Selection (ck_tiled_active): x86 with the AVX2 kernel set (where llama.cpp's
+ * x86 build runs this path), tokens >= 8, weight type Q4_K/Q5_K/Q6_K, and the
+ * env switch AQYL_TILED != "0". Repacked Q4_K never reaches ck_gemm_rows.
+ */
+#include "ck_internal.h"
+#include <math.h>
+#include <stdlib.h>
+
+#define TILED_MIN_BATCH 8
+#define TILED_ROWS 16
+
+static int tiled_env = -1;   /* -1 unknown, 0 off, 1 on */
+
+int ck_tiled_enabled(void) {
+    int s = __atomic_load_n(&tiled_env, __ATOMIC_RELAXED);
+    if (s < 0) {
+        const char *e = getenv("AQYL_TILED");
+        s = !(e && strcmp(e, "0") == 0);
+        __atomic_store_n(&tiled_env, s, __ATOMIC_RELAXED);
+    }
+#if defined(__x86_64__) && !defined(CK_FORCE_GENERIC)
+    return s && ck_has_avx2();
+#else
+    return 0;
+#endif
+}
+
+int ck_tiled_eligible_type(int wtype) {
+    return wtype == CK_Q4_K || wtype == CK_Q5_K || wtype == CK_Q6_K;
+}
+
+int ck_tiled_active(int wtype, int tokens) {
+    return tokens >= TILED_MIN_BATCH && ck_tiled_eligible_type(wtype) && ck_tiled_enabled();
+}
+
+/* ---- weight block decode: codes (unsigned), per-subblock scales/mins, d/dmin ---- */
+typedef struct {
+    uint8_t q[QKK];
+    int32_t sc[16];
+    int32_t mn[8];
+    float d, dmin;
+} tiled_w;
+
+static inline void get_scale_min_k4(int j, const uint8_t *q, uint8_t *d, uint8_t *m) {
+    if (j < 4) { *d = q[j] & 63; *m = q[j + 4] & 63; }
+    else { *d = (q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4); *m = (q[j + 4] >> 4) | ((q[j] >> 6) << 4); }
+}
+
+static void decode_q4_K(const blk_q4_K *x, tiled_w *o) {
+    o->d = ck_h2f(x->d); o->dmin = ck_h2f(x->dmin);
+    for (int s = 0; s < 8; ++s) {
+        uint8_t sc, m; get_scale_min_k4(s, x->scales, &sc, &m);
+        o->sc[s] = sc; o->mn[s] = m;
+    }
+    for (int j = 0; j < 4; ++j)
+        for (int l = 0; l < 32; ++l) {
+            o->q[64 * j + l] = x->qs[32 * j + l] & 0xF;
+            o->q[64 * j + 32 + l] = x->qs[32 * j + l] >> 4;
+        }
+}
+
+static void decode_q5_K(const blk_q5_K *x, tiled_w *o) {
+    o->d = ck_h2f(x->d); o->dmin = ck_h2f(x->dmin);
+    for (int s = 0; s < 8; ++s) {
+        uint8_t sc, m; get_scale_min_k4(s, x->scales, &sc, &m);
+        o->sc[s] = sc; o->mn[s] = m;
+    }
+    for (int j = 0; j < 4; ++j)
+        for (int l = 0; l < 32; ++l) {
+            o->q[64 * j + l] = (uint8_t)((x->qs[32 * j + l] & 0xF) | (((x->qh[l] >> (2 * j)) & 1) << 4));
+            o->q[64 * j + 32 + l] = (uint8_t)((x->qs[32 * j + l] >> 4) | (((x->qh[l] >> (2 * j + 1)) & 1) << 4));
+        }
+}
+
+static void decode_q6_K(const blk_q6_K *x, tiled_w *o) {
+    o->d = ck_h2f(x->d); o->dmin = 0;
+    for (int s = 0; s < 16; ++s) o->sc[s] = x->scales[s];
+    for (int h = 0; h < 2; ++h) {
+        const uint8_t *ql = x->ql + 64 * h, *qh = x->qh + 32 * h;
+        uint8_t *q = o->q + 128 * h;
+        for (int l = 0; l < 32; ++l) {
+            q[l]      = (uint8_t)((ql[l] & 0xF)      | (((qh[l] >> 0) & 3) << 4));
+            q[l + 32] = (uint8_t)((ql[l + 32] & 0xF) | (((qh[l] >> 2) & 3) << 4));
+            q[l + 64] = (uint8_t)((ql[l] >> 4)       | (((qh[l] >> 4) & 3) << 4));
+            q[l + 96] = (uint8_t)((ql[l + 32] >> 4)  | (((qh[l] >> 6) & 3) << 4));
+        }
+    }
+}
+
+static void decode(int wtype, const void *blk, tiled_w *o) {
+    if (wtype == CK_Q6_K) decode_q6_K(blk, o);
+    else if (wtype == CK_Q5_K) decode_q5_K(blk, o);
+    else decode_q4_K(blk, o);
+}
+
+static size_t wblock_bytes(int wtype) {
+    return wtype == CK_Q6_K ? sizeof(blk_q6_K) : wtype == CK_Q5_K ? sizeof(blk_q5_K) : sizeof(blk_q4_K);
+}
+
+/* ---- exact integer dots of one decoded block with one q8_K block ---- */
+typedef void (*tiled_idot_fn)(int wtype, const tiled_w *w, const blk_q8_K *a, int32_t *s1, int32_t *s2);
+
+static void idot_generic(int wtype, const tiled_w *w, const blk_q8_K *a, int32_t *s1, int32_t *s2) {
+    uint32_t acc = 0, mins = 0;   /* unsigned: wraps like the SIMD int32 lanes */
+    if (wtype == CK_Q6_K) {
+        for (int s = 0; s < 16; ++s) {
+            int32_t raw = 0;
+            for (int e = 0; e < 16; ++e) raw += ((int32_t)w->q[16 * s + e] - 32) * a->qs[16 * s + e];
+            acc += (uint32_t)(w->sc[s] * raw);
+        }
+    } else {
+        for (int s = 0; s < 8; ++s) {
+            int32_t raw = 0;
+            for (int e = 0; e < 32; ++e) raw += (int32_t)w->q[32 * s + e] * a->qs[32 * s + e];
+            acc += (uint32_t)(w->sc[s] * raw);
+            mins += (uint32_t)(w->mn[s] * ((int32_t)a->bsums[2 * s] + a->bsums[2 * s + 1]));
+        }
+    }
+    *s1 = (int32_t)acc; *s2 = (int32_t)mins;
+}
+
+/* Per element, per block: the float epilogue of tiled_run_microtile_avx2 (FMA build). */
+static inline float tiled_step(int wtype, const tiled_w *w, float d1, int32_t s1, int32_t s2, float acc) {
+    float res = w->d * (float)s1;
+    if (wtype != CK_Q6_K) res = fmaf(-w->dmin, (float)s2, res);
+    return fmaf(res, d1, acc);
+}
+
+#if defined(__x86_64__) && !defined(CK_FORCE_GENERIC)
+#include <immintrin.h>
+#define TILED_AVX2 __attribute__((target("avx2,fma"), always_inline)) static inline
+
+/* Per-row constants for the AVX2 integer dot: int16 scale vectors. */
+typedef struct { __m256i sv[8]; __m256i sc16; } tiled_wv;
+
+__attribute__((target("avx2,fma")))
+static void prep_avx2(int wtype, const tiled_w *w, tiled_wv *v) {
+    if (wtype == CK_Q6_K) {
+        for (int sp = 0; sp < 16; sp += 2)
+            v->sv[sp / 2] = _mm256_set_m128i(_mm_set1_epi16((short)w->sc[sp + 1]), _mm_set1_epi16((short)w->sc[sp]));
+        short sc[16];
+        for (int s = 0; s < 16; ++s) sc[s] = (short)w->sc[s];
+        v->sc16 = _mm256_loadu_si256((const __m256i *)sc);
+    } else {
+        for (int s = 0; s < 8; ++s) v->sv[s] = _mm256_set1_epi16((short)w->sc[s]);
+        short mn[16];
+        for (int s = 0; s < 8; ++s) { mn[2 * s] = (short)w->mn[s]; mn[2 * s + 1] = (short)w->mn[s]; }
+        v->sc16 = _mm256_loadu_si256((const __m256i *)mn);
+    }
+}
+
+TILED_AVX2 int32_t hsum_i32(__m256i a) {
+    __m128i v = _mm_add_epi32(_mm256_castsi256_si128(a), _mm256_extracti128_si256(a, 1));
+    v = _mm_add_epi32(v, _mm_shuffle_epi32(v, _MM_SHUFFLE(1, 0, 3, 2)));
+    v = _mm_add_epi32(v, _mm_shuffle_epi32(v, _MM_SHUFFLE(2, 3, 0, 1)));
+    return _mm_cvtsi128_si32(v);
+}
+
+/* Q6_K: sum sc*q6*q8 (maddubs: 2*63*128 fits int16) minus 32*sum sc*bsum;
+ * Q4_K/Q5_K: s1 = sum sc*q*q8, s2 = sum min*bsums. Exact (wrapping) ints. */
+TILED_AVX2 void idot_avx2(int q6, const tiled_w *w, const tiled_wv *v, const blk_q8_K *a, int32_t *s1, int32_t *s2) {
+    __m256i acc = _mm256_setzero_si256();
+    for (int k = 0; k < 8; ++k) {
+        const __m256i q0 = _mm256_loadu_si256((const __m256i *)&w->q[32 * k]);
+        const __m256i q1 = _mm256_loadu_si256((const __m256i *)&a->qs[32 * k]);
+        acc = _mm256_add_epi32(acc, _mm256_madd_epi16(v->sv[k], _mm256_maddubs_epi16(q0, q1)));
+    }
+    const __m256i bs = _mm256_madd_epi16(v->sc16, _mm256_loadu_si256((const __m256i *)a->bsums));
+    if (q6) {
+        *s1 = (int32_t)((uint32_t)hsum_i32(acc) - 32u * (uint32_t)hsum_i32(bs));
+        *s2 = 0;
+    } else {
+        *s1 = hsum_i32(acc);
+        *s2 = hsum_i32(bs);
+    }
+}
+
+__attribute__((target("avx2,fma")))
+static void tiled_rows_avx2(int wtype, const void *w, size_t wstride, int row0, int row1,
+                            const void *a, size_t astride, int tokens, int cols, float *y, size_t ldy) {
+    const int nb = cols / QKK, q6 = wtype == CK_Q6_K;
+    const size_t bb = wblock_bytes(wtype);
+    const uint8_t *wb = w, *ab = a;
+    tiled_w dec[TILED_ROWS];
+    tiled_wv vec[TILED_ROWS];
+    for (int r0 = row0; r0 < row1; r0 += TILED_ROWS) {
+        const int n = row1 - r0 < TILED_ROWS ? row1 - r0 : TILED_ROWS;
+        for (int t = 0; t < tokens; ++t)
+            for (int i = 0; i < n; ++i) y[(size_t)t * ldy + r0 + i] = 0.0f;
+        for (int b = 0; b < nb; ++b) {
+            for (int i = 0; i < n; ++i) {
+                decode(wtype, wb + (size_t)(r0 + i) * wstride + (size_t)b * bb, &dec[i]);
+                prep_avx2(wtype, &dec[i], &vec[i]);
+            }
+            for (int i = 0; i < n; ++i) {
+                const tiled_w *wd = &dec[i];
+                for (int t = 0; t < tokens; ++t) {
+                    const blk_q8_K *at = (const blk_q8_K *)(ab + (size_t)t * astride) + b;
+                    int32_t s1, s2;
+                    idot_avx2(q6, wd, &vec[i], at, &s1, &s2);
+                    float *yo = y + (size_t)t * ldy + r0 + i;
+                    float res = wd->d * (float)s1;
+                    if (!q6) res = fmaf(-wd->dmin, (float)s2, res);
+                    *yo = fmaf(res, at->d, *yo);
+                }
+            }
+        }
+    }
+}
+#endif
+
+static void tiled_rows(tiled_idot_fn idot, int wtype, const void *w, size_t wstride, int row0, int row1,
+                       const void *a, size_t astride, int tokens, int cols, float *y, size_t ldy) {
+    const int nb = cols / QKK;
+    const size_t bb = wblock_bytes(wtype);
+    const uint8_t *wb = w, *ab = a;
+    tiled_w dec[TILED_ROWS];
+    for (int r0 = row0; r0 < row1; r0 += TILED_ROWS) {
+        const int n = row1 - r0 < TILED_ROWS ? row1 - r0 : TILED_ROWS;
+        for (int t = 0; t < tokens; ++t)
+            for (int i = 0; i < n; ++i) y[(size_t)t * ldy + r0 + i] = 0.0f;
+        for (int b = 0; b < nb; ++b) {
+            for (int i = 0; i < n; ++i) decode(wtype, wb + (size_t)(r0 + i) * wstride + (size_t)b * bb, &dec[i]);
+            for (int t = 0; t < tokens; ++t) {
+                const blk_q8_K *at = (const blk_q8_K *)(ab + (size_t)t * astride) + b;
+                float *yt = y + (size_t)t * ldy + r0;
+                for (int i = 0; i < n; ++i) {
+                    int32_t s1, s2;
+                    idot(wtype, &dec[i], at, &s1, &s2);
+                    yt[i] = tiled_step(wtype, &dec[i], at->d, s1, s2, yt[i]);
+                }
+            }
+        }
+    }
+}
+
+/* The scalar reference (same bits everywhere). */
+void ck_tiled_gemm_rows_generic(int wtype, const void *w, size_t wstride, int row0, int row1,
+                                const void *a, size_t astride, int tokens, int cols, float *y, size_t ldy) {
+    if (!ck_tiled_eligible_type(wtype)) return;
+    tiled_rows(idot_generic, wtype, w, wstride, row0, row1, a, astride, tokens, cols, y, ldy);
+}
+
+/* The tiled result regardless of the token count and the switch (for tests). */
+void ck_tiled_gemm_rows(int wtype, const void *w, size_t wstride, int row0, int row1,
+                        const void *a, size_t astride, int tokens, int cols, float *y, size_t ldy) {
+    if (!ck_tiled_eligible_type(wtype)) return;
+#if defined(__x86_64__) && !defined(CK_FORCE_GENERIC)
+    if (ck_has_avx2()) {
+        tiled_rows_avx2(wtype, w, wstride, row0, row1, a, astride, tokens, cols, y, ldy);
+        return;
+    }
+#endif
+    tiled_rows(idot_generic, wtype, w, wstride, row0, row1, a, astride, tokens, cols, y, ldy);
+}

@@ -1,0 +1,93 @@
+import CKernels
+import Foundation
+import GGUF
+import Kernels
+import Testing
+
+/// llama.cpp's tiled K-quant matmul (ggml-cpu/tiled), from the "tiled" entry of
+/// Tests/Fixtures/kernels/goldens.json: Q6_K, Q5_K and Q4_K rows, activations
+/// for several token counts, ggml's Q8_K activations, and the output of
+/// ggml_mul_mat run by ggml itself (tiled for 8+ tokens on its x86 build,
+/// vec_dot below 8).
+@Suite struct TiledGoldenTests {
+    struct Case: Decodable { let tokens: Int; let x: String; let act: String; let out: String }
+    struct Entry: Decodable { let type: String; let n: Int; let rows: Int; let w: String; let cases: [Case] }
+    struct File: Decodable { let tiled: [Entry] }
+
+    static let golden: [Entry] = {
+        var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("Tests/Fixtures").path) {
+            dir = dir.deletingLastPathComponent()
+        }
+        let url = dir.appendingPathComponent("Tests/Fixtures/kernels/goldens.json")
+        return try! JSONDecoder().decode(File.self, from: Data(contentsOf: url)).tiled
+    }()
+
+    static func ckType(_ name: String) -> Int32 {
+        switch name { case "Q4_K": 12; case "Q5_K": 13; default: 14 }
+    }
+
+    static func ggmlType(_ name: String) -> GGMLType {
+        switch name { case "Q4_K": .q4_K; case "Q5_K": .q5_K; default: .q6_K }
+    }
+
+    /// The scalar reference gives llama.cpp's tiled bits on any machine, and the
+    /// dispatched tiled kernel does too.
+    @Test func scalarReferenceAndKernel() {
+        for e in Self.golden {
+            let w = GGMLGoldenTests.bytes(e.w)
+            let t = Self.ckType(e.type)
+            let rowBytes = w.count / e.rows, aStride = 292 * (e.n / 256)
+            for c in e.cases where c.tokens >= 8 {
+                let act = GGMLGoldenTests.bytes(c.act)
+                let want = GGMLGoldenTests.floats(c.out).map(\.bitPattern)
+                for generic in [true, false] {
+                    var y = [Float](repeating: .nan, count: c.tokens * e.rows)
+                    (generic ? ck_tiled_gemm_rows_generic : ck_tiled_gemm_rows)(
+                        t, w, rowBytes, 0, Int32(e.rows), act, aStride, Int32(c.tokens), Int32(e.n), &y, e.rows)
+                    #expect(y.map(\.bitPattern) == want, "\(e.type) tokens=\(c.tokens) generic=\(generic)")
+                }
+            }
+        }
+    }
+
+    /// ck_gemm_rows and MatMul.multiply (all thread counts; none of these is repacked)
+    /// give ggml_mul_mat's bits: tiled for 8+ tokens, vec_dot below. Only where
+    /// llama.cpp's x86 build would run (AVX2 kernel set, AQYL_TILED not 0).
+    @Test func gemmRowsAndMatMul() throws {
+        guard ck_tiled_enabled() != 0 else { return }
+        let pools = [1, 2, 3].map { ThreadPool(threads: $0) }
+        for e in Self.golden {
+            let w = GGMLGoldenTests.bytes(e.w)
+            let t = Self.ckType(e.type)
+            let rowBytes = w.count / e.rows, aStride = 292 * (e.n / 256)
+            for c in e.cases {
+                #expect((ck_tiled_active(t, Int32(c.tokens)) != 0) == (c.tokens >= 8))
+                let act = GGMLGoldenTests.bytes(c.act)
+                let want = GGMLGoldenTests.floats(c.out).map(\.bitPattern)
+                var y = [Float](repeating: .nan, count: c.tokens * e.rows)
+                ck_gemm_rows(t, w, rowBytes, 0, Int32(e.rows), act, aStride, Int32(c.tokens), Int32(e.n), &y, e.rows)
+                #expect(y.map(\.bitPattern) == want, "ck_gemm_rows \(e.type) tokens=\(c.tokens)")
+                let x = GGMLGoldenTests.floats(c.x)
+                try w.withUnsafeBytes { wb in
+                    let m = try QuantMatrix(type: Self.ggmlType(e.type), rows: e.rows, columns: e.n,
+                                            base: wb.baseAddress!)
+                    for pool in pools {
+                        var y = [Float](repeating: .nan, count: c.tokens * e.rows)
+                        MatMul.multiply(m, x: x, tokens: c.tokens, y: &y, pool: pool)
+                        #expect(y.map(\.bitPattern) == want,
+                                "MatMul \(e.type) tokens=\(c.tokens) threads=\(pool.threads)")
+                    }
+                    // allowRepack: false is llama.cpp with repacking and tiled off: vec_dot per token
+                    let plain = try QuantMatrix(type: Self.ggmlType(e.type), rows: e.rows, columns: e.n,
+                                                base: wb.baseAddress!, allowRepack: false)
+                    var yp = [Float](repeating: .nan, count: c.tokens * e.rows)
+                    MatMul.multiply(plain, x: x, tokens: c.tokens, y: &yp, pool: pools[1])
+                    var yv = [Float](repeating: .nan, count: c.tokens * e.rows)
+                    ck_gemm_rows_ex(t, w, rowBytes, 0, Int32(e.rows), act, aStride, Int32(c.tokens), Int32(e.n), &yv, e.rows, 0)
+                    #expect(yp == yv, "allowRepack: false \(e.type) tokens=\(c.tokens)")
+                }
+            }
+        }
+    }
+}
