@@ -24,9 +24,10 @@ public enum Numerics: Sendable {
 /// Which matmul kernels run the quantized weights.
 public enum MatmulKernels: Sendable {
     /// What llama.cpp's CPU backend picks by default on this machine: vec_dot
-    /// kernels, plus repacked 8×8 kernels for Q4_K on AVX2.
+    /// kernels, repacked 8×8 kernels for Q4_K on AVX2, and its tiled order for
+    /// batches of 8+ rows of other K-quants.
     case llamaCppDefault
-    /// vec_dot kernels only (llama.cpp with weight repacking off).
+    /// vec_dot kernels only (llama.cpp with weight repacking and tiled matmuls off).
     case vecDot
 }
 
