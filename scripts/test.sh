@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Runs the whole test suite on a fresh machine: fetches the real models the
-# integration tests need (cached in $AQYL_MODELS, never downloaded twice),
-# then runs `swift test`.
+# Runs the whole test suite on a fresh machine: builds once (tests included),
+# fetches the real models the integration tests need (cached in $AQYL_MODELS,
+# never downloaded twice), then runs the tests without rebuilding.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build --product aqyl
+# One build with testing enabled; `swift build` alone would build every module a second time.
+swift build --build-tests
 .build/debug/aqyl models fetch smollm2-135m gemma3-270m qwen2.5-coder-0.5b
 # Serial: the real-model tests each use every core.
-swift test --no-parallel "$@"
+swift test --skip-build --no-parallel "$@"
