@@ -228,7 +228,6 @@ public final class Transformer: @unchecked Sendable {
                 }
                 let span = pos - lo + 1
                 VectorOps.softmax(scores, count: span)
-                if roundWeights { VectorOps.roundToHalf(scores, count: span) }
                 let out = s.attn + t * c.qDim + h * c.headDim
                 out.update(repeating: 0, count: c.headDim)
                 for j in lo...pos {
