@@ -17,6 +17,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // Layer 0: file format, no dependencies.
@@ -32,14 +35,21 @@ let package = Package(
         .target(name: "Engine", dependencies: ["Models", "Tokenizers", "Templates", "Kernels", "GGUF"], swiftSettings: optimizedSwift),
         .target(name: "OpenAIAPI"),
         .target(name: "ModelStore", dependencies: ["GGUF", .product(name: "Crypto", package: "swift-crypto")]),
+        // Durable server state (conversations, feedback, API keys) in SQLite.
+        .target(name: "Storage", dependencies: [
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // Layer 4: the HTTP server.
         .target(name: "Server", dependencies: [
-            "Engine", "OpenAIAPI", "Templates",
+            "Engine", "OpenAIAPI", "Templates", "Storage",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         // Thin CLI.
         .executableTarget(name: "aqyl", dependencies: [
-            "Engine", "ModelStore", "Models", "Tokenizers", "Templates", "GGUF", "Kernels", "Server",
+            "Engine", "ModelStore", "Models", "Tokenizers", "Templates", "GGUF", "Kernels", "Server", "Storage",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -52,8 +62,9 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Models", "Kernels", "GGUF", "Tokenizers", "Templates", "TestSupport"]),
         .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore", "GGUF"]),
         .testTarget(name: "OpenAIAPITests", dependencies: ["OpenAIAPI"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "ServerTests", dependencies: [
-            "Server", "Engine", "OpenAIAPI", "TestSupport",
+            "Server", "Engine", "OpenAIAPI", "TestSupport", "Storage",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "IntegrationTests", dependencies: ["Engine", "Models", "Tokenizers", "Templates", "ModelStore", "GGUF", "TestSupport"]),

@@ -10,7 +10,7 @@ struct ChatController: Sendable {
     let modelOrder: [String]
     let bodyLimit: Int
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: Router<AqylRequestContext>) {
         router.get("/v1/models") { _, _ in
             let list = ModelList(data: modelOrder.compactMap { models[$0] }.map { ModelObject(id: $0.id, created: $0.created) })
             return jsonResponse(list)

@@ -2,6 +2,7 @@ import Engine
 import Foundation
 import Hummingbird
 import OpenAIAPI
+import Storage
 
 /// How `aqyl serve` runs.
 public struct ServerConfiguration: Sendable {
@@ -11,6 +12,14 @@ public struct ServerConfiguration: Sendable {
     public var context: Int?
     /// Largest accepted request body.
     public var bodyLimit = 4 << 20
+    /// Where conversations, feedback and API keys live (`--data`).
+    public var dataDirectory = DataStore.defaultDirectory
+    /// Sequences each model decodes at once (`--parallel`).
+    public var parallel = 4
+    /// Requests that may wait for a free sequence slot before new ones get 503.
+    public var queueLimit = 64
+    /// Reject requests without a valid API key (`--api-key-required`).
+    public var apiKeyRequired = false
 
     public init() {}
 }
@@ -40,8 +49,8 @@ public func buildApplication(
         onServerRunning: { _ in await onServerRunning(url) })
 }
 
-func buildRouter(models: [ServedModel], bodyLimit: Int) -> Router<BasicRequestContext> {
-    let router = Router()
+func buildRouter(models: [ServedModel], bodyLimit: Int) -> Router<AqylRequestContext> {
+    let router = Router(context: AqylRequestContext.self)
     router.get("/health") { _, _ in jsonResponse(["status": "ok"]) }
     let byID = Dictionary(models.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     ChatController(models: byID, modelOrder: models.map(\.id), bodyLimit: bodyLimit).addRoutes(to: router)

@@ -1,0 +1,67 @@
+import Foundation
+import GRDB
+
+/// Errors opening or using the data directory.
+public enum StorageError: Error, Equatable, CustomStringConvertible {
+    case cannotCreateDirectory(path: String, reason: String)
+    case database(String)
+    case notFound(String)
+    case invalid(String)
+
+    public var description: String {
+        switch self {
+        case let .cannotCreateDirectory(path, reason): return "cannot create the data directory \(path): \(reason)"
+        case let .database(message): return "database error: \(message)"
+        case let .notFound(what): return "\(what) not found"
+        case let .invalid(message): return message
+        }
+    }
+}
+
+/// The server's durable state: one SQLite database (WAL mode) in `--data DIR`.
+///
+/// Every store (conversations, feedback, API keys) registers its schema as a
+/// named migration in ``DataStore/migrator``; migrations only ever append, so
+/// an older data directory upgrades in place.
+public final class DataStore: Sendable {
+    public let directory: URL
+    public let database: DatabasePool
+
+    /// Opens (creating if needed) `directory/aqyl.sqlite` and migrates it.
+    public init(directory: URL) throws(StorageError) {
+        self.directory = directory
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw .cannotCreateDirectory(path: directory.path, reason: error.localizedDescription)
+        }
+        do {
+            var config = Configuration()
+            config.busyMode = .timeout(5)
+            database = try DatabasePool(path: directory.appendingPathComponent("aqyl.sqlite").path, configuration: config)
+            try Self.migrator.migrate(database)
+        } catch {
+            throw .database("\(error)")
+        }
+    }
+
+    /// The default data directory: `$AQYL_DATA`, else `~/.local/share/aqyl`.
+    public static var defaultDirectory: URL {
+        if let env = ProcessInfo.processInfo.environment["AQYL_DATA"], !env.isEmpty {
+            return URL(fileURLWithPath: env)
+        }
+        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".local/share/aqyl")
+    }
+
+    /// All schema migrations, in order. Add new ones at the end; never edit a shipped one.
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1-meta") { db in
+            try db.create(table: "meta", ifNotExists: true) { t in
+                t.primaryKey("key", .text)
+                t.column("value", .text).notNull()
+            }
+        }
+        return m
+    }
+}
