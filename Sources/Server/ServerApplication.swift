@@ -39,9 +39,10 @@ public struct ModelEntry: Sendable {
 public func buildApplication(
     configuration: ServerConfiguration, models entries: [ModelEntry],
     onServerRunning: @escaping @Sendable (String) async -> Void = { _ in }
-) -> some ApplicationProtocol {
+) throws -> some ApplicationProtocol {
+    let store = try DataStore(directory: configuration.dataDirectory)
     let served = entries.map { ServedModel(id: $0.id, model: $0.model, threads: configuration.threads, context: configuration.context) }
-    let router = buildRouter(models: served, bodyLimit: configuration.bodyLimit)
+    let router = buildRouter(configuration: configuration, models: served, store: store)
     let url = "http://\(configuration.host):\(configuration.port)"
     return Application(
         router: router,
@@ -49,7 +50,8 @@ public func buildApplication(
         onServerRunning: { _ in await onServerRunning(url) })
 }
 
-func buildRouter(models: [ServedModel], bodyLimit: Int) -> Router<AqylRequestContext> {
+func buildRouter(configuration: ServerConfiguration, models: [ServedModel], store: DataStore) -> Router<AqylRequestContext> {
+    let bodyLimit = configuration.bodyLimit
     let router = Router(context: AqylRequestContext.self)
     router.get("/health") { _, _ in jsonResponse(["status": "ok"]) }
     let byID = Dictionary(models.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })

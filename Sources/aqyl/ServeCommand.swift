@@ -25,6 +25,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Context length per model (default: min(training context, 4096)).")
     var ctx: Int?
 
+    @Option(help: "Directory for conversations, feedback, API keys and the usage log (default: $AQYL_DATA or ~/.local/share/aqyl).")
+    var data: String?
+
     func validate() throws {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be 1...65535") }
         guard threads >= 1 else { throw ValidationError("--threads must be ≥ 1") }
@@ -47,8 +50,9 @@ struct ServeCommand: AsyncParsableCommand {
         config.port = port
         config.threads = threads
         config.context = ctx
+        if let data { config.dataDirectory = URL(fileURLWithPath: data) }
         let served = entries.map(\.id).joined(separator: ", ")
-        let app = buildApplication(configuration: config, models: entries) { url in
+        let app = try buildApplication(configuration: config, models: entries) { url in
             printStreaming("Aqyl is serving \(served) at \(url)  (OpenAI API: \(url)/v1)\n")
         }
         try await app.runService()

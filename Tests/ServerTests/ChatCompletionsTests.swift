@@ -9,14 +9,7 @@ import TestSupport
 
 /// The API in-process, on the tiny Llama-3-vocabulary model from the fixtures.
 @Suite struct ChatCompletionsTests {
-    static func app() throws -> some ApplicationProtocol {
-        let model = try LoadedModel(path: FixturePaths.fixture("llama3-tiny/llama3-tiny.gguf").path)
-        var config = ServerConfiguration()
-        config.threads = 1
-        config.context = 128
-        config.bodyLimit = 64 << 10
-        return buildApplication(configuration: config, models: [ModelEntry(id: "tiny", model: model)])
-    }
+    static func app() throws -> some ApplicationProtocol { try TestServer.app() }
 
     static func json(_ s: String) -> ByteBuffer { ByteBuffer(string: s) }
 
