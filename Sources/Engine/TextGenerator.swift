@@ -99,35 +99,25 @@ public final class TextGenerator: @unchecked Sendable {
         timings.promptTokens = prompt.count
         timings.promptSeconds = Date().timeIntervalSince(t0)
 
-        var sampler = Sampler(sampling)
-        var decoder = StreamingDecoder(tokenizer: tokenizer)
-        var matcher = StopMatcher(stop)
-        var history = prompt
-        var generated: [Int32] = []
-        var text = ""
+        var state = DecodingState(prompt: prompt, maxTokens: maxTokens, sampling: sampling, stop: stop, tokenizer: tokenizer)
         var reason = FinishReason.length
-        var stoppedByString = false
         let t1 = Date()
-        loop: while generated.count < maxTokens {
-            let token = sampler.sample(logits, history: history)
-            if tokenizer.endOfGenerationIDs.contains(token) { reason = .stop; break }
-            generated.append(token)
-            history.append(token)
-            let (piece, stopped) = matcher.feed(decoder.append(token))
-            text += piece
-            if !piece.isEmpty, !onText(piece) { reason = .cancelled; break loop }
-            if stopped { reason = .stop; stoppedByString = true; break }
-            if generated.count == maxTokens { break }
-            if cache.count >= cache.capacity { reason = .length; break }
+        while true {
+            let step = state.step(logits)
+            if !step.piece.isEmpty, !onText(step.piece) { reason = .cancelled; break }
+            if let finish = step.finish { reason = finish; break }
+            guard let token = step.token else { break }
+            if cache.count >= cache.capacity {
+                let tail = state.finishForLength()
+                if !tail.isEmpty { _ = onText(tail) }
+                reason = .length
+                break
+            }
             logits = try model.forward([token], cache: cache, pool: pool, logits: .last)
             cachedTokens.append(token)
         }
-        if !stoppedByString && reason != .cancelled {
-            // Flush bytes of an unfinished character and partial stop prefixes that never completed.
-            let (rest, _) = matcher.feed(decoder.flush())
-            let tail = rest + matcher.finish()
-            if !tail.isEmpty { text += tail; _ = onText(tail) }
-        }
+        let generated = state.generated
+        let text = state.text
         timings.generatedTokens = generated.count
         timings.generationSeconds = Date().timeIntervalSince(t1)
         return GenerationResult(text: text, tokens: generated, finishReason: reason, timings: timings)

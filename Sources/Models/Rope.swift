@@ -10,7 +10,7 @@ struct RopeTable {
     var cos: [Float]
     var sin: [Float]
 
-    init(positions: Range<Int>, dimensions: Int, base: Float, freqScale: Float, factors: [Float]?) {
+    init<P: Collection<Int>>(positions: P, dimensions: Int, base: Float, freqScale: Float, factors: [Float]?) {
         pairs = dimensions / 2
         cos = [Float](repeating: 1, count: positions.count * pairs)
         sin = [Float](repeating: 0, count: positions.count * pairs)

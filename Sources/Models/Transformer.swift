@@ -73,12 +73,54 @@ public final class Transformer: @unchecked Sendable {
         guard start + n <= cache.capacity else {
             throw ModelError.contextOverflow(requested: start + n, limit: cache.capacity)
         }
+        let rows: Range<Int>
+        switch mode {
+        case .none: rows = n..<n
+        case .last: rows = (n - 1)..<n
+        case .all: rows = 0..<n
+        }
+        return try forwardRows(tokens, caches: [KVCache](repeating: cache, count: n), positions: Array(start..<(start + n)),
+                               logitRows: rows, pool: pool)
+    }
+
+    /// One row of a mixed batch: `token` goes at `position` of `cache`'s sequence.
+    public struct BatchRow {
+        public var token: Int32
+        public var cache: KVCache
+        public var position: Int
+
+        public init(token: Int32, cache: KVCache, position: Int) {
+            self.token = token
+            self.cache = cache
+            self.position = position
+        }
+    }
+
+    /// Runs rows from several sequences in one pass (continuous batching): the
+    /// matmuls see every row at once, so the weights stream from memory once per
+    /// step instead of once per sequence; attention reads each row's own cache.
+    /// Rows of one sequence must be consecutive positions in order, starting at
+    /// that cache's `count`. Returns logits (rows in `logitRows`, vocab).
+    public func forwardBatch(_ batch: [BatchRow], logitRows: [Int], pool: ThreadPool) throws -> [Float] {
+        guard !batch.isEmpty else { return [] }
+        for row in batch where row.position >= row.cache.capacity {
+            throw ModelError.contextOverflow(requested: row.position + 1, limit: row.cache.capacity)
+        }
+        return try forwardRows(batch.map(\.token), caches: batch.map(\.cache), positions: batch.map(\.position),
+                               logitRows: logitRows, pool: pool)
+    }
+
+    /// The shared body: row `t` holds `tokens[t]` at `positions[t]` of `caches[t]`.
+    private func forwardRows<Rows: Collection<Int>>(_ tokens: [Int32], caches: [KVCache], positions: [Int],
+                                                    logitRows: Rows, pool: ThreadPool) throws -> [Float] {
+        let n = tokens.count
         if let bad = tokens.first(where: { $0 < 0 || Int($0) >= weights.tokenEmbedding.rows }) {
             throw ModelError.invalidConfig("token id \(bad) is outside the vocabulary of \(weights.tokenEmbedding.rows)")
         }
+        let capacity = caches.map(\.capacity).max() ?? 0
         let c = config
         let e = c.embedding
-        let s = Scratch(tokens: n, config: c, workers: pool.threads, capacity: cache.capacity)
+        let s = Scratch(tokens: n, config: c, workers: pool.threads, capacity: capacity)
         defer { s.free() }
 
         // x = embedding rows (tokens, embd)
@@ -87,7 +129,6 @@ public final class Transformer: @unchecked Sendable {
         }
         if traits.scalesEmbedding { VectorOps.scale(s.x, by: sqrtf(Float(e)), count: n * e) }
 
-        let positions = start..<(start + n)
         let globalRope = RopeTable(positions: positions, dimensions: c.ropeDimensions, base: c.ropeBase,
                                    freqScale: c.ropeFrequencyScale, factors: weights.ropeFrequencyFactors)
         let slidingRope = c.slidingWindow > 0
@@ -126,10 +167,12 @@ public final class Transformer: @unchecked Sendable {
                 VectorOps.roundToHalf(s.k, count: n * c.kvDim)
                 VectorOps.roundToHalf(s.v, count: n * c.kvDim)
             }
-            // Append to the cache: (capacity, kvDim) rows start..<start+n.
-            (cache.keys[l] + start * c.kvDim).update(from: s.k, count: n * c.kvDim)
-            (cache.values[l] + start * c.kvDim).update(from: s.v, count: n * c.kvDim)
-            attend(layer: l, start: start, tokens: n, sliding: sliding, cache: cache, s: s, pool: pool)
+            // Append to each row's cache: (capacity, kvDim) row at its position.
+            for t in 0..<n {
+                (caches[t].keys[l] + positions[t] * c.kvDim).update(from: s.k + t * c.kvDim, count: c.kvDim)
+                (caches[t].values[l] + positions[t] * c.kvDim).update(from: s.v + t * c.kvDim, count: c.kvDim)
+            }
+            attend(layer: l, positions: positions, sliding: sliding, caches: caches, s: s, pool: pool)
             tap("kqv_out-\(l)", s.attn, n * c.qDim)
             MatMul.multiply(w.output, x: s.attn, tokens: n, y: s.o, pool: pool)
             tap("attn_out-\(l)", s.o, n * e)
@@ -165,17 +208,20 @@ public final class Transformer: @unchecked Sendable {
             }
             VectorOps.add(s.o, into: s.x, count: n * e)
         }
-        cache.count = start + n
+        for t in 0..<n { caches[t].count = max(caches[t].count, positions[t] + 1) }
         tap("l_out-last", s.x, n * e)
 
-        let first: Int
-        switch mode {
-        case .none: return []
-        case .last: first = n - 1
-        case .all: first = 0
+        let selected = Array(logitRows)
+        guard !selected.isEmpty else { return [] }
+        let rows = selected.count
+        // Gather the wanted rows (contiguous in the common case) before the output norm.
+        if let first = selected.first, selected.last == first + rows - 1 {
+            rmsNormRows(s.x + first * e, weights.outputNorm, s.xn, rows: rows, width: e)
+        } else {
+            for (i, r) in selected.enumerated() {
+                rmsNormRows(s.x + r * e, weights.outputNorm, s.xn + i * e, rows: 1, width: e)
+            }
         }
-        let rows = n - first
-        rmsNormRows(s.x + first * e, weights.outputNorm, s.xn, rows: rows, width: e)
         var logits = [Float](repeating: 0, count: rows * c.vocabulary)
         logits.withUnsafeMutableBufferPointer { out in
             MatMul.multiply(weights.output, x: s.xn, tokens: rows, y: out.baseAddress!, pool: pool)
@@ -188,10 +234,10 @@ public final class Transformer: @unchecked Sendable {
 
     /// Causal (and, on sliding layers, windowed) softmax attention for each
     /// (token, head), spread over the pool. Writes `s.attn` (tokens, qDim).
-    private func attend(layer l: Int, start: Int, tokens n: Int, sliding: Bool, cache: KVCache, s: Scratch, pool: ThreadPool) {
+    private func attend(layer l: Int, positions: [Int], sliding: Bool, caches: [KVCache], s: Scratch, pool: ThreadPool) {
         let c = config
+        let n = positions.count
         let group = c.heads / c.kvHeads
-        let keys = cache.keys[l], values = cache.values[l]
         let scale = c.attentionScale
         let window = c.slidingWindow
         let roundWeights = numerics == .llamaCompatible
@@ -202,7 +248,8 @@ public final class Transformer: @unchecked Sendable {
             var task = worker
             while task < n * c.heads {
                 let t = task / c.heads, h = task % c.heads
-                let pos = start + t
+                let pos = positions[t]
+                let keys = caches[t].keys[l], values = caches[t].values[l]
                 let lo = sliding ? max(0, pos - window + 1) : 0
                 let q = s.q + t * c.qDim + h * c.headDim
                 let kvOffset = (h / group) * c.headDim
