@@ -8,6 +8,9 @@ public struct DecodingState: Sendable {
     private var decoder: StreamingDecoder
     private var matcher: StopMatcher
     private let endOfGeneration: Set<Int32>
+    private let tokenizer: any Tokenizer
+    /// Set for `response_format: json_object`: tokens that would break the JSON are masked.
+    private var json: JSONPrefixValidator?
     public let maxTokens: Int
     public private(set) var history: [Int32]
     public private(set) var generated: [Int32] = []
@@ -23,7 +26,10 @@ public struct DecodingState: Sendable {
         public var finish: FinishReason?
     }
 
-    public init(prompt: [Int32], maxTokens: Int, sampling: SamplingParameters, stop: [String], tokenizer: any Tokenizer) {
+    public init(prompt: [Int32], maxTokens: Int, sampling: SamplingParameters, stop: [String], tokenizer: any Tokenizer,
+                jsonObject: Bool = false) {
+        self.tokenizer = tokenizer
+        json = jsonObject ? JSONPrefixValidator() : nil
         sampler = Sampler(sampling)
         decoder = StreamingDecoder(tokenizer: tokenizer)
         matcher = StopMatcher(stop)
@@ -35,15 +41,39 @@ public struct DecodingState: Sendable {
     /// Samples the next token from `logits` and applies the stop rules.
     public mutating func step(_ logits: [Float]) -> Step {
         if generated.count >= maxTokens { return Step(token: nil, piece: flush(), finish: .length) }
-        let token = sampler.sample(logits, history: history)
+        let token = json == nil ? sampler.sample(logits, history: history) : sampleJSON(logits)
         if endOfGeneration.contains(token) { return Step(token: nil, piece: flush(), finish: .stop) }
         generated.append(token)
         history.append(token)
         let (piece, stopped) = matcher.feed(decoder.append(token))
         text += piece
         if stopped { return Step(token: token, piece: piece, finish: .stop) }
+        if json?.isComplete == true { return Step(token: token, piece: piece + flush(), finish: .stop) }
         if generated.count >= maxTokens { return Step(token: token, piece: piece + flush(), finish: .length) }
         return Step(token: token, piece: piece, finish: nil)
+    }
+
+    /// Samples as usual, but rejects tokens that would not continue the JSON
+    /// object (and end-of-generation before it closes): a few resamples with
+    /// the rejected token masked keep the sampling distribution, then the best
+    /// valid token by logit, so generation never stalls.
+    private mutating func sampleJSON(_ logits: [Float]) -> Int32 {
+        guard var validator = json else { return sampler.sample(logits, history: history) }
+        var masked = logits
+        func accept(_ token: Int32) -> Bool {
+            if endOfGeneration.contains(token) { return validator.isComplete }
+            let bytes = tokenizer.pieceBytes(token, special: false)
+            return !bytes.isEmpty && validator.append(bytes)
+        }
+        for _ in 0..<8 {
+            let token = sampler.sample(masked, history: history)
+            if accept(token) { json = validator; return token }
+            masked[Int(token)] = -.infinity
+        }
+        let order = masked.indices.filter { masked[$0] > -.infinity }.sorted { masked[$0] > masked[$1] }
+        for i in order where accept(Int32(i)) { json = validator; return Int32(i) }
+        // Nothing in the vocabulary continues the JSON: end, and the caller reports invalid JSON.
+        return endOfGeneration.first ?? 0
     }
 
     /// Ends generation from outside (the context is full): the held-back text.
