@@ -163,7 +163,7 @@ public final class BatchScheduler: @unchecked Sendable {
         slot.pending = prompt[common...]
         slot.next = nil
         slot.state = DecodingState(prompt: prompt, maxTokens: job.request.maxTokens, sampling: job.request.sampling,
-                                   stop: job.request.stop, tokenizer: tokenizer)
+                                   stop: job.request.stop, tokenizer: tokenizer, jsonObject: job.request.jsonObject)
         slot.promptLogprobs = job.request.promptLogprobs != nil ? [nil] : []
         slot.admittedAt = Date()
         slot.firstTokenAt = nil

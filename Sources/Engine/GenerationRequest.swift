@@ -10,9 +10,12 @@ public struct GenerationRequest: Sendable {
     /// Alternatives per prompt token; nil = no prompt logprobs (they force a full
     /// prompt evaluation, without KV prefix reuse).
     public var promptLogprobs: Int?
+    /// Constrain the output to one JSON object (`response_format: json_object`).
+    public var jsonObject: Bool
 
     public init(prompt: [Int32], maxTokens: Int, sampling: SamplingParameters = SamplingParameters(),
-                stop: [String] = [], logprobs: Int? = nil, promptLogprobs: Int? = nil) {
+                stop: [String] = [], logprobs: Int? = nil, promptLogprobs: Int? = nil, jsonObject: Bool = false) {
+        self.jsonObject = jsonObject
         self.prompt = prompt
         self.maxTokens = maxTokens
         self.sampling = sampling

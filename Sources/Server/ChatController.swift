@@ -4,7 +4,7 @@ import Hummingbird
 import OpenAIAPI
 import Templates
 
-/// `/v1/chat/completions` and `/v1/models`: the OpenAI-compatible surface.
+/// `/v1/chat/completions` and `/v1/models`: the OpenAI-compatible chat surface.
 struct ChatController: Sendable {
     let models: [String: ServedModel]
     let modelOrder: [String]
@@ -25,13 +25,7 @@ struct ChatController: Sendable {
     }
 
     private func chatCompletion(_ request: Request) async throws(APIError) -> Response {
-        let body: ByteBuffer
-        do {
-            body = try await request.body.collect(upTo: bodyLimit)
-        } catch {
-            throw APIError.requestTooLarge(limitBytes: bodyLimit)
-        }
-        let chat = try WireJSON.decode(ChatCompletionRequest.self, from: Data(buffer: body))
+        let chat = try await decodeBody(ChatCompletionRequest.self, from: request, limit: bodyLimit)
         try chat.validate()
         guard let served = models[chat.model] else { throw APIError.unknownModel(chat.model) }
         guard let formatter = served.model.chatFormatter else {
@@ -50,89 +44,123 @@ struct ChatController: Sendable {
         if prompt.count >= limit || prompt.count + (requested ?? 1) > limit {
             throw APIError.contextOverflow(promptTokens: prompt.count, limit: limit, maxTokens: requested)
         }
-        let maxTokens = requested ?? (limit - prompt.count)
-        let sampling = Self.sampling(chat)
-        let id = "chatcmpl-" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(24)
-        let created = Int(Date().timeIntervalSince1970)
-        let events = served.generate(prompt: prompt, maxTokens: maxTokens, sampling: sampling, stop: chat.stopSequences)
-
+        let sampling = SamplingMapping.parameters(
+            temperature: chat.temperature, topP: chat.topP, presencePenalty: chat.presencePenalty,
+            frequencyPenalty: chat.frequencyPenalty, seed: chat.seed, logitBias: chat.tokenBiases)
+        let wantsLogprobs = chat.logprobs == true
+        let job = GenerationRequest(prompt: prompt, maxTokens: requested ?? (limit - prompt.count), sampling: sampling,
+                                    stop: chat.stopSequences, logprobs: wantsLogprobs ? (chat.topLogprobs ?? 0) : nil,
+                                    jsonObject: chat.wantsJSONObject)
+        let events = try served.submit(job, param: "messages")
+        let reply = ChatReply(id: makeResponseID("chatcmpl-"), created: Int(Date().timeIntervalSince1970), model: chat.model,
+                              served: served, promptTokens: prompt.count, wantsLogprobs: wantsLogprobs,
+                              jsonObject: chat.wantsJSONObject)
         if chat.isStreaming {
-            let includeUsage = chat.includesStreamUsage
-            let model = chat.model
-            let promptCount = prompt.count
-            var headers = HTTPFields()
-            headers[.contentType] = "text/event-stream"
-            headers[.cacheControl] = "no-cache"
-            return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-                try await writer.write(ByteBuffer(string: ServerSentEvents.data(
-                    ChatCompletionChunk.roleChunk(id: String(id), created: created, model: model))))
-                do {
-                    for try await event in events {
-                        switch event {
-                        case let .text(piece):
-                            try await writer.write(ByteBuffer(string: ServerSentEvents.data(
-                                ChatCompletionChunk.content(piece, id: String(id), created: created, model: model))))
-                        case let .finished(result):
-                            try await writer.write(ByteBuffer(string: ServerSentEvents.data(
-                                ChatCompletionChunk.finish(Self.finishReason(result.finishReason), id: String(id),
-                                                           created: created, model: model))))
-                            if includeUsage {
-                                let usage = Usage(promptTokens: promptCount, completionTokens: result.tokens.count)
-                                try await writer.write(ByteBuffer(string: ServerSentEvents.data(
-                                    ChatCompletionChunk.usageOnly(usage, id: String(id), created: created, model: model))))
-                            }
-                        }
-                    }
-                } catch {
-                    // Mid-stream failure: an SSE error event, then the end marker.
-                    try await writer.write(ByteBuffer(string: ServerSentEvents.error(.internal("generation failed: \(error)"))))
-                }
-                try await writer.write(ByteBuffer(string: ServerSentEvents.done))
-                try await writer.finish(nil)
-            })
+            return reply.stream(events, includeUsage: chat.includesStreamUsage)
         }
+        return try await reply.whole(events)
+    }
+}
 
+/// Builds the answer to one chat request from the scheduler's events.
+struct ChatReply: Sendable {
+    let id: String
+    let created: Int
+    let model: String
+    let served: ServedModel
+    let promptTokens: Int
+    let wantsLogprobs: Bool
+    let jsonObject: Bool
+
+    func wire(_ l: Engine.TokenLogprob) -> OpenAIAPI.TokenLogprob {
+        let chosen = served.tokenText(l.token)
+        return OpenAIAPI.TokenLogprob(
+            token: chosen.text, logprob: Double(l.logprob), bytes: chosen.bytes,
+            topLogprobs: l.top.map {
+                let t = served.tokenText($0.token)
+                return TopLogprob(token: t.text, logprob: Double($0.logprob), bytes: t.bytes)
+            })
+    }
+
+    /// json_object generation that did not close its object (it ran out of tokens) is said plainly.
+    func checkJSON(_ result: GenerationResult) throws(APIError) {
+        guard jsonObject, result.finishReason != .length else { return }
+        if (try? JSONSerialization.jsonObject(with: Data(result.text.utf8))) == nil {
+            throw APIError.internal("response_format json_object: the model's output is not valid JSON")
+        }
+    }
+
+    func whole(_ events: AsyncThrowingStream<GenerationEvent, any Error>) async throws(APIError) -> Response {
         var text = ""
+        var logprobs: [OpenAIAPI.TokenLogprob] = []
         var final: GenerationResult?
         do {
             for try await event in events {
                 switch event {
                 case let .text(piece): text += piece
+                case let .tokenLogprob(l): logprobs.append(wire(l))
                 case let .finished(result): final = result
+                case .promptLogprobs: break
                 }
             }
         } catch {
             throw APIError.internal("generation failed: \(error)")
         }
         guard let result = final else { throw APIError.internal("generation ended without a result") }
+        try checkJSON(result)
         let response = ChatCompletionResponse(
-            id: String(id), created: created, model: chat.model,
-            choices: [.init(message: AssistantMessage(content: text), finishReason: Self.finishReason(result.finishReason))],
-            usage: Usage(promptTokens: prompt.count, completionTokens: result.tokens.count))
+            id: id, created: created, model: model,
+            choices: [.init(message: AssistantMessage(content: text), finishReason: SamplingMapping.finishReason(result.finishReason),
+                            logprobs: wantsLogprobs ? ChatLogprobs(content: logprobs) : nil)],
+            usage: Usage(promptTokens: promptTokens, completionTokens: result.tokens.count))
         return jsonResponse(response)
     }
 
-    static func sampling(_ chat: ChatCompletionRequest) -> SamplingParameters {
-        var p = SamplingParameters()
-        // OpenAI semantics: temperature defaults to 1; only top_p filters unless set.
-        p.temperature = Float(chat.temperature ?? 1)
-        p.topP = Float(chat.topP ?? 1)
-        p.topK = 0
-        p.minP = 0
-        p.presencePenalty = Float(chat.presencePenalty ?? 0)
-        p.frequencyPenalty = Float(chat.frequencyPenalty ?? 0)
-        p.penaltyWindow = -1
-        p.seed = chat.seed.map { UInt64(bitPattern: Int64($0)) }
-        p.logitBias = Dictionary(uniqueKeysWithValues: chat.tokenBiases.map { (Int32(clamping: $0.key), Float($0.value)) })
-        return p
+    func stream(_ events: AsyncThrowingStream<GenerationEvent, any Error>, includeUsage: Bool) -> Response {
+        let reply = self
+        return Response(status: .ok, headers: sseHeaders(), body: ResponseBody { writer in
+            func send(_ chunk: ChatCompletionChunk) async throws {
+                try await writer.write(ByteBuffer(string: ServerSentEvents.data(chunk)))
+            }
+            try await send(.roleChunk(id: reply.id, created: reply.created, model: reply.model))
+            var pendingLogprobs: [OpenAIAPI.TokenLogprob] = []
+            do {
+                for try await event in events {
+                    switch event {
+                    case let .tokenLogprob(l):
+                        pendingLogprobs.append(reply.wire(l))
+                    case let .text(piece):
+                        try await send(.content(piece, id: reply.id, created: reply.created, model: reply.model,
+                                                logprobs: reply.wantsLogprobs ? ChatLogprobs(content: pendingLogprobs) : nil))
+                        pendingLogprobs = []
+                    case let .finished(result):
+                        try reply.checkJSON(result)
+                        try await send(.finish(SamplingMapping.finishReason(result.finishReason), id: reply.id,
+                                               created: reply.created, model: reply.model))
+                        if includeUsage {
+                            try await send(.usageOnly(Usage(promptTokens: reply.promptTokens, completionTokens: result.tokens.count),
+                                                      id: reply.id, created: reply.created, model: reply.model))
+                        }
+                    case .promptLogprobs: break
+                    }
+                }
+            } catch let error as APIError {
+                try await writer.write(ByteBuffer(string: ServerSentEvents.error(error)))
+            } catch {
+                // Mid-stream failure: an SSE error event, then the end marker.
+                try await writer.write(ByteBuffer(string: ServerSentEvents.error(.internal("generation failed: \(error)"))))
+            }
+            try await writer.write(ByteBuffer(string: ServerSentEvents.done))
+            try await writer.finish(nil)
+        })
     }
+}
 
-    static func finishReason(_ reason: Engine.FinishReason) -> OpenAIAPI.FinishReason {
-        switch reason {
-        case .stop, .cancelled: return .stop
-        case .length: return .length
-        }
-    }
+func sseHeaders() -> HTTPFields {
+    var headers = HTTPFields()
+    headers[.contentType] = "text/event-stream"
+    headers[.cacheControl] = "no-cache"
+    return headers
 }
 
 /// A JSON response with the wire encoder.

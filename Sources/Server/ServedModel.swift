@@ -1,66 +1,89 @@
-import Dispatch
 import Engine
 import Foundation
-import Synchronization
+import Hummingbird
+import OpenAIAPI
 
-/// What a streamed generation yields.
-enum GenerationEvent: Sendable {
-    case text(String)
-    case finished(GenerationResult)
-}
-
-/// One model served under an id. Generation is CPU-bound and synchronous, so it
-/// runs on the model's own serial queue (never on the server's event loops or
-/// the cooperative pool); requests for the same model take turns.
-///
-/// This first cut serves one sequence at a time per model; the scheduler with
-/// batched decode steps (issue 3) replaces the queue.
+/// One model served under an id, with its continuous-batching scheduler.
 final class ServedModel: Sendable {
     let id: String
     let model: LoadedModel
     let created: Int
-    private let queue: DispatchQueue
-    private let generator: Mutex<TextGenerator>
+    let scheduler: BatchScheduler
 
-    init(id: String, model: LoadedModel, threads: Int, context: Int?) {
+    init(id: String, model: LoadedModel, configuration: ServerConfiguration, observer: SchedulerObserver = SchedulerObserver()) {
         self.id = id
         self.model = model
         created = Int(Date().timeIntervalSince1970)
-        queue = DispatchQueue(label: "aqyl.model.\(id)")
-        generator = Mutex(model.makeGenerator(threads: threads, context: context))
+        let schedule = BatchScheduler.Configuration(slots: configuration.parallel, queueLimit: configuration.queueLimit,
+                                                    contextLength: model.contextLength(requested: configuration.context))
+        scheduler = BatchScheduler(model: model.transformer, tokenizer: model.tokenizer, threads: configuration.threads,
+                                   configuration: schedule, observer: observer)
     }
 
-    var contextLength: Int { generator.withLock { $0.contextLength } }
+    var contextLength: Int { scheduler.contextLength }
 
-    /// Streams text pieces, then the result. Dropping the stream (a client that
-    /// went away) cancels generation at the next token.
-    func generate(prompt: [Int32], maxTokens: Int, sampling: SamplingParameters, stop: [String])
-        -> AsyncThrowingStream<GenerationEvent, any Error>
-    {
-        let (stream, continuation) = AsyncThrowingStream<GenerationEvent, any Error>.makeStream()
-        let cancelled = CancellationFlag()
-        continuation.onTermination = { _ in cancelled.cancel() }
-        queue.async { [self] in
-            do {
-                let result = try self.generator.withLock { g in
-                    try g.generate(prompt: prompt, maxTokens: maxTokens, sampling: sampling, stop: stop) { piece in
-                        continuation.yield(.text(piece))
-                        return !cancelled.isCancelled
-                    }
-                }
-                continuation.yield(.finished(result))
-                continuation.finish()
-            } catch {
-                continuation.finish(throwing: error)
+    /// Queues a generation; refusals become OpenAI errors (503 with Retry-After when busy).
+    func submit(_ request: GenerationRequest, param: String) throws(APIError) -> AsyncThrowingStream<GenerationEvent, any Error> {
+        do {
+            return try scheduler.submit(request)
+        } catch {
+            switch error {
+            case .queueFull, .shuttingDown:
+                throw .overloaded(retryAfterSeconds: 2)
+            case let .promptTooLong(tokens, context):
+                throw .contextOverflow(promptTokens: tokens, limit: context, maxTokens: request.maxTokens, param: param)
+            case .emptyPrompt:
+                throw .invalidValue(param, "The prompt is empty (it has no tokens).")
+            case let .tokenOutOfVocabulary(token, vocabulary):
+                throw .invalidValue(param, "Token id \(token) is outside the model's vocabulary of \(vocabulary) tokens.")
             }
         }
-        return stream
+    }
+
+    /// The token's text for logprobs: its bytes as UTF-8 (lossy when a token ends mid-character; `bytes` has the raw ones).
+    func tokenText(_ id: Int32) -> (text: String, bytes: [UInt8]) {
+        let bytes = model.tokenizer.pieceBytes(id, special: true)
+        return (String(decoding: bytes, as: UTF8.self), bytes)
     }
 }
 
-/// Set once when the consumer of a generation goes away.
-final class CancellationFlag: Sendable {
-    private let flag = Atomic<Bool>(false)
-    func cancel() { flag.store(true, ordering: .relaxed) }
-    var isCancelled: Bool { flag.load(ordering: .relaxed) }
+/// Request fields → engine sampling, with OpenAI's defaults (temperature 1, only top_p filters).
+enum SamplingMapping {
+    static func parameters(temperature: Double?, topP: Double?, presencePenalty: Double?, frequencyPenalty: Double?,
+                           seed: Int?, logitBias: [Int: Double]) -> SamplingParameters {
+        var p = SamplingParameters()
+        p.temperature = Float(temperature ?? 1)
+        p.topP = Float(topP ?? 1)
+        p.topK = 0
+        p.minP = 0
+        p.presencePenalty = Float(presencePenalty ?? 0)
+        p.frequencyPenalty = Float(frequencyPenalty ?? 0)
+        p.penaltyWindow = -1
+        p.seed = seed.map { UInt64(bitPattern: Int64($0)) }
+        p.logitBias = Dictionary(logitBias.map { (Int32(clamping: $0.key), Float($0.value)) }, uniquingKeysWith: { a, _ in a })
+        return p
+    }
+
+    static func finishReason(_ reason: Engine.FinishReason) -> OpenAIAPI.FinishReason {
+        switch reason {
+        case .stop, .cancelled: return .stop
+        case .length: return .length
+        }
+    }
+}
+
+/// Reads a request body up to the limit (413 past it) and decodes it (400 when malformed).
+func decodeBody<T: Decodable>(_ type: T.Type, from request: Request, limit: Int) async throws(APIError) -> T {
+    let body: ByteBuffer
+    do {
+        body = try await request.body.collect(upTo: limit)
+    } catch {
+        throw APIError.requestTooLarge(limitBytes: limit)
+    }
+    return try WireJSON.decode(T.self, from: Data(buffer: body))
+}
+
+/// A unique id like OpenAI's (`chatcmpl-…`, `cmpl-…`).
+func makeResponseID(_ prefix: String) -> String {
+    prefix + String(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(24))
 }

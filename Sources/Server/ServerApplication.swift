@@ -41,7 +41,7 @@ public func buildApplication(
     onServerRunning: @escaping @Sendable (String) async -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
     let store = try DataStore(directory: configuration.dataDirectory)
-    let served = entries.map { ServedModel(id: $0.id, model: $0.model, threads: configuration.threads, context: configuration.context) }
+    let served = entries.map { ServedModel(id: $0.id, model: $0.model, configuration: configuration) }
     let router = buildRouter(configuration: configuration, models: served, store: store)
     let url = "http://\(configuration.host):\(configuration.port)"
     return Application(
@@ -56,5 +56,7 @@ func buildRouter(configuration: ServerConfiguration, models: [ServedModel], stor
     router.get("/health") { _, _ in jsonResponse(["status": "ok"]) }
     let byID = Dictionary(models.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     ChatController(models: byID, modelOrder: models.map(\.id), bodyLimit: bodyLimit).addRoutes(to: router)
+    CompletionsController(models: byID, bodyLimit: bodyLimit).addRoutes(to: router)
+    TokenizerController(models: byID, defaultModel: models.first?.id, bodyLimit: bodyLimit).addRoutes(to: router)
     return router
 }
