@@ -67,6 +67,9 @@ let package = Package(
             "Server", "Engine", "OpenAIAPI", "TestSupport", "Storage",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Engine", "Models", "Tokenizers", "Templates", "ModelStore", "GGUF", "TestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: [
+            "Engine", "Models", "Tokenizers", "Templates", "ModelStore", "GGUF", "TestSupport", "Server",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
     ]
 )

@@ -20,11 +20,11 @@ public struct SchedulerObserver: Sendable {
 
 /// Runs many generations of one model at once: continuous batching.
 ///
-/// Each of `slots` sequences owns a KV cache. Every step gathers one row per
-/// decoding sequence plus up to `prefillChunk` prompt rows of waiting
-/// prompts into a single ``Transformer/forwardBatch(_:logitRows:pool:)``, so a
-/// long prompt never stalls the others for more than one chunk, and the
-/// quantized weights are read once per step for all sequences. New requests
+/// Each of `slots` sequences owns a KV cache. Every step runs one
+/// ``Transformer/forwardBatch(_:logitRows:pool:)`` with one row per decoding
+/// sequence, so the quantized weights are read once per step for all of them,
+/// then up to `prefillChunk` rows of waiting prompts (one pass per prompt), so
+/// a long prompt never stalls the others for more than one chunk. New requests
 /// join at the next step; finished ones leave at once. Requests beyond the
 /// free slots wait in a bounded FIFO queue; past it, ``submit(_:)`` refuses.
 ///
@@ -207,28 +207,37 @@ public final class BatchScheduler: @unchecked Sendable {
             logitRows.append(batch.count)
             batch.append(.init(token: token, cache: slot.cache, position: slot.cache.count))
         }
+        run(batch, logitRows: logitRows, plan: plan)
+
         // Prompt chunks, round-robin over prefilling sequences so none starves.
+        // Each chunk runs as its own pass: the quantized matmul kernels group
+        // rows in fours and eights, so a prompt's numbers (and the logprobs a
+        // harness sums) would otherwise depend on what shared its batch.
         var budget = configuration.prefillChunk
         for k in 0..<slots.count where budget > 0 {
             let slot = slots[(prefillCursor + k) % slots.count]
-            guard slot.job != nil, slot.next == nil, !slot.pending.isEmpty else { continue }
-            let take = min(budget, slot.pending.count)
+            guard let job = slot.job, slot.next == nil, !slot.pending.isEmpty else { continue }
+            let wantsAll = job.request.promptLogprobs != nil
+            // Scoring takes llama.cpp's whole 512-row micro-batch, so its numbers match llama-perplexity's.
+            let take = min(wantsAll ? max(budget, 512) : budget, slot.pending.count)
             let chunk = slot.pending.prefix(take)
             let completes = take == slot.pending.count
-            let wantsAll = slot.job?.request.promptLogprobs != nil
-            let first = batch.count
-            let firstLogit = logitRows.count
+            var rows: [Transformer.BatchRow] = []
+            var logits: [Int] = []
             for (i, token) in chunk.enumerated() {
-                if wantsAll || (completes && i == take - 1) { logitRows.append(batch.count) }
-                batch.append(.init(token: token, cache: slot.cache, position: slot.cache.count + i))
+                if wantsAll || (completes && i == take - 1) { logits.append(rows.count) }
+                rows.append(.init(token: token, cache: slot.cache, position: slot.cache.count + i))
             }
-            plan.append(Planned(slot: slot, rows: first..<batch.count, isPrefill: true,
-                                firstLogit: firstLogit, logitCount: logitRows.count - firstLogit))
+            run(rows, logitRows: logits, plan: [Planned(slot: slot, rows: 0..<rows.count, isPrefill: true,
+                                                        firstLogit: 0, logitCount: logits.count)])
             budget -= take
         }
         prefillCursor = (prefillCursor + 1) % slots.count
-        guard !batch.isEmpty else { return }
+    }
 
+    /// One forward pass over `batch`, then each planned slot takes its logits.
+    private func run(_ batch: [Transformer.BatchRow], logitRows: [Int], plan: [Planned]) {
+        guard !batch.isEmpty else { return }
         let logits: [Float]
         do {
             logits = try model.forwardBatch(batch, logitRows: logitRows, pool: pool)
