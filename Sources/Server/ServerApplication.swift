@@ -53,10 +53,24 @@ public func buildApplication(
 func buildRouter(configuration: ServerConfiguration, models: [ServedModel], store: DataStore) -> Router<AqylRequestContext> {
     let bodyLimit = configuration.bodyLimit
     let router = Router(context: AqylRequestContext.self)
-    router.get("/health") { _, _ in jsonResponse(["status": "ok"]) }
+    router.get("/health") { _, _ in
+        // Load per model, so a balancer (or a test) can see queues drain.
+        var load: [String: [String: Int]] = [:]
+        for m in models {
+            let l = m.scheduler.load
+            load[m.id] = ["active": l.active, "waiting": l.waiting, "slots": m.scheduler.configuration.slots]
+        }
+        return jsonResponse(HealthStatus(status: "ok", models: load))
+    }
     let byID = Dictionary(models.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     ChatController(models: byID, modelOrder: models.map(\.id), bodyLimit: bodyLimit).addRoutes(to: router)
     CompletionsController(models: byID, bodyLimit: bodyLimit).addRoutes(to: router)
     TokenizerController(models: byID, defaultModel: models.first?.id, bodyLimit: bodyLimit).addRoutes(to: router)
     return router
+}
+
+/// `GET /health`.
+struct HealthStatus: Encodable {
+    var status: String
+    var models: [String: [String: Int]]
 }

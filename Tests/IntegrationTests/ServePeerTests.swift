@@ -1,0 +1,89 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+import TestSupport
+
+/// The real `aqyl serve` binary, checked by real peers: the official `openai`
+/// Python client (scripts/openai_client_check.py, installed by .ci/run), and a
+/// SIGTERM while a stream is in flight.
+@Suite(.serialized) struct ServePeerTests {
+    static var packageRoot: URL {
+        FixturePaths.fixturesRoot.deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    /// A running server on a random port with a fresh data directory.
+    final class RunningServer {
+        let process = Process()
+        let port = Int.random(in: 20000...45000)
+        let output = Pipe()
+        var base: String { "http://127.0.0.1:\(port)" }
+
+        init(model: String) throws {
+            let data = FileManager.default.temporaryDirectory.appendingPathComponent("aqyl-peer-\(UUID().uuidString)")
+            process.executableURL = ServePeerTests.packageRoot.appendingPathComponent(".build/debug/aqyl")
+            process.arguments = ["serve", "--model", model, "--port", String(port), "--data", data.path, "--threads", "2"]
+            process.standardOutput = output
+            process.standardError = output
+            try process.run()
+        }
+
+        func waitUntilReady() async throws {
+            for _ in 0..<300 {
+                if let url = URL(string: base + "/health"), let (_, response) = try? await URLSession.shared.data(from: url),
+                   (response as? HTTPURLResponse)?.statusCode == 200 { return }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            throw CocoaError(.fileReadUnknown)
+        }
+
+        func stop() {
+            if process.isRunning { process.terminate() }
+        }
+    }
+
+    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = [executable] + arguments
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = pipe
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test func officialOpenAIClient() async throws {
+        let check = try Self.run("python3", ["-c", "import openai"])
+        try #require(check.status == 0, "the `openai` Python package is missing (.ci/run installs it): \(check.output)")
+        let server = try RunningServer(model: "smollm2-135m")
+        defer { server.stop() }
+        try await server.waitUntilReady()
+        let script = Self.packageRoot.appendingPathComponent("scripts/openai_client_check.py").path
+        let result = try Self.run("python3", [script, "--base-url", server.base, "--model", "smollm2-135m"])
+        print(result.output)
+        #expect(result.status == 0, "\(result.output)")
+    }
+
+    @Test func sigtermLetsTheStreamFinish() async throws {
+        let server = try RunningServer(model: "smollm2-135m")
+        defer { server.stop() }
+        try await server.waitUntilReady()
+        var request = URLRequest(url: try #require(URL(string: server.base + "/v1/chat/completions")))
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = Data(#"{"model":"smollm2-135m","messages":[{"role":"user","content":"Tell me about Almaty."}],"max_tokens":60,"temperature":0,"stream":true}"#.utf8)
+        async let body = URLSession.shared.data(for: request)
+        try await Task.sleep(for: .milliseconds(400))
+        kill(server.process.processIdentifier, SIGTERM)
+        let (data, _) = try await body
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(text.hasSuffix("data: [DONE]\n\n"), "the stream was cut: \(text.suffix(200))")
+        #expect(text.contains(#""finish_reason":"length""#))
+        server.process.waitUntilExit()
+        #expect(server.process.terminationStatus == 0)
+    }
+}

@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""Checks a running `aqyl serve` with the official `openai` Python client and
+raw HTTP, as a real peer would use it. Exits non-zero on the first failure.
+
+Usage: python3 scripts/openai_client_check.py --base-url http://127.0.0.1:8080 --model smollm2-135m
+"""
+import argparse
+import asyncio
+import json
+import sys
+import time
+import urllib.request
+
+import http.client
+import openai
+import urllib.parse
+
+
+def check(cond, what):
+    if not cond:
+        print(f"FAIL: {what}", file=sys.stderr)
+        sys.exit(1)
+    print(f"ok: {what}")
+
+
+def health(base):
+    with urllib.request.urlopen(base + "/health") as r:
+        return json.load(r)
+
+
+def post(url, body):
+    req = urllib.request.Request(url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req) as r:
+        return json.load(r)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--base-url", required=True)
+    ap.add_argument("--model", required=True)
+    args = ap.parse_args()
+    base, model = args.base_url.rstrip("/"), args.model
+    client = openai.OpenAI(base_url=base + "/v1", api_key="unused", max_retries=0)
+
+    ids = [m.id for m in client.models.list().data]
+    check(model in ids, f"models.list has {model}: {ids}")
+
+    msgs = [{"role": "user", "content": "What is the capital of France?"}]
+    r = client.chat.completions.create(model=model, messages=msgs, max_tokens=24, temperature=0)
+    text = r.choices[0].message.content
+    check(bool(text) and r.usage.prompt_tokens > 0 and r.usage.completion_tokens > 0,
+          f"chat: {text!r} usage={r.usage.prompt_tokens}/{r.usage.completion_tokens}")
+
+    chunks = list(client.chat.completions.create(model=model, messages=msgs, max_tokens=24, temperature=0,
+                                                 stream=True, stream_options={"include_usage": True}))
+    streamed = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    check(streamed == text, "stream text equals the non-streamed text at temperature 0")
+    check(len({c.id for c in chunks}) == 1, "one id across chunks")
+    check(chunks[-1].choices == [] and chunks[-1].usage.completion_tokens == r.usage.completion_tokens,
+          "include_usage: final chunk has usage and no choices")
+    finals = [c.choices[0].finish_reason for c in chunks if c.choices and c.choices[0].finish_reason]
+    check(finals == [r.choices[0].finish_reason], f"finish_reason {finals}")
+
+    r = client.chat.completions.create(model=model, messages=msgs, max_tokens=4, temperature=0, logprobs=True, top_logprobs=3)
+    content = r.choices[0].logprobs.content
+    check(len(content) == r.usage.completion_tokens and all(len(t.top_logprobs) == 3 for t in content),
+          "chat logprobs + top_logprobs")
+
+    r = client.chat.completions.create(model=model, max_tokens=120, temperature=0, response_format={"type": "json_object"},
+                                       messages=[{"role": "user", "content": "Give a JSON object with keys name and city."}])
+    out = r.choices[0].message.content
+    if r.choices[0].finish_reason == "stop":
+        check(isinstance(json.loads(out), dict), f"json_object output parses: {out!r}")
+    else:
+        check(out.lstrip().startswith("{"), f"json_object output starts an object (cut at length): {out!r}")
+
+    tok = post(base + "/tokenize", {"prompt": "Question: 2+2=\nAnswer:", "add_special_tokens": True})["tokens"]
+    r = client.completions.create(model=model, prompt=[tok], max_tokens=1, logprobs=1, echo=True, temperature=0, seed=1234)
+    lp = r.choices[0].logprobs
+    check(lp.token_logprobs[0] is None and len(lp.token_logprobs) == len(tok) + 1 and len(lp.top_logprobs) == len(tok) + 1,
+          "completions echo+logprobs: first null, every prompt token + 1")
+    with urllib.request.urlopen(base + "/tokenizer_info") as resp:
+        info = json.load(resp)
+    check("eos_token" in info, f"tokenizer_info {sorted(info)}")
+    back = post(base + "/detokenize", {"tokens": tok})["prompt"]
+    check(back.endswith("Question: 2+2=\nAnswer:"), "detokenize round trip")
+
+    for kwargs, exc, what in [
+        (dict(model="no-such-model"), openai.NotFoundError, "unknown model → 404"),
+        (dict(model=model, temperature=5), openai.BadRequestError, "temperature 5 → 400"),
+        (dict(model=model, n=2), openai.BadRequestError, "n=2 → 400"),
+        (dict(model=model, max_tokens=10**7), openai.BadRequestError, "context overflow → 400"),
+    ]:
+        try:
+            client.chat.completions.create(messages=msgs, **kwargs)
+            check(False, what)
+        except exc as e:
+            check(bool(e.message), f"{what}: {e.message[:90]}")
+
+    # Several conversations at once: all finish, and they overlap in time.
+    async def concurrent(n):
+        aclient = openai.AsyncOpenAI(base_url=base + "/v1", api_key="unused", max_retries=0)
+        async def one(i):
+            s = await aclient.chat.completions.create(model=model, max_tokens=32, temperature=0.7, seed=i, stream=True,
+                                                       messages=[{"role": "user", "content": f"Tell me fact number {i}."}])
+            return "".join([c.choices[0].delta.content or "" async for c in s if c.choices])
+        t = time.time()
+        texts = await asyncio.gather(*(one(i) for i in range(n)))
+        return texts, time.time() - t
+    texts, secs = asyncio.run(concurrent(4))
+    check(all(texts), f"4 concurrent streams finished in {secs:.1f}s")
+
+    # A client that disconnects mid-stream frees its sequence.
+    url = urllib.parse.urlparse(base)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    conn.request("POST", "/v1/chat/completions", headers={"Content-Type": "application/json"},
+                 body=json.dumps({"model": model, "messages": msgs, "max_tokens": 400, "stream": True, "temperature": 1}))
+    resp = conn.getresponse()
+    for _ in range(6):
+        resp.readline()
+    check(health(base)["models"][model]["active"] == 1, "a stream in flight shows as active")
+    conn.sock.close()
+    conn.close()
+    deadline = time.time() + 10
+    while time.time() < deadline and health(base)["models"][model]["active"] != 0:
+        time.sleep(0.1)
+    check(health(base)["models"][model]["active"] == 0, "disconnect cancels the generation (active back to 0)")
+    print("all checks passed")
+
+
+if __name__ == "__main__":
+    main()
