@@ -25,6 +25,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Context length per model (default: min(training context, 4096)).")
     var ctx: Int?
 
+    @Option(help: "Sequences each model generates at once (continuous batching).")
+    var parallel: Int = 4
+
+    @Option(help: "Requests that may wait for a free sequence; past this, 503 with Retry-After.")
+    var queue: Int = 64
+
     @Option(help: "Directory for conversations, feedback, API keys and the usage log (default: $AQYL_DATA or ~/.local/share/aqyl).")
     var data: String?
 
@@ -32,6 +38,8 @@ struct ServeCommand: AsyncParsableCommand {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be 1...65535") }
         guard threads >= 1 else { throw ValidationError("--threads must be ≥ 1") }
         if let ctx, ctx < 16 { throw ValidationError("--ctx must be ≥ 16") }
+        guard (1...256).contains(parallel) else { throw ValidationError("--parallel must be 1...256") }
+        guard queue >= 0 else { throw ValidationError("--queue must be ≥ 0") }
     }
 
     func run() async throws {
@@ -50,6 +58,8 @@ struct ServeCommand: AsyncParsableCommand {
         config.port = port
         config.threads = threads
         config.context = ctx
+        config.parallel = parallel
+        config.queueLimit = queue
         if let data { config.dataDirectory = URL(fileURLWithPath: data) }
         let served = entries.map(\.id).joined(separator: ", ")
         let app = try buildApplication(configuration: config, models: entries) { url in
