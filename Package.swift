@@ -35,6 +35,8 @@ let package = Package(
         .target(name: "Engine", dependencies: ["Models", "Tokenizers", "Templates", "Kernels", "GGUF"], swiftSettings: optimizedSwift),
         .target(name: "OpenAIAPI"),
         .target(name: "ModelStore", dependencies: ["GGUF", .product(name: "Crypto", package: "swift-crypto")]),
+        // Tamper-evident usage ledger: RFC 9162 Merkle tree, signed checkpoints.
+        .target(name: "Ledger", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // Durable server state (conversations, feedback, API keys) in SQLite.
         .target(name: "Storage", dependencies: [
             .product(name: "GRDB", package: "GRDB.swift"),
@@ -63,6 +65,7 @@ let package = Package(
         .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore", "GGUF"]),
         .testTarget(name: "OpenAIAPITests", dependencies: ["OpenAIAPI"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "ServerTests", dependencies: [
             "Server", "Engine", "OpenAIAPI", "TestSupport", "Storage",
             .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -1,0 +1,45 @@
+import Crypto
+import Foundation
+import Testing
+@testable import Ledger
+
+@Suite struct CheckpointTests {
+    let signer = NoteSigner(name: "aqyl.example/stats", key: Curve25519.Signing.PrivateKey())
+
+    @Test func signAndVerifyRoundTrip() throws {
+        let checkpoint = Checkpoint(origin: "aqyl.example/stats", size: 42, root: [UInt8](repeating: 7, count: 32))
+        let note = try signer.sign(checkpoint.body)
+        #expect(note.hasPrefix("aqyl.example/stats\n42\n"))
+        #expect(note.contains("\n\n\u{2014} aqyl.example/stats "))
+        let verifier = try NoteVerifier(verifierKey: signer.verifierKey)
+        let text = try verifier.verify(note: note)
+        #expect(try Checkpoint(body: text) == checkpoint)
+    }
+
+    @Test func anyFlippedByteFails() throws {
+        let note = try signer.sign(Checkpoint(origin: "o", size: 3, root: [UInt8](repeating: 1, count: 32)).body)
+        let verifier = try NoteVerifier(verifierKey: signer.verifierKey)
+        var bytes = Array(note.utf8)
+        for i in bytes.indices {
+            bytes[i] ^= 0x01
+            let text = String(decoding: bytes, as: UTF8.self)
+            let ok = (try? Checkpoint(body: try verifier.verify(note: text))) != nil
+            #expect(!ok, "flipping byte \(i) still verifies")
+            bytes[i] ^= 0x01
+        }
+    }
+
+    @Test func anotherKeyFails() throws {
+        let note = try signer.sign(Checkpoint(origin: "o", size: 1, root: [UInt8](repeating: 2, count: 32)).body)
+        let other = NoteSigner(name: signer.name, key: Curve25519.Signing.PrivateKey())
+        #expect(throws: LedgerError.badSignature) { try NoteVerifier(verifierKey: other.verifierKey).verify(note: note) }
+        #expect(throws: LedgerError.self) { try NoteVerifier(verifierKey: "nonsense") }
+    }
+
+    /// The key id rule, computed independently: SHA-256(name ‖ "\n" ‖ 0x01 ‖ key)[0..<4].
+    @Test func keyIDFollowsTheSignedNoteRule() {
+        let pub = Array(signer.key.publicKey.rawRepresentation)
+        let expected = Array(SHA256.hash(data: Data("aqyl.example/stats\n".utf8) + Data([1]) + Data(pub)).prefix(4))
+        #expect(signer.keyID == expected)
+    }
+}
