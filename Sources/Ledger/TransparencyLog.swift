@@ -1,0 +1,122 @@
+import Crypto
+import Foundation
+
+/// The tamper-evident log behind the usage statistics: durable entries, their
+/// RFC 9162 Merkle tree, and a history of signed checkpoints.
+///
+/// Files in `directory`:
+/// - `entries.log`: the entries, as a ``RecordLog``;
+/// - `checkpoints.log`: every checkpoint ever signed, as signed notes;
+/// - `signing.key`: the Ed25519 private key (created on first start, mode 0600).
+///
+/// The log never signs two inconsistent checkpoints: a new checkpoint is
+/// signed only after checking a consistency proof from the last stored one,
+/// and at start the stored checkpoints must match the entries on disk, or the
+/// log refuses to open (entries lost or altered since they were signed).
+public final class TransparencyLog: @unchecked Sendable {
+    // @unchecked: mutable state is guarded by `lock`.
+    public let directory: URL
+    public let origin: String
+    public let signer: NoteSigner
+    private let entriesLog: RecordLog
+    private let checkpointsLog: RecordLog
+    private let lock = NSLock()
+    private var tree = MerkleTree()
+    private var entries: [[UInt8]]
+    private var checkpoints: [(checkpoint: Checkpoint, note: String)] = []
+
+    /// - Parameter report: told about recoveries (a truncated torn tail).
+    public init(directory: URL, origin: String, report: (String) -> Void = { _ in }) throws(LedgerError) {
+        self.directory = directory
+        self.origin = origin
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw .io("cannot create \(directory.path): \(error.localizedDescription)")
+        }
+        signer = NoteSigner(name: origin, key: try Self.loadOrCreateKey(directory.appendingPathComponent("signing.key")))
+        let opened = try RecordLog.open(path: directory.appendingPathComponent("entries.log").path)
+        if opened.truncatedBytes > 0 {
+            report("ledger: cut a torn tail of \(opened.truncatedBytes) bytes from entries.log (a partial record from a crash); \(opened.records.count) entries kept")
+        }
+        entriesLog = opened.log
+        entries = opened.records
+        for e in entries { tree.append(leaf: e) }
+        let stored = try RecordLog.open(path: directory.appendingPathComponent("checkpoints.log").path)
+        if stored.truncatedBytes > 0 { report("ledger: cut a torn tail of \(stored.truncatedBytes) bytes from checkpoints.log") }
+        checkpointsLog = stored.log
+        let verifier = try NoteVerifier(verifierKey: signer.verifierKey)
+        for record in stored.records {
+            let note = String(decoding: record, as: UTF8.self)
+            let checkpoint = try Checkpoint(body: try verifier.verify(note: note))
+            guard checkpoint.size <= tree.size, tree.root(size: checkpoint.size) == checkpoint.root else {
+                throw .inconsistent("checkpoint of size \(checkpoint.size) does not match the \(tree.size) entries on disk")
+            }
+            checkpoints.append((checkpoint, note))
+        }
+    }
+
+    private static func loadOrCreateKey(_ url: URL) throws(LedgerError) -> Curve25519.Signing.PrivateKey {
+        if let data = try? Data(contentsOf: url) {
+            guard let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: data) else {
+                throw .io("\(url.path) is not a 32-byte Ed25519 private key")
+            }
+            return key
+        }
+        let key = Curve25519.Signing.PrivateKey()
+        let created = FileManager.default.createFile(atPath: url.path, contents: key.rawRepresentation,
+                                                     attributes: [.posixPermissions: 0o600])
+        guard created else { throw .io("cannot write the signing key to \(url.path)") }
+        return key
+    }
+
+    public var size: Int { lock.withLock { tree.size } }
+
+    /// Appends an entry durably; returns its index.
+    @discardableResult
+    public func append(_ entry: [UInt8]) throws(LedgerError) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        let index = try entriesLog.append(entry)
+        tree.append(leaf: entry)
+        entries.append(entry)
+        return index
+    }
+
+    public func entries(in range: Range<Int>) -> [[UInt8]] {
+        lock.withLock {
+            let r = range.clamped(to: 0..<entries.count)
+            return Array(entries[r])
+        }
+    }
+
+    /// The latest checkpoint, signing a new one first when entries were added since.
+    public func checkpoint() throws(LedgerError) -> String {
+        lock.lock()
+        defer { lock.unlock() }
+        if let last = checkpoints.last, last.checkpoint.size == tree.size { return last.note }
+        let next = Checkpoint(origin: origin, size: tree.size, root: tree.root())
+        if let last = checkpoints.last?.checkpoint {
+            let proof = tree.consistencyProof(old: last.size, new: next.size) ?? []
+            guard MerkleProof.verifyConsistency(oldSize: last.size, newSize: next.size, oldRoot: last.root,
+                                                newRoot: next.root, proof: proof)
+            else { throw .inconsistent("refusing to sign size \(next.size): not an extension of size \(last.size)") }
+        }
+        let note: String
+        do { note = try signer.sign(next.body) } catch { throw .io("signing failed: \(error)") }
+        try checkpointsLog.append(Array(note.utf8))
+        checkpoints.append((next, note))
+        return note
+    }
+
+    /// Every signed checkpoint, oldest first.
+    public var checkpointHistory: [String] { lock.withLock { checkpoints.map(\.note) } }
+
+    public func inclusionProof(index: Int, size: Int) -> [MerkleHash]? {
+        lock.withLock { tree.inclusionProof(index: index, size: size) }
+    }
+
+    public func consistencyProof(old: Int, new: Int) -> [MerkleHash]? {
+        lock.withLock { tree.consistencyProof(old: old, new: new) }
+    }
+}
