@@ -37,6 +37,8 @@ let package = Package(
         .target(name: "ModelStore", dependencies: ["GGUF", .product(name: "Crypto", package: "swift-crypto")]),
         // Tamper-evident usage ledger: RFC 9162 Merkle tree, signed checkpoints.
         .target(name: "Ledger", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // Usage figures under published definitions, recomputable from the ledger.
+        .target(name: "UsageStats", dependencies: ["Ledger", .product(name: "Crypto", package: "swift-crypto")]),
         // Durable server state (conversations, feedback, API keys) in SQLite.
         .target(name: "Storage", dependencies: [
             .product(name: "GRDB", package: "GRDB.swift"),
@@ -65,6 +67,7 @@ let package = Package(
         .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore", "GGUF"]),
         .testTarget(name: "OpenAIAPITests", dependencies: ["OpenAIAPI"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        .testTarget(name: "UsageStatsTests", dependencies: ["UsageStats", "Ledger"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "ServerTests", dependencies: [
             "Server", "Engine", "OpenAIAPI", "TestSupport", "Storage",

@@ -1,0 +1,92 @@
+import Foundation
+
+/// One counted (or deliberately not counted) model response, as it is
+/// appended to the public log: pseudonymous and minimal. No IP, no user
+/// agent, no text; the pseudonyms are keyed hashes (see ``Pseudonymizer``).
+public struct UsageEvent: Codable, Sendable, Equatable {
+    public enum Channel: String, Codable, Sendable { case web, api }
+
+    /// Why an event is kept out of the headline figures (published next to them).
+    public enum Exclusion: String, Codable, Sendable, CaseIterable {
+        /// From an API key flagged synthetic (load tests, monitoring).
+        case synthetic
+        /// The request got no model response (error, cancelled before any token).
+        case noResponse = "no_response"
+        /// Web-chat endpoint used without the page's script (a no-JS client).
+        case noScript = "no_script"
+        /// More requests per minute from one identity than a person sends.
+        case inhumanRate = "inhuman_rate"
+        /// Neither an API key nor a browser identity: no user to count.
+        case anonymous
+    }
+
+    public var kind = "event"
+    /// Schema version of this record.
+    public var v = 1
+    /// Unix seconds (UTC).
+    public var time: Int
+    /// Pseudonym of the user (hex); empty for anonymous traffic.
+    public var user: String
+    public var channel: Channel
+    public var model: String
+    /// Pseudonym of the web conversation; nil for API requests (each counts as its own conversation).
+    public var conversation: String?
+    public var promptTokens: Int
+    public var completionTokens: Int
+    public var excluded: Exclusion?
+
+    public init(time: Int, user: String, channel: Channel, model: String, conversation: String?,
+                promptTokens: Int, completionTokens: Int, excluded: Exclusion? = nil) {
+        self.time = time
+        self.user = user
+        self.channel = channel
+        self.model = model
+        self.conversation = conversation
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+        self.excluded = excluded
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case kind, v, time, user, channel, model, conversation, excluded
+        case promptTokens = "prompt_tokens"
+        case completionTokens = "completion_tokens"
+    }
+
+    /// The UTC day, `YYYY-MM-DD`.
+    public var day: String { UTCDay.string(time) }
+}
+
+/// UTC calendar days as strings and day numbers.
+public enum UTCDay {
+    public static func number(_ time: Int) -> Int { Int((Double(time) / 86400).rounded(.down)) }
+
+    public static func string(_ time: Int) -> String { string(day: number(time)) }
+
+    public static func string(day: Int) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
+        let date = Date(timeIntervalSince1970: TimeInterval(day) * 86400)
+        let c = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", c.year ?? 1970, c.month ?? 1, c.day ?? 1)
+    }
+
+    public static func day(of string: String) -> Int? {
+        let parts = string.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 3 else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
+        guard let date = calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2])) else { return nil }
+        return number(Int(date.timeIntervalSince1970))
+    }
+}
+
+/// Canonical bytes for log entries: sorted keys, no whitespace, so anyone
+/// re-encoding an entry gets the same leaf hash.
+public enum CanonicalJSON {
+    public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Array(try encoder.encode(value))
+    }
+}
