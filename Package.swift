@@ -46,7 +46,7 @@ let package = Package(
         ]),
         // Layer 4: the HTTP server.
         .target(name: "Server", dependencies: [
-            "Engine", "OpenAIAPI", "Templates", "Storage",
+            "Engine", "OpenAIAPI", "Templates", "Storage", "Ledger", "UsageStats",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),

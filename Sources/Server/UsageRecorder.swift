@@ -1,0 +1,109 @@
+import Foundation
+import Ledger
+import Synchronization
+import UsageStats
+
+/// Appends one pseudonymous event per answered (or refused) model request to
+/// the transparency log, and the daily aggregates once their UTC day is over.
+final class UsageRecorder: Sendable {
+    let log: TransparencyLog
+    private let pseudonyms: Pseudonymizer
+    private let state: Mutex<State>
+
+    private struct State {
+        var events: [UsageEvent] = []
+        /// Days that already have an aggregate entry.
+        var aggregated: Set<Int> = []
+        /// Per identity: the minute and how many requests it sent in it.
+        var rate: [String: (minute: Int, count: Int)] = [:]
+        /// Cached report keyed by (log size, from, to).
+        var cache: (key: String, report: UsageReport)?
+    }
+
+    init(directory: URL, origin: String, report: (String) -> Void) throws {
+        log = try TransparencyLog(directory: directory, origin: origin, report: report)
+        pseudonyms = try Pseudonymizer.load(directory: directory)
+        var s = State()
+        for (i, bytes) in log.entries(in: 0..<log.size).enumerated() {
+            switch try? LedgerEntry(bytes: bytes) {
+            case let .event(e): s.events.append(e)
+            case let .aggregate(a): if let d = UTCDay.day(of: a.figures.day) { s.aggregated.insert(d) }
+            case nil: report("ledger: entry \(i) is not a usage entry; it is kept but not counted")
+            }
+        }
+        state = Mutex(s)
+    }
+
+    /// What the request was, as the server saw it.
+    struct Request {
+        var caller: Caller
+        var model: String
+        var conversation: String?
+        var promptTokens: Int
+        var completionTokens: Int
+        /// The model produced a response (at least one token, or a finished request).
+        var responded: Bool
+        /// The web page's script sent it (its `X-Aqyl-Client` header).
+        var fromWebScript: Bool
+    }
+
+    func record(_ r: Request, now: Date = Date()) {
+        let time = Int(now.timeIntervalSince1970)
+        let identity = r.caller.kind == .anonymous ? "" : "\(r.caller.kind.rawValue):\(r.caller.id)"
+        let channel: UsageEvent.Channel = r.caller.kind == .web ? .web : .api
+        state.withLock { s in
+            appendAggregates(through: UTCDay.number(time) - 1, state: &s)
+            let minute = time / 60
+            var rate = s.rate[identity] ?? (minute, 0)
+            if rate.minute != minute { rate = (minute, 0) }
+            rate.count += 1
+            s.rate[identity] = rate
+            if s.rate.count > 100_000 { s.rate = s.rate.filter { $0.value.minute == minute } }
+
+            let excluded: UsageEvent.Exclusion?
+            if r.caller.synthetic { excluded = .synthetic }
+            else if !r.responded { excluded = .noResponse }
+            else if r.caller.kind == .anonymous { excluded = .anonymous }
+            else if r.caller.kind == .web && !r.fromWebScript { excluded = .noScript }
+            else if rate.count > Definitions.humanRequestsPerMinute { excluded = .inhumanRate }
+            else { excluded = nil }
+            let event = UsageEvent(
+                time: time, user: identity.isEmpty ? "" : pseudonyms.pseudonym(identity), channel: channel, model: r.model,
+                conversation: channel == .web ? r.conversation.map { pseudonyms.pseudonym("conversation:\($0)") } : nil,
+                promptTokens: r.promptTokens, completionTokens: r.completionTokens, excluded: excluded)
+            guard let bytes = try? LedgerEntry.event(event).bytes(), (try? log.append(bytes)) != nil else { return }
+            s.events.append(event)
+        }
+    }
+
+    /// Appends the aggregate of every finished day since the first event that lacks one.
+    private func appendAggregates(through lastDay: Int, state s: inout State) {
+        guard let first = s.events.first.map({ UTCDay.number($0.time) }), first <= lastDay else { return }
+        let calculator = UsageCalculator(events: s.events)
+        for day in first...lastDay where !s.aggregated.contains(day) {
+            guard let bytes = try? LedgerEntry.aggregate(AggregateRecord(figures: calculator.figures(day: day))).bytes(),
+                  (try? log.append(bytes)) != nil else { return }
+            s.aggregated.insert(day)
+        }
+    }
+
+    /// Closes finished days (so a quiet server still publishes yesterday).
+    func closeFinishedDays(now: Date = Date()) {
+        state.withLock { appendAggregates(through: UTCDay.number(Int(now.timeIntervalSince1970)) - 1, state: &$0) }
+    }
+
+    /// The figures over the log's first `size` entries, for days `from…to`
+    /// (defaults: the 30 days ending with the last entry's day).
+    func report(size: Int, from: Int?, to: Int?) -> UsageReport {
+        let entries = log.entries(in: 0..<size)
+        let events: [UsageEvent] = entries.compactMap { if case let .event(e) = try? LedgerEntry(bytes: $0) { return e } else { return nil } }
+        let last = events.last.map { UTCDay.number($0.time) } ?? UTCDay.number(Int(Date().timeIntervalSince1970))
+        let end = to ?? last
+        let start = from ?? (end - 29)
+        let key = "\(size):\(start):\(end)"
+        if let cached = state.withLock({ $0.cache }), cached.key == key { return cached.report }
+        let report = UsageCalculator(events: events).report(from: start, to: end)
+        state.withLock { $0.cache = (key, report) }
+        return report
+    }
+}
