@@ -1,0 +1,105 @@
+import Foundation
+import Hummingbird
+import Ledger
+import OpenAIAPI
+import UsageStats
+
+/// The public, verifiable usage statistics: definitions, the signing key, the
+/// latest checkpoint and its history, the entries, Merkle proofs, and the
+/// figures computed over a given log size (so a verifier compares like with like).
+struct StatsController: Sendable {
+    let recorder: UsageRecorder
+
+    /// Entries served per `/stats/entries` page.
+    static let pageLimit = 10_000
+
+    func addRoutes(to router: Router<AqylRequestContext>) {
+        router.get("/stats/definitions") { _, _ in
+            jsonResponse(DefinitionsDocument(version: Definitions.version, suppressionThreshold: Definitions.suppressionThreshold,
+                                             humanRequestsPerMinute: Definitions.humanRequestsPerMinute, texts: Definitions.texts))
+        }
+        router.get("/stats/key") { _, _ in textResponse(recorder.log.signer.verifierKey + "\n") }
+        router.get("/stats/checkpoint") { _, _ in
+            recorder.closeFinishedDays()
+            return respond { () throws(APIError) in
+                do { return textResponse(try recorder.log.checkpoint()) } catch { throw APIError.internal("\(error)") }
+            }
+        }
+        router.get("/stats/checkpoints") { _, _ in jsonResponse(recorder.log.checkpointHistory) }
+        router.get("/stats/entries") { request, _ in
+            respond { () throws(APIError) in
+                let size = recorder.log.size
+                let start = try Self.int(request, "start") ?? 0
+                let end = min(try Self.int(request, "end") ?? size, size, start + Self.pageLimit)
+                guard start >= 0, start <= end else { throw APIError.invalidValue("start", "need 0 ≤ start ≤ end ≤ \(size)") }
+                let entries = recorder.log.entries(in: start..<end).map { Data($0).base64EncodedString() }
+                return jsonResponse(EntriesPage(start: start, size: size, entries: entries))
+            }
+        }
+        router.get("/stats/proof/inclusion") { request, _ in
+            respond { () throws(APIError) in
+                guard let index = try Self.int(request, "index"), let size = try Self.int(request, "size"),
+                      let proof = recorder.log.inclusionProof(index: index, size: size)
+                else { throw APIError.invalidRequest("need 0 ≤ index < size ≤ \(recorder.log.size)") }
+                return jsonResponse(ProofDocument(proof: proof.map { Data($0).base64EncodedString() }))
+            }
+        }
+        router.get("/stats/proof/consistency") { request, _ in
+            respond { () throws(APIError) in
+                guard let old = try Self.int(request, "old"), let new = try Self.int(request, "new"),
+                      let proof = recorder.log.consistencyProof(old: old, new: new)
+                else { throw APIError.invalidRequest("need 0 ≤ old ≤ new ≤ \(recorder.log.size)") }
+                return jsonResponse(ProofDocument(proof: proof.map { Data($0).base64EncodedString() }))
+            }
+        }
+        router.get("/stats/figures") { request, _ in
+            respond { () throws(APIError) in
+                let size = min(try Self.int(request, "size") ?? recorder.log.size, recorder.log.size)
+                let from = try Self.day(request, "from"), to = try Self.day(request, "to")
+                return jsonResponse(recorder.report(size: size, from: from, to: to))
+            }
+        }
+    }
+
+    static func int(_ request: Request, _ name: String) throws(APIError) -> Int? {
+        guard let raw = request.uri.queryParameters.get(name) else { return nil }
+        guard let value = Int(raw), value >= 0 else { throw APIError.invalidValue(name, "'\(name)' must be a non-negative integer") }
+        return value
+    }
+
+    static func day(_ request: Request, _ name: String) throws(APIError) -> Int? {
+        guard let raw = request.uri.queryParameters.get(name) else { return nil }
+        guard let day = UTCDay.day(of: raw) else { throw APIError.invalidValue(name, "'\(name)' must be a date YYYY-MM-DD") }
+        return day
+    }
+}
+
+struct DefinitionsDocument: Encodable {
+    var version: String
+    var suppressionThreshold: Int
+    var humanRequestsPerMinute: Int
+    var texts: [String: [String: String]]
+
+    enum CodingKeys: String, CodingKey {
+        case version, texts
+        case suppressionThreshold = "suppression_threshold"
+        case humanRequestsPerMinute = "human_requests_per_minute"
+    }
+}
+
+/// A page of entries, each the exact bytes (base64) whose leaf hash is in the tree.
+struct EntriesPage: Codable {
+    var start: Int
+    var size: Int
+    var entries: [String]
+}
+
+struct ProofDocument: Codable {
+    var proof: [String]
+}
+
+func textResponse(_ text: String, contentType: String = "text/plain; charset=utf-8") -> Response {
+    var headers = HTTPFields()
+    headers[.contentType] = contentType
+    return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+}
