@@ -53,7 +53,7 @@ let package = Package(
         ]),
         // Thin CLI.
         .executableTarget(name: "aqyl", dependencies: [
-            "Engine", "ModelStore", "Models", "Tokenizers", "Templates", "GGUF", "Kernels", "Server", "Storage",
+            "Engine", "ModelStore", "Models", "Tokenizers", "Templates", "GGUF", "Kernels", "Server", "Storage", "Ledger", "UsageStats",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),

@@ -9,22 +9,23 @@ struct ChatController: Sendable {
     let models: [String: ServedModel]
     let modelOrder: [String]
     let bodyLimit: Int
+    let usage: UsageRecorder?
 
     func addRoutes(to router: Router<AqylRequestContext>) {
         router.get("/v1/models") { _, _ in
             let list = ModelList(data: modelOrder.compactMap { models[$0] }.map { ModelObject(id: $0.id, created: $0.created) })
             return jsonResponse(list)
         }
-        router.post("/v1/chat/completions") { request, _ in
+        router.post("/v1/chat/completions") { request, context in
             do {
-                return try await chatCompletion(request)
+                return try await chatCompletion(request, caller: context.caller)
             } catch let error as APIError {
                 return errorResponse(error)
             }
         }
     }
 
-    private func chatCompletion(_ request: Request) async throws(APIError) -> Response {
+    private func chatCompletion(_ request: Request, caller: Caller) async throws(APIError) -> Response {
         let chat = try await decodeBody(ChatCompletionRequest.self, from: request, limit: bodyLimit)
         try chat.validate()
         guard let served = models[chat.model] else { throw APIError.unknownModel(chat.model) }
@@ -51,10 +52,19 @@ struct ChatController: Sendable {
         let job = GenerationRequest(prompt: prompt, maxTokens: requested ?? (limit - prompt.count), sampling: sampling,
                                     stop: chat.stopSequences, logprobs: wantsLogprobs ? (chat.topLogprobs ?? 0) : nil,
                                     jsonObject: chat.wantsJSONObject)
-        let events = try served.submit(job, param: "messages")
+        let account = UsageAccount(recorder: usage, caller: caller, model: chat.model, promptTokens: prompt.count,
+                                   conversation: request.headers[UsageAccount.conversationHeader],
+                                   fromWebScript: request.headers[UsageAccount.clientHeader] == "web-chat")
+        let events: AsyncThrowingStream<GenerationEvent, any Error>
+        do {
+            events = try served.submit(job, param: "messages")
+        } catch {
+            if error.status == 503 { account.finish(nil) }
+            throw error
+        }
         let reply = ChatReply(id: makeResponseID("chatcmpl-"), created: Int(Date().timeIntervalSince1970), model: chat.model,
                               served: served, promptTokens: prompt.count, wantsLogprobs: wantsLogprobs,
-                              jsonObject: chat.wantsJSONObject)
+                              jsonObject: chat.wantsJSONObject, account: account)
         if chat.isStreaming {
             return reply.stream(events, includeUsage: chat.includesStreamUsage)
         }
@@ -71,6 +81,7 @@ struct ChatReply: Sendable {
     let promptTokens: Int
     let wantsLogprobs: Bool
     let jsonObject: Bool
+    let account: UsageAccount
 
     func wire(_ l: Engine.TokenLogprob) -> OpenAIAPI.TokenLogprob {
         let chosen = served.tokenText(l.token)
@@ -104,8 +115,10 @@ struct ChatReply: Sendable {
                 }
             }
         } catch {
+            account.finish(nil)
             throw APIError.internal("generation failed: \(error)")
         }
+        account.finish(final)
         guard let result = final else { throw APIError.internal("generation ended without a result") }
         try checkJSON(result)
         let response = ChatCompletionResponse(
@@ -122,6 +135,8 @@ struct ChatReply: Sendable {
             func send(_ chunk: ChatCompletionChunk) async throws {
                 try await writer.write(ByteBuffer(string: ServerSentEvents.data(chunk)))
             }
+            var finished: GenerationResult?
+            defer { reply.account.finish(finished) }
             try await send(.roleChunk(id: reply.id, created: reply.created, model: reply.model))
             var pendingLogprobs: [OpenAIAPI.TokenLogprob] = []
             do {
@@ -134,6 +149,7 @@ struct ChatReply: Sendable {
                                                 logprobs: reply.wantsLogprobs ? ChatLogprobs(content: pendingLogprobs) : nil))
                         pendingLogprobs = []
                     case let .finished(result):
+                        finished = result
                         try reply.checkJSON(result)
                         try await send(.finish(SamplingMapping.finishReason(result.finishReason), id: reply.id,
                                                created: reply.created, model: reply.model))

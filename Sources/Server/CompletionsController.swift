@@ -10,11 +10,12 @@ import OpenAIAPI
 struct CompletionsController: Sendable {
     let models: [String: ServedModel]
     let bodyLimit: Int
+    let usage: UsageRecorder?
 
     func addRoutes(to router: Router<AqylRequestContext>) {
-        router.post("/v1/completions") { request, _ in
+        router.post("/v1/completions") { request, context in
             do {
-                return try await completion(request)
+                return try await completion(request, caller: context.caller)
             } catch let error as APIError {
                 return errorResponse(error)
             }
@@ -27,7 +28,7 @@ struct CompletionsController: Sendable {
         var text: String
     }
 
-    private func completion(_ request: Request) async throws(APIError) -> Response {
+    private func completion(_ request: Request, caller: Caller) async throws(APIError) -> Response {
         let body = try await decodeBody(CompletionRequest.self, from: request, limit: bodyLimit)
         try body.validate()
         guard let served = models[body.model] else { throw APIError.unknownModel(body.model) }
@@ -53,16 +54,23 @@ struct CompletionsController: Sendable {
             frequencyPenalty: body.frequencyPenalty, seed: body.seed, logitBias: biases)
         let echo = body.echoesPrompt
         var streams: [AsyncThrowingStream<GenerationEvent, any Error>] = []
+        let account = UsageAccount(recorder: usage, caller: caller, model: body.model,
+                                   promptTokens: prompts.reduce(0) { $0 + $1.tokens.count }, conversation: nil, fromWebScript: false)
         for p in prompts {
             let job = GenerationRequest(prompt: p.tokens, maxTokens: maxTokens, sampling: sampling, stop: body.stopSequences,
                                         logprobs: body.logprobs, promptLogprobs: echo ? body.logprobs : nil)
-            streams.append(try served.submit(job, param: "prompt"))
+            do {
+                streams.append(try served.submit(job, param: "prompt"))
+            } catch {
+                if error.status == 503 { account.finish(nil) }
+                throw error
+            }
         }
         let id = makeResponseID("cmpl-")
         let created = Int(Date().timeIntervalSince1970)
         if body.isStreaming {
             return stream(streams, prompts: prompts, echo: echo, id: id, created: created, model: body.model,
-                          includeUsage: body.streamOptions?.includeUsage ?? false)
+                          includeUsage: body.streamOptions?.includeUsage ?? false, account: account)
         }
         var choices: [CompletionResponse.Choice] = []
         var usage = Usage(promptTokens: 0, completionTokens: 0)
@@ -82,6 +90,7 @@ struct CompletionsController: Sendable {
                     }
                 }
             } catch {
+                account.finish(nil)
                 throw APIError.internal("generation failed: \(error)")
             }
             guard let result = final else { throw APIError.internal("generation ended without a result") }
@@ -95,6 +104,7 @@ struct CompletionsController: Sendable {
             usage = Usage(promptTokens: usage.promptTokens + p.tokens.count,
                           completionTokens: usage.completionTokens + result.tokens.count)
         }
+        account.finish(completionTokens: usage.completionTokens, responded: true)
         return jsonResponse(CompletionResponse(id: id, created: created, model: body.model, choices: choices, usage: usage))
     }
 
@@ -124,7 +134,7 @@ struct CompletionsController: Sendable {
     }
 
     private func stream(_ streams: [AsyncThrowingStream<GenerationEvent, any Error>], prompts: [Prompt], echo: Bool,
-                        id: String, created: Int, model: String, includeUsage: Bool) -> Response {
+                        id: String, created: Int, model: String, includeUsage: Bool, account: UsageAccount) -> Response {
         Response(status: .ok, headers: sseHeaders(), body: ResponseBody { writer in
             func send(_ index: Int, _ text: String, _ finish: OpenAIAPI.FinishReason?) async throws {
                 let chunk = CompletionResponse(id: id, created: created, model: model,
@@ -132,6 +142,8 @@ struct CompletionsController: Sendable {
                 try await writer.write(ByteBuffer(string: ServerSentEvents.data(chunk)))
             }
             var usage = Usage(promptTokens: 0, completionTokens: 0)
+            var responded = false
+            defer { account.finish(completionTokens: usage.completionTokens, responded: responded) }
             do {
                 for (index, events) in streams.enumerated() {
                     if echo { try await send(index, prompts[index].text, nil) }
@@ -139,6 +151,7 @@ struct CompletionsController: Sendable {
                         switch event {
                         case let .text(piece): try await send(index, piece, nil)
                         case let .finished(result):
+                            responded = true
                             try await send(index, "", SamplingMapping.finishReason(result.finishReason))
                             usage = Usage(promptTokens: usage.promptTokens + prompts[index].tokens.count,
                                           completionTokens: usage.completionTokens + result.tokens.count)

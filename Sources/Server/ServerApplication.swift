@@ -18,6 +18,8 @@ public struct ServerConfiguration: Sendable {
     public var parallel = 4
     /// Requests that may wait for a free sequence slot before new ones get 503.
     public var queueLimit = 64
+    /// The usage log's origin line and signing-key name (fixed for a log's lifetime).
+    public var statsOrigin = "aqyl/stats"
     /// Reject requests without a valid API key (`--api-key-required`).
     public var apiKeyRequired = false
 
@@ -41,8 +43,10 @@ public func buildApplication(
     onServerRunning: @escaping @Sendable (String) async -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
     let store = try DataStore(directory: configuration.dataDirectory)
+    let usage = try UsageRecorder(directory: configuration.dataDirectory.appendingPathComponent("ledger"),
+                                  origin: configuration.statsOrigin) { print($0) }
     let served = entries.map { ServedModel(id: $0.id, model: $0.model, configuration: configuration) }
-    let router = buildRouter(configuration: configuration, models: served, store: store)
+    let router = buildRouter(configuration: configuration, models: served, store: store, usage: usage)
     let url = "http://\(configuration.host):\(configuration.port)"
     return Application(
         router: router,
@@ -50,7 +54,8 @@ public func buildApplication(
         onServerRunning: { _ in await onServerRunning(url) })
 }
 
-func buildRouter(configuration: ServerConfiguration, models: [ServedModel], store: DataStore) -> Router<AqylRequestContext> {
+func buildRouter(configuration: ServerConfiguration, models: [ServedModel], store: DataStore,
+                 usage: UsageRecorder) -> Router<AqylRequestContext> {
     let bodyLimit = configuration.bodyLimit
     let router = Router(context: AqylRequestContext.self)
     router.get("/health") { _, _ in
@@ -63,9 +68,10 @@ func buildRouter(configuration: ServerConfiguration, models: [ServedModel], stor
         return jsonResponse(HealthStatus(status: "ok", models: load))
     }
     let byID = Dictionary(models.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-    ChatController(models: byID, modelOrder: models.map(\.id), bodyLimit: bodyLimit).addRoutes(to: router)
-    CompletionsController(models: byID, bodyLimit: bodyLimit).addRoutes(to: router)
+    ChatController(models: byID, modelOrder: models.map(\.id), bodyLimit: bodyLimit, usage: usage).addRoutes(to: router)
+    CompletionsController(models: byID, bodyLimit: bodyLimit, usage: usage).addRoutes(to: router)
     TokenizerController(models: byID, defaultModel: models.first?.id, bodyLimit: bodyLimit).addRoutes(to: router)
+    StatsController(recorder: usage).addRoutes(to: router)
     return router
 }
 

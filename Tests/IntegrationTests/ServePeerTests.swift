@@ -20,10 +20,10 @@ import TestSupport
         let output = Pipe()
         var base: String { "http://127.0.0.1:\(port)" }
 
-        init(model: String) throws {
+        init(model: String, extra: [String] = []) throws {
             let data = FileManager.default.temporaryDirectory.appendingPathComponent("aqyl-peer-\(UUID().uuidString)")
             process.executableURL = ServePeerTests.packageRoot.appendingPathComponent(".build/debug/aqyl")
-            process.arguments = ["serve", "--model", model, "--port", String(port), "--data", data.path, "--threads", "2"]
+            process.arguments = ["serve", "--model", model, "--port", String(port), "--data", data.path, "--threads", "2"] + extra
             process.standardOutput = output
             process.standardError = output
             try process.run()
@@ -85,5 +85,35 @@ import TestSupport
         #expect(text.contains(#""finish_reason":"length""#))
         server.process.waitUntilExit()
         #expect(server.process.terminationStatus == 0)
+    }
+
+    @Test func busyServerAnswers503WithRetryAfter() async throws {
+        let server = try RunningServer(model: "smollm2-135m", extra: ["--parallel", "1", "--queue", "0"])
+        defer { server.stop() }
+        try await server.waitUntilReady()
+        func request(_ body: String) throws -> URLRequest {
+            var r = URLRequest(url: try #require(URL(string: server.base + "/v1/chat/completions")))
+            r.httpMethod = "POST"
+            r.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            r.httpBody = Data(body.utf8)
+            return r
+        }
+        // A long generation holds the only slot (end of text banned so it cannot stop early).
+        let long = try request(#"{"model":"smollm2-135m","messages":[{"role":"user","content":"Write a long story."}],"max_tokens":300,"logit_bias":{"0":-100,"1":-100,"2":-100}}"#)
+        async let first = URLSession.shared.data(for: long)
+        var statuses: [Int] = []
+        for _ in 0..<50 {
+            try await Task.sleep(for: .milliseconds(100))
+            let (data, response) = try await URLSession.shared.data(for: try request(#"{"model":"smollm2-135m","messages":[{"role":"user","content":"hi"}],"max_tokens":1}"#))
+            let http = try #require(response as? HTTPURLResponse)
+            statuses.append(http.statusCode)
+            if http.statusCode == 503 {
+                #expect(http.value(forHTTPHeaderField: "Retry-After") != nil)
+                #expect(String(decoding: data, as: UTF8.self).contains(#""code":"overloaded""#))
+                break
+            }
+        }
+        #expect(statuses.last == 503, "\(statuses)")
+        _ = try await first
     }
 }

@@ -1,0 +1,181 @@
+import ArgumentParser
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Ledger
+import Storage
+import UsageStats
+
+struct StatsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stats", abstract: "Verify and report the public usage statistics.",
+        subcommands: [StatsVerifyCommand.self, StatsReportCommand.self])
+}
+
+/// Where the log comes from: a server's /stats routes, or a data directory.
+enum LedgerSource {
+    case url(String)
+    case directory(URL)
+
+    static func from(url: String?, data: String?) throws -> LedgerSource {
+        if let url { return .url(url.hasSuffix("/") ? String(url.dropLast()) : url) }
+        let dir = data.map { URL(fileURLWithPath: $0) } ?? DataStore.defaultDirectory
+        return .directory(dir.appendingPathComponent("ledger"))
+    }
+
+    func get(_ path: String) async throws -> Data {
+        guard case let .url(base) = self, let url = URL(string: base + path) else { throw CLIError("bad URL for \(path)") }
+        let (data, response) = try await URLSession.shared.data(from: url)
+        guard let http = response as? HTTPURLResponse, http.statusCode == 200 else {
+            throw CLIError("GET \(path): HTTP \((response as? HTTPURLResponse)?.statusCode ?? 0): \(String(decoding: data.prefix(300), as: UTF8.self))")
+        }
+        return data
+    }
+
+    /// The verifier key, the latest checkpoint note, and all entries it covers.
+    func fetch() async throws -> (key: String, note: String, entries: [[UInt8]]) {
+        switch self {
+        case .url:
+            let key = String(decoding: try await get("/stats/key"), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let note = String(decoding: try await get("/stats/checkpoint"), as: UTF8.self)
+            let size = (try? Checkpoint(body: note.components(separatedBy: "\n\n").first.map { $0 + "\n" } ?? ""))?.size ?? 0
+            var entries: [[UInt8]] = []
+            while entries.count < size {
+                let page = try JSONDecoder().decode(EntriesPageWire.self, from: try await get("/stats/entries?start=\(entries.count)&end=\(size)"))
+                guard !page.entries.isEmpty else { break }
+                for e in page.entries {
+                    guard let bytes = Data(base64Encoded: e) else { throw CLIError("entry \(entries.count) is not base64") }
+                    entries.append(Array(bytes))
+                }
+            }
+            return (key, note, entries)
+        case let .directory(dir):
+            let keyData = try Data(contentsOf: dir.appendingPathComponent("signing.key"))
+            let signer = NoteSigner(name: "aqyl/stats", key: try .init(rawRepresentation: keyData))
+            let checkpoints = try RecordLog.open(path: dir.appendingPathComponent("checkpoints.log").path).records
+            guard let last = checkpoints.last else { throw CLIError("\(dir.path) has no signed checkpoint yet") }
+            let note = String(decoding: last, as: UTF8.self)
+            let entries = try RecordLog.open(path: dir.appendingPathComponent("entries.log").path).records
+            let size = (try? Checkpoint(body: note.components(separatedBy: "\n\n").first.map { $0 + "\n" } ?? ""))?.size ?? entries.count
+            return (signer.verifierKey, note, Array(entries.prefix(size)))
+        }
+    }
+}
+
+struct EntriesPageWire: Decodable {
+    var start: Int
+    var size: Int
+    var entries: [String]
+}
+
+struct ProofWire: Decodable { var proof: [String] }
+
+struct StatsVerifyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Check the signed checkpoint, recompute the Merkle root and every published figure, and check the log only grew.")
+
+    @Option(help: "Server base URL, e.g. http://127.0.0.1:8080.")
+    var url: String?
+
+    @Option(help: "Data directory to verify instead of a server (its ledger/ folder).")
+    var data: String?
+
+    @Option(help: "Trusted verifier key (name+id+key). Without it, the server's key is used and printed so you can pin it.")
+    var trust: String?
+
+    @Option(help: "File with the checkpoint from an earlier run; checked for append-only consistency and updated on success.")
+    var state: String?
+
+    func run() async throws {
+        let source = try LedgerSource.from(url: url, data: data)
+        let fetched = try await source.fetch()
+        if trust == nil { print("trusting the log's own key (pin it with --trust): \(fetched.key)") }
+        var verifier = LedgerVerifier()
+        let key = trust ?? fetched.key
+        if let checkpoint = verifier.checkSignature(note: fetched.note, verifierKey: key) {
+            let tree = verifier.checkRoot(entries: fetched.entries, checkpoint: checkpoint)
+            var published: UsageReport?
+            if case .url = source {
+                let data = try await source.get("/stats/figures?size=\(checkpoint.size)")
+                published = try JSONDecoder().decode(UsageReport.self, from: data)
+            }
+            verifier.checkFigures(entries: fetched.entries, published: published)
+            if let state, let saved = try? String(contentsOfFile: state, encoding: .utf8) {
+                var check = LedgerVerifier()
+                if let old = check.checkSignature(note: saved, verifierKey: key) {
+                    var proof: [MerkleHash] = []
+                    if case .url = source {
+                        let wire = try JSONDecoder().decode(ProofWire.self, from: try await source.get(
+                            "/stats/proof/consistency?old=\(old.size)&new=\(checkpoint.size)"))
+                        proof = wire.proof.compactMap { Data(base64Encoded: $0).map { Array($0) } }
+                    } else if let tree {
+                        proof = tree.consistencyProof(old: old.size, new: checkpoint.size) ?? []
+                    }
+                    verifier.checkConsistency(saved: old, current: checkpoint, proof: proof, tree: tree)
+                } else {
+                    throw CLIError("the saved checkpoint in \(state) does not verify with the trusted key")
+                }
+            }
+        }
+        for c in verifier.checks { print("\(c.passed ? "PASS" : "FAIL")  \(c.name): \(c.detail)") }
+        guard verifier.passed else {
+            let failed = verifier.checks.filter { !$0.passed }.map(\.name).joined(separator: ", ")
+            throw CLIError("verification failed: \(failed)")
+        }
+        if let state { try fetched.note.write(toFile: state, atomically: true, encoding: .utf8) }
+        print("verified: the figures follow from the signed log")
+    }
+}
+
+struct StatsReportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "report", abstract: "Print the usage figures for a date range.")
+
+    @Option(help: "Server base URL; default: read the data directory.")
+    var url: String?
+
+    @Option(help: "Data directory (default: $AQYL_DATA or ~/.local/share/aqyl).")
+    var data: String?
+
+    @Option(help: "First day, YYYY-MM-DD (default: 29 days before --to).")
+    var from: String?
+
+    @Option(help: "Last day, YYYY-MM-DD (default: the last day with events).")
+    var to: String?
+
+    @Flag(help: "JSON output.") var json = false
+    @Flag(help: "CSV output.") var csv = false
+
+    func run() async throws {
+        let source = try LedgerSource.from(url: url, data: data)
+        let fetched = try await source.fetch()
+        let events = fetched.entries.compactMap { bytes -> UsageEvent? in
+            if case let .event(e) = try? LedgerEntry(bytes: bytes) { return e } else { return nil }
+        }
+        let toDay = try to.map { d in try UTCDay.day(of: d) ?? { throw CLIError("--to must be YYYY-MM-DD") }() }
+            ?? events.last.map { UTCDay.number($0.time) } ?? UTCDay.number(Int(Date().timeIntervalSince1970))
+        let fromDay = try from.map { d in try UTCDay.day(of: d) ?? { throw CLIError("--from must be YYYY-MM-DD") }() } ?? toDay - 29
+        guard fromDay <= toDay else { throw CLIError("--from is after --to") }
+        let report = UsageCalculator(events: events).report(from: fromDay, to: toDay)
+        if json {
+            print(String(decoding: try CanonicalJSON.encode(report), as: UTF8.self))
+        } else if csv {
+            print("day,dau,wau,mau,new_users,returning_users,conversations,user_messages,prompt_tokens,completion_tokens,excluded")
+            for d in report.days {
+                let excluded = d.excluded.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ";")
+                print([d.day, "\(d.dau)", "\(d.wau)", "\(d.mau)", "\(d.newUsers)", "\(d.returningUsers)", "\(d.conversations)",
+                       "\(d.userMessages)", "\(d.promptTokens)", "\(d.completionTokens)", excluded].joined(separator: ","))
+            }
+        } else {
+            print("Usage \(report.from) … \(report.to) (definitions \(report.definitions); cells under 5 users show <5)")
+            print("day         DAU   WAU   MAU   new  msgs  tokens(prompt+gen)  excluded")
+            for d in report.days {
+                let excluded = d.excluded.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                print("\(d.day)  \(pad(d.dau))  \(pad(d.wau))  \(pad(d.mau))  \(pad(d.newUsers))  \(pad(d.userMessages))  \(d.promptTokens)+\(d.completionTokens)  \(excluded)")
+            }
+        }
+    }
+
+    private func pad(_ c: Cell) -> String { String("\(c)".prefix(4)).padding(toLength: 4, withPad: " ", startingAt: 0) }
+}
