@@ -20,6 +20,8 @@ public struct ServerConfiguration: Sendable {
     public var queueLimit = 64
     /// Reject requests without a valid API key (`--api-key-required`).
     public var apiKeyRequired = false
+    /// Models forwarded to other OpenAI-compatible servers (`--upstream`).
+    public var upstreams = UpstreamSettings()
 
     public init() {}
 }
@@ -42,19 +44,28 @@ public func buildApplication(
 ) throws -> some ApplicationProtocol {
     let store = try DataStore(directory: configuration.dataDirectory)
     let served = entries.map { ServedModel(id: $0.id, model: $0.model, threads: configuration.threads, context: configuration.context) }
-    let router = buildRouter(configuration: configuration, models: served, store: store)
+    let metrics = ServerMetrics()
+    let upstreams = UpstreamModels(configuration.upstreams)
+    let router = buildRouter(configuration: configuration, models: served, store: store, metrics: metrics, upstreams: upstreams)
     let url = "http://\(configuration.host):\(configuration.port)"
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "aqyl"),
+        services: [ServerResourcesService(upstreams: upstreams, store: store)],
         onServerRunning: { _ in await onServerRunning(url) })
 }
 
-func buildRouter(configuration: ServerConfiguration, models: [ServedModel], store: DataStore) -> Router<AqylRequestContext> {
+func buildRouter(configuration: ServerConfiguration, models: [ServedModel], store: DataStore,
+                 metrics: ServerMetrics, upstreams: UpstreamModels) -> Router<AqylRequestContext> {
     let bodyLimit = configuration.bodyLimit
     let router = Router(context: AqylRequestContext.self)
+    // Middleware applies to routes added after it: keep these first, in this order.
+    router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
+    router.add(middleware: APIKeyMiddleware(keys: APIKeyStore(store), limiter: RateLimiter(), required: configuration.apiKeyRequired))
+    router.add(middleware: UpstreamMiddleware(upstreams: upstreams, bodyLimit: bodyLimit))
     router.get("/health") { _, _ in jsonResponse(["status": "ok"]) }
+    MetricsController(metrics: metrics).addRoutes(to: router)
     let byID = Dictionary(models.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-    ChatController(models: byID, modelOrder: models.map(\.id), bodyLimit: bodyLimit).addRoutes(to: router)
+    ChatController(models: byID, modelOrder: models.map(\.id), bodyLimit: bodyLimit, upstreams: upstreams).addRoutes(to: router)
     return router
 }
