@@ -38,6 +38,9 @@ struct UpstreamMiddleware: RouterMiddleware {
         }
         if let field = try? JSONDecoder().decode(ModelField.self, from: Data(buffer: body)),
            let upstream = upstreams[field.model] {
+            // Name the route for metrics even where no local route matched (e.g. /v1/completions
+            // on a server without one); the path is one of two fixed strings, so labels stay bounded.
+            if context.endpointPath == nil { context.coreContext.endpointPath.value = request.uri.path }
             return await upstream.forward(endpoint: endpoint, body: body, headers: request.headers)
         }
         var request = request

@@ -27,6 +27,18 @@ public struct APIKeyRecord: Sendable, Equatable, Codable {
         case lastUsedAt = "last_used_at"
     }
 
+    /// Absent values are written as null, so every object has the same keys.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(name, forKey: .name)
+        try c.encode(synthetic, forKey: .synthetic)
+        try c.encode(rateLimitPerMinute, forKey: .rateLimitPerMinute)
+        try c.encode(createdAt, forKey: .createdAt)
+        try c.encode(revokedAt, forKey: .revokedAt)
+        try c.encode(lastUsedAt, forKey: .lastUsedAt)
+    }
+
     init(row: Row) {
         id = row[CodingKeys.id.rawValue]
         name = row[CodingKeys.name.rawValue]
