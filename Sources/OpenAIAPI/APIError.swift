@@ -113,10 +113,20 @@ extension APIError {
         return invalidRequest(message, param: param, code: "context_length_exceeded")
     }
 
-    /// 401: no API key, or one that is unknown or revoked.
+    /// 401: no API key, or one that is unknown or revoked. Type and code are OpenAI's own
+    /// (`invalid_request_error` / `invalid_api_key`), which clients map to AuthenticationError.
     public static func authentication(_ message: String = "Incorrect or missing API key. Send it as 'Authorization: Bearer KEY'.") -> APIError {
-        APIError(status: 401, message: message, type: "authentication_error", code: "invalid_api_key")
+        APIError(status: 401, message: message, type: invalidRequestType, code: "invalid_api_key")
     }
+
+    /// 401: the request carries a key that is unknown or revoked (the key is not echoed).
+    public static let invalidAPIKey = authentication(
+        "Incorrect API key provided. Check the key, or ask the server's operator for a new one (`aqyl keys create`).")
+
+    /// 401: this server requires a key and the request has none.
+    public static let missingAPIKey = authentication(
+        "You didn't provide an API key. This server requires one in an Authorization header using Bearer auth "
+            + "(Authorization: Bearer YOUR_KEY), or in an x-api-key header.")
 
     /// 413: the body exceeds the server's size limit.
     public static func requestTooLarge(limitBytes: Int) -> APIError {
@@ -128,13 +138,24 @@ extension APIError {
     public static func rateLimited(retryAfterSeconds: Int? = nil) -> APIError {
         var message = "Rate limit reached for this API key."
         if let retryAfterSeconds { message += " Try again in \(retryAfterSeconds)s." }
-        return APIError(status: 429, message: message, type: "rate_limit_error", code: "rate_limit_exceeded",
+        // OpenAI reports a requests-per-minute limit with type "requests".
+        return APIError(status: 429, message: message, type: "requests", code: "rate_limit_exceeded",
                         retryAfterSeconds: retryAfterSeconds)
     }
 
     /// 500: a fault in the server; the message should not leak internals.
     public static func `internal`(_ message: String = "The server had an error while processing your request.") -> APIError {
         APIError(status: 500, message: message, type: "server_error", code: "internal_error")
+    }
+
+    /// 502: an upstream model's server could not be reached or broke the connection.
+    public static func badGateway(_ message: String) -> APIError {
+        APIError(status: 502, message: message, type: "server_error", code: "upstream_unreachable")
+    }
+
+    /// 504: an upstream model's server did not answer in time.
+    public static func gatewayTimeout(_ message: String) -> APIError {
+        APIError(status: 504, message: message, type: "server_error", code: "upstream_timeout")
     }
 
     /// 503: the queue is full; clients retry after `Retry-After`.

@@ -10,10 +10,13 @@ struct ChatController: Sendable {
     let modelOrder: [String]
     let bodyLimit: Int
     let usage: UsageRecorder?
+    /// Listed in `/v1/models`; their completions are forwarded by ``UpstreamMiddleware``.
+    let upstreams: UpstreamModels
 
     func addRoutes(to router: Router<AqylRequestContext>) {
         router.get("/v1/models") { _, _ in
-            let list = ModelList(data: modelOrder.compactMap { models[$0] }.map { ModelObject(id: $0.id, created: $0.created) })
+            let list = ModelList(data: modelOrder.compactMap { models[$0] }.map { ModelObject(id: $0.id, created: $0.created) }
+                + upstreams.modelObjects)
             return jsonResponse(list)
         }
         router.post("/v1/chat/completions") { request, context in

@@ -22,6 +22,8 @@ public struct ServerConfiguration: Sendable {
     public var statsOrigin = "aqyl/stats"
     /// Reject requests without a valid API key (`--api-key-required`).
     public var apiKeyRequired = false
+    /// Models forwarded to other OpenAI-compatible servers (`--upstream`).
+    public var upstreams = UpstreamSettings()
 
     public init() {}
 }
@@ -45,19 +47,29 @@ public func buildApplication(
     let store = try DataStore(directory: configuration.dataDirectory)
     let usage = try UsageRecorder(directory: configuration.dataDirectory.appendingPathComponent("ledger"),
                                   origin: configuration.statsOrigin) { print($0) }
-    let served = entries.map { ServedModel(id: $0.id, model: $0.model, configuration: configuration) }
-    let router = buildRouter(configuration: configuration, models: served, store: store, usage: usage)
+    let metrics = ServerMetrics()
+    let served = entries.map { entry in
+        ServedModel(id: entry.id, model: entry.model, configuration: configuration, observer: metrics.schedulerObserver(model: entry.id))
+    }
+    let upstreams = UpstreamModels(configuration.upstreams)
+    let router = buildRouter(configuration: configuration, models: served, store: store, usage: usage,
+                             metrics: metrics, upstreams: upstreams)
     let url = "http://\(configuration.host):\(configuration.port)"
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "aqyl"),
+        services: [ServerResourcesService(upstreams: upstreams, store: store)],
         onServerRunning: { _ in await onServerRunning(url) })
 }
 
 func buildRouter(configuration: ServerConfiguration, models: [ServedModel], store: DataStore,
-                 usage: UsageRecorder) -> Router<AqylRequestContext> {
+                 usage: UsageRecorder, metrics: ServerMetrics, upstreams: UpstreamModels) -> Router<AqylRequestContext> {
     let bodyLimit = configuration.bodyLimit
     let router = Router(context: AqylRequestContext.self)
+    // Middleware applies to routes added after it: keep these first, in this order.
+    router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
+    router.add(middleware: APIKeyMiddleware(keys: APIKeyStore(store), limiter: RateLimiter(), required: configuration.apiKeyRequired))
+    router.add(middleware: UpstreamMiddleware(upstreams: upstreams, bodyLimit: bodyLimit))
     router.get("/health") { _, _ in
         // Load per model, so a balancer (or a test) can see queues drain.
         var load: [String: [String: Int]] = [:]
@@ -67,8 +79,10 @@ func buildRouter(configuration: ServerConfiguration, models: [ServedModel], stor
         }
         return jsonResponse(HealthStatus(status: "ok", models: load))
     }
+    MetricsController(metrics: metrics).addRoutes(to: router)
     let byID = Dictionary(models.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-    ChatController(models: byID, modelOrder: models.map(\.id), bodyLimit: bodyLimit, usage: usage).addRoutes(to: router)
+    ChatController(models: byID, modelOrder: models.map(\.id), bodyLimit: bodyLimit, usage: usage, upstreams: upstreams)
+        .addRoutes(to: router)
     CompletionsController(models: byID, bodyLimit: bodyLimit, usage: usage).addRoutes(to: router)
     TokenizerController(models: byID, defaultModel: models.first?.id, bodyLimit: bodyLimit).addRoutes(to: router)
     StatsController(recorder: usage).addRoutes(to: router)

@@ -62,6 +62,7 @@ public final class DataStore: Sendable {
                 t.column("value", .text).notNull()
             }
         }
+        APIKeyStore.registerMigrations(in: &m)
         return m
     }
 }

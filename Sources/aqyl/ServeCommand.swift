@@ -34,7 +34,21 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Directory for conversations, feedback, API keys and the usage log (default: $AQYL_DATA or ~/.local/share/aqyl).")
     var data: String?
 
+    @Flag(help: "Refuse API requests (/v1/*, /tokenize, ...) without a valid key from `aqyl keys create`.")
+    var apiKeyRequired = false
+
+    @Option(help: ArgumentHelp("Serve NAME by forwarding to an OpenAI-compatible server (repeatable).",
+                               valueName: "NAME=URL[#REMOTE_MODEL]"))
+    var upstream: [String] = []
+
+    @Option(help: ArgumentHelp("Bearer key sent to upstream NAME (repeatable).", valueName: "NAME=KEY"))
+    var upstreamKey: [String] = []
+
+    @Option(help: "Seconds an upstream may stay silent before the request fails with 504.")
+    var upstreamTimeout: Int = 600
+
     func validate() throws {
+        guard upstreamTimeout >= 1 else { throw ValidationError("--upstream-timeout must be ≥ 1") }
         guard (1...65535).contains(port) else { throw ValidationError("--port must be 1...65535") }
         guard threads >= 1 else { throw ValidationError("--threads must be ≥ 1") }
         if let ctx, ctx < 16 { throw ValidationError("--ctx must be ≥ 16") }
@@ -43,7 +57,10 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let names = model.isEmpty ? [ModelCatalog.defaultModel] : model
+        let upstreams: [UpstreamModelSpec]
+        do { upstreams = try UpstreamModelSpec.parse(upstreams: upstream, keys: upstreamKey) } catch { throw CLIError(error.description) }
+        // A pure gateway (only --upstream) loads no local model.
+        let names = model.isEmpty && upstreams.isEmpty ? [ModelCatalog.defaultModel] : model
         var entries: [ModelEntry] = []
         let cache = ModelCache()
         for name in names {
@@ -53,7 +70,13 @@ struct ServeCommand: AsyncParsableCommand {
             entries.append(ModelEntry(id: id, model: try LoadedModel(path: path)))
             printErr("loaded \(id) from \(path)")
         }
+        if let clash = upstreams.first(where: { spec in entries.contains { $0.id == spec.id } }) {
+            throw CLIError("model '\(clash.id)' is both a local model and an --upstream")
+        }
         var config = ServerConfiguration()
+        config.apiKeyRequired = apiKeyRequired
+        config.upstreams = UpstreamSettings(models: upstreams)
+        config.upstreams.readTimeout = .seconds(upstreamTimeout)
         config.host = host
         config.port = port
         config.threads = threads
@@ -61,7 +84,7 @@ struct ServeCommand: AsyncParsableCommand {
         config.parallel = parallel
         config.queueLimit = queue
         if let data { config.dataDirectory = URL(fileURLWithPath: data) }
-        let served = entries.map(\.id).joined(separator: ", ")
+        let served = (entries.map(\.id) + upstreams.map { "\($0.id) (→ \($0.baseURL))" }).joined(separator: ", ")
         let app = try buildApplication(configuration: config, models: entries) { url in
             printStreaming("Aqyl is serving \(served) at \(url)  (OpenAI API: \(url)/v1)\n")
         }

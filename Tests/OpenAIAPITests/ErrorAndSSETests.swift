@@ -21,12 +21,15 @@ struct ErrorAndSSETests {
 
     @Test func statuses() {
         #expect(APIError.invalidRequest("x").status == 400)
-        #expect(APIError.authentication().status == 401 && APIError.authentication().type == "authentication_error")
+        #expect(APIError.authentication().status == 401 && APIError.authentication().type == "invalid_request_error")
+        #expect(APIError.invalidAPIKey.code == "invalid_api_key" && APIError.missingAPIKey.status == 401)
+        #expect(APIError.badGateway("x").status == 502 && APIError.gatewayTimeout("x").status == 504)
         #expect(APIError.notFound("/v1/nope").status == 404)
         #expect(APIError.requestTooLarge(limitBytes: 1_048_576).status == 413)
         #expect(APIError.requestTooLarge(limitBytes: 1_048_576).message.contains("1048576"))
         let limited = APIError.rateLimited(retryAfterSeconds: 7)
         #expect(limited.status == 429 && limited.code == "rate_limit_exceeded" && limited.retryAfterSeconds == 7)
+        #expect(limited.type == "requests")
         #expect(APIError.internal().status == 500 && APIError.internal().type == "server_error")
         let busy = APIError.overloaded(retryAfterSeconds: 2)
         #expect(busy.status == 503 && busy.code == "overloaded" && busy.retryAfterSeconds == 2)

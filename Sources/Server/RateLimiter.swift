@@ -1,0 +1,49 @@
+import Synchronization
+
+/// Per-key request limits as token buckets: a key limited to N requests a minute
+/// may burst N at once, then gets one more every 60/N seconds.
+///
+/// A bucket rather than a fixed window, so there is no edge at which a client can
+/// send 2N requests in a moment; state is one number and a time per key, in memory
+/// (limits reset when the server restarts, which is fine for abuse protection).
+final class RateLimiter: Sendable {
+    enum Decision: Equatable {
+        case allowed
+        /// Refused; a request will be allowed again after this many whole seconds.
+        case limited(retryAfterSeconds: Int)
+    }
+
+    private struct Bucket {
+        var tokens: Double
+        var updated: ContinuousClock.Instant
+    }
+
+    private let buckets = Mutex<[String: Bucket]>([:])
+    private static let slack = 1e-9
+
+    /// Takes one request from `key`'s bucket if it holds one.
+    /// - Complexity: O(1) under a lock.
+    func acquire(key: String, perMinute limit: Int, now: ContinuousClock.Instant = .now) -> Decision {
+        let capacity = Double(limit)
+        let perSecond = capacity / 60
+        return buckets.withLock { buckets in
+            var bucket = buckets[key] ?? Bucket(tokens: capacity, updated: now)
+            let elapsed = bucket.updated.duration(to: now)
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            // A lowered limit takes effect at once: never hold more than the current capacity.
+            bucket.tokens = min(capacity, bucket.tokens + max(0, seconds) * perSecond)
+            bucket.updated = now
+            let decision: Decision
+            // The slack keeps rounding in the refill from refusing a request that arrives exactly on time.
+            if bucket.tokens >= 1 - Self.slack {
+                bucket.tokens = max(0, bucket.tokens - 1)
+                decision = .allowed
+            } else {
+                let wait = (1 - bucket.tokens) / perSecond - Self.slack
+                decision = .limited(retryAfterSeconds: max(1, Int(wait.rounded(.up))))
+            }
+            buckets[key] = bucket
+            return decision
+        }
+    }
+}
