@@ -249,7 +249,8 @@ test('hostile long inputs finish quickly and stay safe', () => {
     const started = performance.now();
     const html = renderMarkdown(input);
     const elapsed = performance.now() - started;
-    assert.ok(elapsed < 2000, `${name}: ${elapsed.toFixed(0)} ms for ${input.length} chars`);
+    // Linear work is well under a second here; quadratic work on 100k characters takes tens of seconds.
+    assert.ok(elapsed < 4000, `${name}: ${elapsed.toFixed(0)} ms for ${input.length} chars`);
     inspect(html);
   }
 });
