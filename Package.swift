@@ -40,9 +40,11 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // The web chat's files (web/), embedded by scripts/embed_web.py.
+        .target(name: "WebChat"),
         // Layer 4: the HTTP server.
         .target(name: "Server", dependencies: [
-            "Engine", "OpenAIAPI", "Templates", "Storage",
+            "Engine", "OpenAIAPI", "Templates", "Storage", "WebChat",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -63,6 +65,7 @@ let package = Package(
         .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore", "GGUF"]),
         .testTarget(name: "OpenAIAPITests", dependencies: ["OpenAIAPI"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        .testTarget(name: "WebChatTests", dependencies: ["WebChat", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "ServerTests", dependencies: [
             "Server", "Engine", "OpenAIAPI", "TestSupport", "Storage",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
