@@ -55,6 +55,8 @@ func buildRouter(configuration: ServerConfiguration, models: [ServedModel], stor
     let router = Router(context: AqylRequestContext.self)
     router.get("/health") { _, _ in jsonResponse(["status": "ok"]) }
     let byID = Dictionary(models.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    router.add(middleware: WebCallerMiddleware()) // before the routes it attributes to web chat browsers
     ChatController(models: byID, modelOrder: models.map(\.id), bodyLimit: bodyLimit).addRoutes(to: router)
+    WebChatController(conversations: ConversationStore(store), bodyLimit: bodyLimit).addRoutes(to: router)
     return router
 }
