@@ -8,6 +8,7 @@ import { decorate, setIcon } from './icons.js';
 import { initTheme, toggleTheme } from './theme.js';
 import { copyText } from './clipboard.js';
 import { messageElement, streamingElement, renderAssistantContent, editMessage } from './message-view.js';
+import { conversationItem, conversationTitle } from './sidebar-view.js';
 
 const $ = (id) => document.getElementById(id);
 const MODEL_KEY = 'aqyl.model';
@@ -43,10 +44,6 @@ function clearError() { $('error-banner').hidden = true; }
 
 // ------------------------------------------------------------------ sidebar
 
-function conversationTitle(conversation) {
-  return conversation?.title || t('chat.untitled');
-}
-
 async function refreshList() {
   const query = $('search').value.trim();
   try {
@@ -66,40 +63,10 @@ async function refreshList() {
 
 function renderList(query = $('search').value.trim()) {
   const list = $('conversation-list');
-  list.replaceChildren();
-  for (const conversation of state.conversations) {
-    const item = document.createElement('li');
-    item.className = 'conversation-item';
-    item.dataset.id = conversation.id;
-    const link = document.createElement('a');
-    link.href = `#/c/${encodeURIComponent(conversation.id)}`;
-    link.className = 'conversation-link';
-    link.textContent = conversationTitle(conversation);
-    if (state.current?.id === conversation.id) {
-      item.classList.add('active');
-      link.setAttribute('aria-current', 'page');
-    }
-    const actions = document.createElement('span');
-    actions.className = 'item-actions';
-    actions.append(itemButton('rename', 'edit', 'chat.rename'), itemButton('delete', 'trash', 'chat.delete'));
-    item.append(link, actions);
-    list.append(item);
-  }
+  list.replaceChildren(...state.conversations.map((c) => conversationItem(c, c.id === state.current?.id)));
   const empty = $('list-empty');
   empty.hidden = state.conversations.length > 0;
   empty.textContent = t(query ? 'sidebar.noMatches' : 'sidebar.empty');
-}
-
-function itemButton(action, iconName, labelKey) {
-  const button = document.createElement('button');
-  button.type = 'button';
-  button.className = 'icon-button small';
-  button.dataset.action = action;
-  button.dataset.i18nAria = labelKey;
-  button.setAttribute('aria-label', t(labelKey));
-  button.title = t(labelKey);
-  setIcon(button, iconName);
-  return button;
 }
 
 function setDrawer(open) {

@@ -1,6 +1,8 @@
 // Line icons as inline SVG built with DOM calls (no markup strings, no icon font, no
 // emoji that a machine may lack). Each is drawn on a 24×24 grid with currentColor.
 
+import { t } from './i18n.js';
+
 const SVG = 'http://www.w3.org/2000/svg';
 
 // name → list of [element, attributes]
@@ -37,6 +39,23 @@ export function icon(name) {
     svg.append(shape);
   }
   return svg;
+}
+
+/**
+ * A small icon-only button. Its label (aria-label and tooltip) is the translation of
+ * `labelKey` and follows language switches; `data-action` names what it does.
+ */
+export function iconButton(action, name, labelKey, pressed) {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = 'icon-button small';
+  button.dataset.action = action;
+  button.dataset.i18nAria = labelKey;
+  button.setAttribute('aria-label', t(labelKey));
+  button.title = t(labelKey);
+  if (pressed !== undefined) button.setAttribute('aria-pressed', String(pressed));
+  button.append(icon(name));
+  return button;
 }
 
 /** Puts the icon named by data-icon at the start of each such element under root. */

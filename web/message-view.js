@@ -2,21 +2,8 @@
 // renderMarkdown, the only HTML this page ever assigns with innerHTML.
 
 import { renderMarkdown } from './markdown.js';
-import { icon } from './icons.js';
+import { iconButton as actionButton } from './icons.js';
 import { t } from './i18n.js';
-
-function actionButton(action, iconName, labelKey, pressed) {
-  const button = document.createElement('button');
-  button.type = 'button';
-  button.className = 'icon-button small';
-  button.dataset.action = action;
-  button.dataset.i18nAria = labelKey;
-  button.setAttribute('aria-label', t(labelKey));
-  button.title = t(labelKey);
-  if (pressed !== undefined) button.setAttribute('aria-pressed', String(pressed));
-  button.append(icon(iconName));
-  return button;
-}
 
 /** Fills an assistant bubble with rendered Markdown. */
 export function renderAssistantContent(container, text) {

@@ -26,7 +26,7 @@ test('every key used in markup and scripts exists', () => {
   for (const source of scripts) {
     for (const [, key] of source.matchAll(/\bt\('([a-zA-Z.]+)'/g)) used.add(key);
     for (const [, key] of source.matchAll(/(?:i18n|i18nAria)\s*=\s*'([a-zA-Z.]+)'/g)) used.add(key);
-    for (const [, key] of source.matchAll(/(?:actionButton|itemButton)\([^)]*'([a-z]+\.[a-zA-Z]+)'/g)) used.add(key);
+    for (const [, key] of source.matchAll(/(?:actionButton|iconButton)\([^)]*'([a-z]+\.[a-zA-Z]+)'/g)) used.add(key);
   }
   assert.ok(used.size > 30, `found only ${used.size} keys`);
   for (const key of used) assert.ok(key in TABLES.kk, `missing key ${key}`);
