@@ -44,9 +44,11 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // The web chat's files (web/), embedded by scripts/embed_web.py.
+        .target(name: "WebChat"),
         // Layer 4: the HTTP server.
         .target(name: "Server", dependencies: [
-            "Engine", "OpenAIAPI", "Templates", "Storage", "Ledger", "UsageStats",
+            "Engine", "OpenAIAPI", "Templates", "Storage", "Ledger", "UsageStats", "WebChat",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -69,6 +71,7 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "UsageStatsTests", dependencies: ["UsageStats", "Ledger"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "WebChatTests", dependencies: ["WebChat", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "ServerTests", dependencies: [
             "Server", "Engine", "OpenAIAPI", "TestSupport", "Storage",
             .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -27,7 +27,11 @@ struct APIKeyMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context,
                 next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let secret = Self.presentedKey(request.headers) else {
-            if required && Self.requiresKey(path: request.uri.path) { return errorResponse(.missingAPIKey) }
+            // The web chat's own browsers (a valid cookie, set by WebCallerMiddleware) use the
+            // API without a key: the chat page is public even when the API needs keys.
+            if required && context.caller.kind != .web && Self.requiresKey(path: request.uri.path) {
+                return errorResponse(.missingAPIKey)
+            }
             return try await next(request, context)
         }
         let record: APIKeyRecord?

@@ -68,6 +68,8 @@ func buildRouter(configuration: ServerConfiguration, models: [ServedModel], stor
     let router = Router(context: AqylRequestContext.self)
     // Middleware applies to routes added after it: keep these first, in this order.
     router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
+    // The browser identity first, so the key check can let the web chat's own calls through.
+    router.add(middleware: WebCallerMiddleware())
     router.add(middleware: APIKeyMiddleware(keys: APIKeyStore(store), limiter: RateLimiter(), required: configuration.apiKeyRequired))
     router.add(middleware: UpstreamMiddleware(upstreams: upstreams, bodyLimit: bodyLimit))
     router.get("/health") { _, _ in
@@ -86,6 +88,7 @@ func buildRouter(configuration: ServerConfiguration, models: [ServedModel], stor
     CompletionsController(models: byID, bodyLimit: bodyLimit, usage: usage).addRoutes(to: router)
     TokenizerController(models: byID, defaultModel: models.first?.id, bodyLimit: bodyLimit).addRoutes(to: router)
     StatsController(recorder: usage).addRoutes(to: router)
+    WebChatController(conversations: ConversationStore(store), bodyLimit: bodyLimit).addRoutes(to: router)
     return router
 }
 

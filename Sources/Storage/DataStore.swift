@@ -40,6 +40,9 @@ public final class DataStore: Sendable {
             config.busyMode = .timeout(5)
             database = try DatabasePool(path: directory.appendingPathComponent("aqyl.sqlite").path, configuration: config)
             try Self.migrator.migrate(database)
+            // GRDB sets synchronous=NORMAL with WAL, which may lose the last commits on power
+            // loss; FULL syncs the WAL at each commit, so an acknowledged write is on disk.
+            try database.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
         } catch {
             throw .database("\(error)")
         }
@@ -63,6 +66,7 @@ public final class DataStore: Sendable {
             }
         }
         APIKeyStore.registerMigrations(in: &m)
+        m.registerMigration(ConversationSchema.migrationName, migrate: ConversationSchema.create)
         return m
     }
 }
