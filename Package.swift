@@ -77,7 +77,7 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "IntegrationTests", dependencies: [
-            "Engine", "Models", "Tokenizers", "Templates", "ModelStore", "GGUF", "TestSupport", "Server",
+            "Engine", "Models", "Tokenizers", "Templates", "ModelStore", "GGUF", "TestSupport", "Server", "Ledger",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
     ]

@@ -7,7 +7,8 @@ import Foundation
 /// Files in `directory`:
 /// - `entries.log`: the entries, as a ``RecordLog``;
 /// - `checkpoints.log`: every checkpoint ever signed, as signed notes;
-/// - `signing.key`: the Ed25519 private key (created on first start, mode 0600).
+/// - `signing.key`: the Ed25519 private key (created on first start, mode 0600);
+/// - `origin`: the log's name (its checkpoints' first line and the key's name).
 ///
 /// The log never signs two inconsistent checkpoints: a new checkpoint is
 /// signed only after checking a consistency proof from the last stored one,
@@ -33,6 +34,15 @@ public final class TransparencyLog: @unchecked Sendable {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
             throw .io("cannot create \(directory.path): \(error.localizedDescription)")
+        }
+        // The origin names the log and its key for the log's whole life: keep the first one.
+        let originFile = directory.appendingPathComponent("origin")
+        if let stored = try? String(contentsOf: originFile, encoding: .utf8), !stored.isEmpty {
+            guard stored == origin else { throw .inconsistent("this log's origin is '\(stored)', not '\(origin)'") }
+        } else {
+            do { try origin.write(to: originFile, atomically: true, encoding: .utf8) } catch {
+                throw .io("cannot write \(originFile.path): \(error.localizedDescription)")
+            }
         }
         signer = NoteSigner(name: origin, key: try Self.loadOrCreateKey(directory.appendingPathComponent("signing.key")))
         let opened = try RecordLog.open(path: directory.appendingPathComponent("entries.log").path)

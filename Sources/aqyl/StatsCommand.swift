@@ -52,7 +52,8 @@ enum LedgerSource {
             return (key, note, entries)
         case let .directory(dir):
             let keyData = try Data(contentsOf: dir.appendingPathComponent("signing.key"))
-            let signer = NoteSigner(name: "aqyl/stats", key: try .init(rawRepresentation: keyData))
+            let origin = (try? String(contentsOf: dir.appendingPathComponent("origin"), encoding: .utf8)) ?? "aqyl/stats"
+            let signer = NoteSigner(name: origin, key: try .init(rawRepresentation: keyData))
             let checkpoints = try RecordLog.open(path: dir.appendingPathComponent("checkpoints.log").path).records
             guard let last = checkpoints.last else { throw CLIError("\(dir.path) has no signed checkpoint yet") }
             let note = String(decoding: last, as: UTF8.self)

@@ -20,8 +20,8 @@ import TestSupport
         let output = Pipe()
         var base: String { "http://127.0.0.1:\(port)" }
 
-        init(model: String, extra: [String] = []) throws {
-            let data = FileManager.default.temporaryDirectory.appendingPathComponent("aqyl-peer-\(UUID().uuidString)")
+        init(model: String, extra: [String] = [], data: URL? = nil) throws {
+            let data = data ?? FileManager.default.temporaryDirectory.appendingPathComponent("aqyl-peer-\(UUID().uuidString)")
             process.executableURL = ServePeerTests.packageRoot.appendingPathComponent(".build/debug/aqyl")
             process.arguments = ["serve", "--model", model, "--port", String(port), "--data", data.path, "--threads", "2"] + extra
             process.standardOutput = output
