@@ -36,9 +36,10 @@ let package = Package(
         .target(name: "OpenAIAPI"),
         .target(name: "ModelStore", dependencies: ["GGUF", .product(name: "Crypto", package: "swift-crypto")]),
         // Tamper-evident usage ledger: RFC 9162 Merkle tree, signed checkpoints.
-        .target(name: "Ledger", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Ledger", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: optimizedSwift),
         // Usage figures under published definitions, recomputable from the ledger.
-        .target(name: "UsageStats", dependencies: ["Ledger", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "UsageStats", dependencies: ["Ledger", .product(name: "Crypto", package: "swift-crypto")],
+                swiftSettings: optimizedSwift),
         // Durable server state (conversations, feedback, API keys) in SQLite.
         .target(name: "Storage", dependencies: [
             .product(name: "GRDB", package: "GRDB.swift"),

@@ -78,11 +78,20 @@ public final class RecordLog: @unchecked Sendable {
     /// Appends one record durably; returns its index.
     @discardableResult
     public func append(_ payload: [UInt8]) throws(LedgerError) -> Int {
+        try append(contentsOf: [payload])
+    }
+
+    /// Appends records with one write and one sync (bulk imports, group commit);
+    /// returns the index of the last one.
+    @discardableResult
+    public func append(contentsOf payloads: [[UInt8]]) throws(LedgerError) -> Int {
         var frame = [UInt8]()
-        frame.reserveCapacity(payload.count + 8)
-        Self.appendU32(&frame, UInt32(payload.count))
-        frame += payload
-        Self.appendU32(&frame, CRC32.checksum(payload))
+        frame.reserveCapacity(payloads.reduce(0) { $0 + $1.count + 8 })
+        for payload in payloads {
+            Self.appendU32(&frame, UInt32(payload.count))
+            frame += payload
+            Self.appendU32(&frame, CRC32.checksum(payload))
+        }
         lock.lock()
         defer { lock.unlock() }
         var written = 0
@@ -99,7 +108,7 @@ public final class RecordLog: @unchecked Sendable {
         }
         guard fdatasync(fd) == 0 else { throw .io("cannot sync \(path): \(String(cString: strerror(errno)))") }
         byteSize += frame.count
-        count += 1
+        count += payloads.count
         return count - 1
     }
 

@@ -93,6 +93,15 @@ public final class TransparencyLog: @unchecked Sendable {
         return index
     }
 
+    /// Appends many entries with one durable write (bulk import, benchmarks).
+    public func append(contentsOf batch: [[UInt8]]) throws(LedgerError) {
+        lock.lock()
+        defer { lock.unlock() }
+        try entriesLog.append(contentsOf: batch)
+        for e in batch { tree.append(leaf: e) }
+        entries += batch
+    }
+
     public func entries(in range: Range<Int>) -> [[UInt8]] {
         lock.withLock {
             let r = range.clamped(to: 0..<entries.count)

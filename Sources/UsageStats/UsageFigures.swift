@@ -53,21 +53,27 @@ public struct UsageReport: Codable, Sendable, Equatable {
 /// Computes figures from events, exactly as the definitions say.
 public struct UsageCalculator: Sendable {
     private let events: [UsageEvent]
+    /// Events by UTC day, so a day's figures touch only the days they cover.
+    private let byDay: [Int: [UsageEvent]]
     /// First counted day of each user.
     private let firstDay: [String: Int]
 
     public init(events: [UsageEvent]) {
         self.events = events.sorted { $0.time < $1.time }
         var first: [String: Int] = [:]
-        for e in self.events where e.excluded == nil {
+        var days: [Int: [UsageEvent]] = [:]
+        for e in self.events {
             let d = UTCDay.number(e.time)
+            days[d, default: []].append(e)
+            guard e.excluded == nil else { continue }
             if first[e.user].map({ d < $0 }) ?? true { first[e.user] = d }
         }
+        byDay = days
         firstDay = first
     }
 
     private func counted(_ days: ClosedRange<Int>) -> [UsageEvent] {
-        events.filter { $0.excluded == nil && days.contains(UTCDay.number($0.time)) }
+        days.flatMap { (byDay[$0] ?? []).filter { $0.excluded == nil } }
     }
 
     public func figures(day: Int) -> DayFigures {
@@ -82,7 +88,7 @@ public struct UsageCalculator: Sendable {
                                 tokens: .of(list.reduce(0) { $0 + $1.promptTokens + $1.completionTokens }, users: u))
         }
         var excluded: [String: Int] = [:]
-        for e in events where UTCDay.number(e.time) == day {
+        for e in byDay[day] ?? [] {
             if let reason = e.excluded { excluded[reason.rawValue, default: 0] += 1 }
         }
         return DayFigures(

@@ -10,7 +10,7 @@ import UsageStats
 struct StatsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stats", abstract: "Verify and report the public usage statistics.",
-        subcommands: [StatsVerifyCommand.self, StatsReportCommand.self])
+        subcommands: [StatsVerifyCommand.self, StatsReportCommand.self, StatsBenchCommand.self])
 }
 
 /// Where the log comes from: a server's /stats routes, or a data directory.
