@@ -57,6 +57,8 @@ public struct UsageCalculator: Sendable {
     private let byDay: [Int: [UsageEvent]]
     /// First counted day of each user.
     private let firstDay: [String: Int]
+    /// Counted users of each day, as small integers (for fast window unions).
+    private let dayUsers: [Int: Set<Int>]
 
     public init(events: [UsageEvent]) {
         self.events = events.sorted { $0.time < $1.time }
@@ -70,6 +72,25 @@ public struct UsageCalculator: Sendable {
         }
         byDay = days
         firstDay = first
+        var ids: [String: Int] = [:]
+        var users: [Int: Set<Int>] = [:]
+        for (d, list) in days {
+            var set = Set<Int>()
+            for e in list where e.excluded == nil {
+                let id = ids[e.user] ?? ids.count
+                ids[e.user] = id
+                set.insert(id)
+            }
+            users[d] = set
+        }
+        dayUsers = users
+    }
+
+    /// Distinct counted users over `days`.
+    private func activeUsers(_ days: ClosedRange<Int>) -> Int {
+        var union = Set<Int>()
+        for d in days { if let s = dayUsers[d] { union.formUnion(s) } }
+        return union.count
     }
 
     private func counted(_ days: ClosedRange<Int>) -> [UsageEvent] {
@@ -94,8 +115,8 @@ public struct UsageCalculator: Sendable {
         return DayFigures(
             day: UTCDay.string(day: day),
             dau: .users(users.count),
-            wau: .users(Set(counted((day - 6)...day).map(\.user)).count),
-            mau: .users(Set(counted((day - 27)...day).map(\.user)).count),
+            wau: .users(activeUsers((day - 6)...day)),
+            mau: .users(activeUsers((day - 27)...day)),
             newUsers: .users(newUsers), returningUsers: .users(users.count - newUsers),
             conversations: .of(web + api, users: users.count),
             userMessages: .of(today.count, users: users.count),
