@@ -6,9 +6,11 @@ import Storage
 
 /// Checks API keys and their rate limits, and names the caller in the context.
 ///
-/// - A request that carries a key (`Authorization: Bearer KEY` or `x-api-key: KEY`)
-///   must carry a live one, whatever the route and even when keys are optional: a
-///   wrong key is a client bug worth a loud 401, not a silent anonymous request.
+/// - With `--api-key-required`, a request that carries a key (`Authorization: Bearer KEY`
+///   or `x-api-key: KEY`) must carry a live one (401 otherwise). When keys are optional,
+///   a key the server does not know counts as no key, as llama-server and vLLM do:
+///   OpenAI clients always send one (often a placeholder like "unused"), and the
+///   request is then anonymous — in the usage statistics too.
 /// - With `--api-key-required`, a request without a key is refused only on the API
 ///   routes (``requiresKey(path:)``). The web chat (`/`, `/assets/*`, `/api/*`,
 ///   `/stats*`) identifies browsers by its cookie instead, and `/health` and
@@ -41,7 +43,10 @@ struct APIKeyMiddleware: RouterMiddleware {
             context.logger.error("API key lookup failed: \(error)")
             return errorResponse(.internal())
         }
-        guard let record else { return errorResponse(.invalidAPIKey) }
+        guard let record else {
+            if required { return errorResponse(.invalidAPIKey) }
+            return try await next(request, context)
+        }
         if let limit = record.rateLimitPerMinute,
            case let .limited(retryAfter) = limiter.acquire(key: record.id, perMinute: limit) {
             return errorResponse(.rateLimited(retryAfterSeconds: retryAfter))
