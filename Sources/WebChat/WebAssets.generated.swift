@@ -1054,6 +1054,97 @@ extension WebAssets {
                 bTsKfQo=
                 """),
         WebAsset(
+            name: "stats.css",
+            contentType: "text/css; charset=utf-8",
+            etag: #""5a07c2743ec2546d""#,
+            size: 6277,
+            base64: """
+                LyogVGhlIHVzYWdlIHN0YXRpc3RpY3MgcGFnZSAoL3N0YXRzKSwgbG9hZGVkIGFmdGVyIHN0eWxlLmNzczogaXQgcmV1c2VzIHRo
+                ZSBjaGF0J3MKICAgcGFsZXR0ZSwgZm9udCBhbmQgYnV0dG9ucy4gVGhlIHBhZ2UgaGFzIG5vIHNjcmlwdCwgc28gaXQgZm9sbG93
+                cyB0aGUgc3lzdGVtJ3MgbGlnaHQgb3IKICAgZGFyayBzZXR0aW5nIG9ubHkgKHRoZSBjaGF0J3MgdGhlbWUgdG9nZ2xlIGxpdmVz
+                IGluIGxvY2FsU3RvcmFnZSwgd2hpY2ggQ1NTIGNhbm5vdCByZWFkKS4KICAgVGhlIENTUCBmb3JiaWRzIGlubGluZSBzdHlsZXM6
+                IGNoYXJ0cyBhcmUgaW5saW5lIFNWRyB3aG9zZSBtYXJrcyBjYXJyeSBjbGFzc2VzIG1hcHBlZAogICB0byB0aGUgcGFsZXR0ZSBo
+                ZXJlICh0aGVpciBwcmVzZW50YXRpb24gYXR0cmlidXRlcyBhcmUgb25seSBhIGZhbGxiYWNrKS4gKi8KCjpyb290IHsKICAtLXNl
+                cmllcy0yOiAjN2I2MWM5OwogIC0taGVhdC1lbXB0eTogI2MzY2FkMTsKfQoKQG1lZGlhIChwcmVmZXJzLWNvbG9yLXNjaGVtZTog
+                ZGFyaykgewogIDpyb290Om5vdChbZGF0YS10aGVtZT0ibGlnaHQiXSkgewogICAgLS1zZXJpZXMtMjogI2FkOThmZjsKICAgIC0t
+                aGVhdC1lbXB0eTogIzNhNDM0YzsKICB9Cn0KCi8qIHN0eWxlLmNzcyBwaW5zIHRoZSBjaGF0IHRvIHRoZSB2aWV3cG9ydDsgdGhp
+                cyBwYWdlIHNjcm9sbHMuICovCmJvZHkuc3RhdHMtcGFnZSB7IGhlaWdodDogYXV0bzsgb3ZlcmZsb3c6IGF1dG87IH0KCi5zdGF0
+                cy10b3AgewogIGRpc3BsYXk6IGZsZXg7CiAgZmxleC13cmFwOiB3cmFwOwogIGFsaWduLWl0ZW1zOiBjZW50ZXI7CiAgZ2FwOiA4
+                cHggMThweDsKICBwYWRkaW5nOiAxMnB4IG1heCgxNnB4LCBjYWxjKCgxMDAlIC0gMTEwMHB4KSAvIDIpKTsKICBib3JkZXItYm90
+                dG9tOiAxcHggc29saWQgdmFyKC0tYm9yZGVyKTsKICBiYWNrZ3JvdW5kOiB2YXIoLS1zaWRlYmFyKTsKfQouYmFjay1saW5rIHsg
+                Y29sb3I6IHZhcigtLW11dGVkKTsgdGV4dC1kZWNvcmF0aW9uOiBub25lOyB9Ci5iYWNrLWxpbms6OmJlZm9yZSB7IGNvbnRlbnQ6
+                ICLihpAgIjsgfQouYmFjay1saW5rOmhvdmVyIHsgY29sb3I6IHZhcigtLWFjY2VudCk7IH0KLmxhbmd1YWdlcyB7IGRpc3BsYXk6
+                IGZsZXg7IGdhcDogNHB4OyBtYXJnaW4tbGVmdDogYXV0bzsgfQoubGFuZ3VhZ2VzIGEgewogIHBhZGRpbmc6IDRweCAxMHB4Owog
+                IGJvcmRlcjogMXB4IHNvbGlkIHRyYW5zcGFyZW50OwogIGJvcmRlci1yYWRpdXM6IDhweDsKICBjb2xvcjogdmFyKC0tbXV0ZWQp
+                OwogIHRleHQtZGVjb3JhdGlvbjogbm9uZTsKfQoubGFuZ3VhZ2VzIGE6aG92ZXIgeyBjb2xvcjogdmFyKC0tdGV4dCk7IGJhY2tn
+                cm91bmQ6IHZhcigtLWJnLXNvZnQpOyB9Ci5sYW5ndWFnZXMgYVthcmlhLWN1cnJlbnQ9InBhZ2UiXSB7IGNvbG9yOiB2YXIoLS1h
+                Y2NlbnQpOyBiYWNrZ3JvdW5kOiB2YXIoLS1hY2NlbnQtc29mdCk7IGJvcmRlci1jb2xvcjogdmFyKC0tYWNjZW50KTsgfQoKLnN0
+                YXRzIHsgbWF4LXdpZHRoOiAxMTAwcHg7IG1hcmdpbjogMCBhdXRvOyBwYWRkaW5nOiAyNHB4IDE2cHggNDhweDsgfQouc3RhdHMg
+                aDEgeyBtYXJnaW46IDAgMCA2cHg7IGZvbnQtc2l6ZTogMS43cmVtOyBsaW5lLWhlaWdodDogMS4yNTsgfQoubGVhZCB7IG1heC13
+                aWR0aDogNzJjaDsgbWFyZ2luOiAwIDAgNnB4OyB9Ci5yYW5nZSB7IG1hcmdpbjogMCAwIDEycHg7IH0KLm5vdGljZSB7CiAgcGFk
+                ZGluZzogMTBweCAxNHB4OwogIGJvcmRlcjogMXB4IHNvbGlkIHZhcigtLWRhbmdlcik7CiAgYm9yZGVyLXJhZGl1czogMTBweDsK
+                ICBiYWNrZ3JvdW5kOiB2YXIoLS1kYW5nZXItc29mdCk7CiAgY29sb3I6IHZhcigtLWRhbmdlcik7Cn0KLnJhbmdlLWZvcm0geyBk
+                aXNwbGF5OiBmbGV4OyBmbGV4LXdyYXA6IHdyYXA7IGFsaWduLWl0ZW1zOiBmbGV4LWVuZDsgZ2FwOiAxMHB4OyBtYXJnaW46IDAg
+                MCAyMHB4OyB9Ci5yYW5nZS1mb3JtIGxhYmVsIHsgZGlzcGxheTogZmxleDsgZmxleC1kaXJlY3Rpb246IGNvbHVtbjsgZ2FwOiAy
+                cHg7IGZvbnQtc2l6ZTogMC44NXJlbTsgY29sb3I6IHZhcigtLW11dGVkKTsgfQoucmFuZ2UtZm9ybSBpbnB1dCB7CiAgcGFkZGlu
+                ZzogNnB4IDhweDsKICBib3JkZXI6IDFweCBzb2xpZCB2YXIoLS1ib3JkZXIpOwogIGJvcmRlci1yYWRpdXM6IDhweDsKICBiYWNr
+                Z3JvdW5kOiB2YXIoLS1iZyk7CiAgY29sb3I6IHZhcigtLXRleHQpOwp9Ci5lbXB0eSB7CiAgbWFyZ2luOiAwIDAgMTZweDsKICBw
+                YWRkaW5nOiAyOHB4IDE2cHg7CiAgYm9yZGVyOiAxcHggZGFzaGVkIHZhcigtLWJvcmRlcik7CiAgYm9yZGVyLXJhZGl1czogdmFy
+                KC0tcmFkaXVzKTsKICBjb2xvcjogdmFyKC0tbXV0ZWQpOwogIGZvbnQtc2l6ZTogMS4xcmVtOwogIHRleHQtYWxpZ246IGNlbnRl
+                cjsKfQoKLmNhcmQgewogIG1pbi13aWR0aDogMDsKICBtYXJnaW46IDA7CiAgcGFkZGluZzogMTZweDsKICBib3JkZXI6IDFweCBz
+                b2xpZCB2YXIoLS1ib3JkZXIpOwogIGJvcmRlci1yYWRpdXM6IHZhcigtLXJhZGl1cyk7CiAgYmFja2dyb3VuZDogdmFyKC0tYmcp
+                Owp9Ci5jYXJkIGgyIHsgbWFyZ2luOiAwIDAgMTBweDsgZm9udC1zaXplOiAxLjA1cmVtOyBsaW5lLWhlaWdodDogMS4zOyB9Ci5j
+                YXJkIC5zbWFsbCB7IG1hcmdpbjogOHB4IDAgMDsgfQpmaWdjYXB0aW9uIC5zbWFsbCB7IG1hcmdpbjogLTZweCAwIDhweDsgfQoK
+                LyogLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tIGhlYWRsaW5lICov
+                CgouaGVhZGxpbmUgewogIGRpc3BsYXk6IGdyaWQ7CiAgZ3JpZC10ZW1wbGF0ZS1jb2x1bW5zOiBtaW5tYXgoMCwgM2ZyKSBtaW5t
+                YXgoMCwgMmZyKTsKICBnYXA6IDE2cHg7CiAgbWFyZ2luLWJvdHRvbTogMTZweDsKfQouZmlndXJlcyB7CiAgZGlzcGxheTogZ3Jp
+                ZDsKICBncmlkLXRlbXBsYXRlLWNvbHVtbnM6IHJlcGVhdChhdXRvLWZpdCwgbWlubWF4KDEyOHB4LCAxZnIpKTsKICBnYXA6IDEw
+                cHg7CiAgbWFyZ2luOiAwIDAgMTBweDsKfQouZmlndXJlIHsgcGFkZGluZzogMTBweCAxMnB4OyBib3JkZXItcmFkaXVzOiAxMHB4
+                OyBiYWNrZ3JvdW5kOiB2YXIoLS1iZy1zb2Z0KTsgfQouZmlndXJlIGR0IHsgY29sb3I6IHZhcigtLW11dGVkKTsgZm9udC1zaXpl
+                OiAwLjgycmVtOyBsaW5lLWhlaWdodDogMS4zOyB9Ci5maWd1cmUgZGQgeyBtYXJnaW46IDJweCAwIDA7IGZvbnQtc2l6ZTogMS43
+                cmVtOyBmb250LXdlaWdodDogNzAwOyBmb250LXZhcmlhbnQtbnVtZXJpYzogdGFidWxhci1udW1zOyB9Ci5maWd1cmVzLnNlY29u
+                ZGFyeSAuZmlndXJlIGRkIHsgZm9udC1zaXplOiAxLjJyZW07IH0KCi8qIC0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0t
+                LS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLSBjaGFydHMgKi8KCi5jaGFydC1ncmlkIHsKICBkaXNwbGF5OiBncmlkOwogIGdy
+                aWQtdGVtcGxhdGUtY29sdW1uczogcmVwZWF0KDIsIG1pbm1heCgwLCAxZnIpKTsKICBnYXA6IDE2cHg7CiAgbWFyZ2luLWJvdHRv
+                bTogMTZweDsKfQouY2hhcnQgeyBkaXNwbGF5OiBibG9jazsgd2lkdGg6IDEwMCU7IGhlaWdodDogYXV0bzsgb3ZlcmZsb3c6IHZp
+                c2libGU7IH0KLmxlZ2VuZCB7CiAgZGlzcGxheTogZmxleDsKICBmbGV4LXdyYXA6IHdyYXA7CiAgZ2FwOiAycHggMTRweDsKICBt
+                YXJnaW46IC00cHggMCA4cHg7CiAgcGFkZGluZzogMDsKICBsaXN0LXN0eWxlOiBub25lOwogIGNvbG9yOiB2YXIoLS1tdXRlZCk7
+                CiAgZm9udC1zaXplOiAwLjg1cmVtOwp9Ci5zd2F0Y2ggewogIGRpc3BsYXk6IGlubGluZS1ibG9jazsKICB3aWR0aDogMTBweDsK
+                ICBoZWlnaHQ6IDEwcHg7CiAgbWFyZ2luLXJpZ2h0OiA2cHg7CiAgYm9yZGVyLXJhZGl1czogM3B4OwogIHZlcnRpY2FsLWFsaWdu
+                OiAtMXB4Owp9Ci5zd2F0Y2guc2VyaWVzLTAgeyBiYWNrZ3JvdW5kOiB2YXIoLS1hY2NlbnQpOyB9Ci5zd2F0Y2guc2VyaWVzLTEg
+                eyBiYWNrZ3JvdW5kOiB2YXIoLS1nb2xkKTsgfQouc3dhdGNoLnNlcmllcy0yIHsgYmFja2dyb3VuZDogdmFyKC0tc2VyaWVzLTIp
+                OyB9CgouY2hhcnQgdGV4dCB7IGZpbGw6IHZhcigtLW11dGVkKTsgZm9udC1zaXplOiAxMnB4OyBmb250LWZhbWlseTogaW5oZXJp
+                dDsgfQouY2hhcnQgLmxhYmVsLCAuY2hhcnQgLnZhbHVlIHsgZmlsbDogdmFyKC0tdGV4dCk7IGZvbnQtc2l6ZTogMTNweDsgfQou
+                Y2hhcnQgLmdyaWQgeyBzdHJva2U6IHZhcigtLWJvcmRlcik7IH0KLmNoYXJ0IC5oYXRjaC1saW5lIHsgc3Ryb2tlOiB2YXIoLS1t
+                dXRlZCk7IG9wYWNpdHk6IDAuNTU7IH0KLmNoYXJ0IC5saW5lLnNlcmllcy0wIHsgc3Ryb2tlOiB2YXIoLS1hY2NlbnQpOyB9Ci5j
+                aGFydCAubGluZS5zZXJpZXMtMSB7IHN0cm9rZTogdmFyKC0tZ29sZCk7IH0KLmNoYXJ0IC5saW5lLnNlcmllcy0yIHsgc3Ryb2tl
+                OiB2YXIoLS1zZXJpZXMtMik7IH0KLmNoYXJ0IC5zZXJpZXMtMDpub3QoLmxpbmUpLCAuY2hhcnQgLmhlYXQgeyBmaWxsOiB2YXIo
+                LS1hY2NlbnQpOyB9Ci5jaGFydCAuc2VyaWVzLTE6bm90KC5saW5lKSB7IGZpbGw6IHZhcigtLWdvbGQpOyB9Ci5jaGFydCAuc2Vy
+                aWVzLTI6bm90KC5saW5lKSB7IGZpbGw6IHZhcigtLXNlcmllcy0yKTsgfQouY2hhcnQgLmhlYXQtc3VwcHJlc3NlZCB7IGZpbGw6
+                IHZhcigtLWhlYXQtZW1wdHkpOyB9Ci5jaGFydCAuaGVhdC10ZXh0IHsgZmlsbDogdmFyKC0tdGV4dCk7IGZvbnQtc2l6ZTogMTFw
+                eDsgfQouY2hhcnQgLmhlYXQtdGV4dC5zdHJvbmcgeyBmaWxsOiB2YXIoLS1hY2NlbnQtdGV4dCk7IH0KCi8qIC0tLS0tLS0tLS0t
+                LS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLSB0YWJsZSwgZGVmaW5pdGlvbnMsIHZlcmlm
+                eSAqLwoKLmRheXMgeyBtYXJnaW4tYm90dG9tOiAxNnB4OyB9Ci5kYXlzIHN1bW1hcnkgeyBjdXJzb3I6IHBvaW50ZXI7IGZvbnQt
+                d2VpZ2h0OiA2MDA7IH0KLnRhYmxlLXdyYXAgeyBtYXJnaW4tdG9wOiAxMHB4OyBvdmVyZmxvdy14OiBhdXRvOyB9Ci5kYXlzIHRh
+                YmxlIHsgd2lkdGg6IDEwMCU7IGJvcmRlci1jb2xsYXBzZTogY29sbGFwc2U7IGZvbnQtc2l6ZTogMC45cmVtOyBmb250LXZhcmlh
+                bnQtbnVtZXJpYzogdGFidWxhci1udW1zOyB9Ci5kYXlzIHRoLCAuZGF5cyB0ZCB7IHBhZGRpbmc6IDRweCA4cHg7IGJvcmRlci1i
+                b3R0b206IDFweCBzb2xpZCB2YXIoLS1ib3JkZXIpOyB0ZXh0LWFsaWduOiByaWdodDsgd2hpdGUtc3BhY2U6IG5vd3JhcDsgfQou
+                ZGF5cyB0aFtzY29wZT0icm93Il0sIC5kYXlzIHRoZWFkIHRoOmZpcnN0LWNoaWxkIHsgdGV4dC1hbGlnbjogbGVmdDsgfQouZGF5
+                cyB0aGVhZCB0aCB7IGNvbG9yOiB2YXIoLS1tdXRlZCk7IGZvbnQtd2VpZ2h0OiA2MDA7IH0KCi5kZWZpbml0aW9ucywgLnZlcmlm
+                eSB7IG1hcmdpbi1ib3R0b206IDE2cHg7IH0KLmRlZmluaXRpb25zIGRsIHsgbWFyZ2luOiAwOyB9Ci5kZWZpbml0aW9ucyBkdCB7
+                IG1hcmdpbi10b3A6IDEycHg7IGZvbnQtd2VpZ2h0OiA2MDA7IH0KLmRlZmluaXRpb25zIGRkIHsgbWF4LXdpZHRoOiA4MGNoOyBt
+                YXJnaW46IDJweCAwIDA7IH0KLnZlcmlmeSBoMyB7IG1hcmdpbjogMThweCAwIDZweDsgZm9udC1zaXplOiAwLjk1cmVtOyB9Ci52
+                ZXJpZnkgcCB7IG1heC13aWR0aDogODBjaDsgbWFyZ2luOiAwIDAgOHB4OyB9Ci52ZXJpZnkgcHJlIHsKICBtYXJnaW46IDAgMCA4
+                cHg7CiAgcGFkZGluZzogMTBweCAxMnB4OwogIGJvcmRlcjogMXB4IHNvbGlkIHZhcigtLWJvcmRlcik7CiAgYm9yZGVyLXJhZGl1
+                czogMTBweDsKICBiYWNrZ3JvdW5kOiB2YXIoLS1jb2RlLWJnKTsKICBmb250OiAwLjg0cmVtLzEuNSB1aS1tb25vc3BhY2UsICJT
+                Rk1vbm8tUmVndWxhciIsICJEZWphVnUgU2FucyBNb25vIiwgTWVubG8sIENvbnNvbGFzLCBtb25vc3BhY2U7CiAgd2hpdGUtc3Bh
+                Y2U6IHByZS13cmFwOwogIG92ZXJmbG93LXdyYXA6IGFueXdoZXJlOwp9CgovKiAtLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0t
+                LS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0gcGhvbmUgKi8KCkBtZWRpYSAobWF4LXdpZHRoOiA4MDBweCkgewogIC5o
+                ZWFkbGluZSwgLmNoYXJ0LWdyaWQgeyBncmlkLXRlbXBsYXRlLWNvbHVtbnM6IG1pbm1heCgwLCAxZnIpOyB9CiAgLnN0YXRzIHsg
+                cGFkZGluZzogMTZweCAxMHB4IDMycHg7IH0KICAuc3RhdHMgaDEgeyBmb250LXNpemU6IDEuNHJlbTsgfQogIC5jYXJkIHsgcGFk
+                ZGluZzogMTJweDsgfQogIC5maWd1cmUgZGQgeyBmb250LXNpemU6IDEuNHJlbTsgfQp9Cg==
+                """),
+        WebAsset(
             name: "stream.js",
             contentType: "text/javascript; charset=utf-8",
             etag: #""debb58d1277f7835""#,
