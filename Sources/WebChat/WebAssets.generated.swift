@@ -1056,8 +1056,8 @@ extension WebAssets {
         WebAsset(
             name: "stats.css",
             contentType: "text/css; charset=utf-8",
-            etag: #""5a07c2743ec2546d""#,
-            size: 6277,
+            etag: #""17ed3e9d68e8a58d""#,
+            size: 6414,
             base64: """
                 LyogVGhlIHVzYWdlIHN0YXRpc3RpY3MgcGFnZSAoL3N0YXRzKSwgbG9hZGVkIGFmdGVyIHN0eWxlLmNzczogaXQgcmV1c2VzIHRo
                 ZSBjaGF0J3MKICAgcGFsZXR0ZSwgZm9udCBhbmQgYnV0dG9ucy4gVGhlIHBhZ2UgaGFzIG5vIHNjcmlwdCwgc28gaXQgZm9sbG93
@@ -1096,53 +1096,55 @@ extension WebAssets {
                 Owp9Ci5jYXJkIGgyIHsgbWFyZ2luOiAwIDAgMTBweDsgZm9udC1zaXplOiAxLjA1cmVtOyBsaW5lLWhlaWdodDogMS4zOyB9Ci5j
                 YXJkIC5zbWFsbCB7IG1hcmdpbjogOHB4IDAgMDsgfQpmaWdjYXB0aW9uIC5zbWFsbCB7IG1hcmdpbjogLTZweCAwIDhweDsgfQoK
                 LyogLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tIGhlYWRsaW5lICov
-                CgouaGVhZGxpbmUgewogIGRpc3BsYXk6IGdyaWQ7CiAgZ3JpZC10ZW1wbGF0ZS1jb2x1bW5zOiBtaW5tYXgoMCwgM2ZyKSBtaW5t
-                YXgoMCwgMmZyKTsKICBnYXA6IDE2cHg7CiAgbWFyZ2luLWJvdHRvbTogMTZweDsKfQouZmlndXJlcyB7CiAgZGlzcGxheTogZ3Jp
-                ZDsKICBncmlkLXRlbXBsYXRlLWNvbHVtbnM6IHJlcGVhdChhdXRvLWZpdCwgbWlubWF4KDEyOHB4LCAxZnIpKTsKICBnYXA6IDEw
+                CgouaGVhZGxpbmUgewogIGRpc3BsYXk6IGdyaWQ7CiAgZ3JpZC10ZW1wbGF0ZS1jb2x1bW5zOiBtaW5tYXgoMCwgMmZyKSBtaW5t
+                YXgoMCwgMWZyKTsKICBnYXA6IDE2cHg7CiAgbWFyZ2luLWJvdHRvbTogMTZweDsKfQouZmlndXJlcyB7CiAgZGlzcGxheTogZ3Jp
+                ZDsKICBncmlkLXRlbXBsYXRlLWNvbHVtbnM6IHJlcGVhdChhdXRvLWZpdCwgbWlubWF4KDEwOHB4LCAxZnIpKTsKICBnYXA6IDEw
                 cHg7CiAgbWFyZ2luOiAwIDAgMTBweDsKfQouZmlndXJlIHsgcGFkZGluZzogMTBweCAxMnB4OyBib3JkZXItcmFkaXVzOiAxMHB4
                 OyBiYWNrZ3JvdW5kOiB2YXIoLS1iZy1zb2Z0KTsgfQouZmlndXJlIGR0IHsgY29sb3I6IHZhcigtLW11dGVkKTsgZm9udC1zaXpl
-                OiAwLjgycmVtOyBsaW5lLWhlaWdodDogMS4zOyB9Ci5maWd1cmUgZGQgeyBtYXJnaW46IDJweCAwIDA7IGZvbnQtc2l6ZTogMS43
-                cmVtOyBmb250LXdlaWdodDogNzAwOyBmb250LXZhcmlhbnQtbnVtZXJpYzogdGFidWxhci1udW1zOyB9Ci5maWd1cmVzLnNlY29u
-                ZGFyeSAuZmlndXJlIGRkIHsgZm9udC1zaXplOiAxLjJyZW07IH0KCi8qIC0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0t
-                LS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLSBjaGFydHMgKi8KCi5jaGFydC1ncmlkIHsKICBkaXNwbGF5OiBncmlkOwogIGdy
-                aWQtdGVtcGxhdGUtY29sdW1uczogcmVwZWF0KDIsIG1pbm1heCgwLCAxZnIpKTsKICBnYXA6IDE2cHg7CiAgbWFyZ2luLWJvdHRv
-                bTogMTZweDsKfQouY2hhcnQgeyBkaXNwbGF5OiBibG9jazsgd2lkdGg6IDEwMCU7IGhlaWdodDogYXV0bzsgb3ZlcmZsb3c6IHZp
-                c2libGU7IH0KLmxlZ2VuZCB7CiAgZGlzcGxheTogZmxleDsKICBmbGV4LXdyYXA6IHdyYXA7CiAgZ2FwOiAycHggMTRweDsKICBt
-                YXJnaW46IC00cHggMCA4cHg7CiAgcGFkZGluZzogMDsKICBsaXN0LXN0eWxlOiBub25lOwogIGNvbG9yOiB2YXIoLS1tdXRlZCk7
-                CiAgZm9udC1zaXplOiAwLjg1cmVtOwp9Ci5zd2F0Y2ggewogIGRpc3BsYXk6IGlubGluZS1ibG9jazsKICB3aWR0aDogMTBweDsK
-                ICBoZWlnaHQ6IDEwcHg7CiAgbWFyZ2luLXJpZ2h0OiA2cHg7CiAgYm9yZGVyLXJhZGl1czogM3B4OwogIHZlcnRpY2FsLWFsaWdu
-                OiAtMXB4Owp9Ci5zd2F0Y2guc2VyaWVzLTAgeyBiYWNrZ3JvdW5kOiB2YXIoLS1hY2NlbnQpOyB9Ci5zd2F0Y2guc2VyaWVzLTEg
-                eyBiYWNrZ3JvdW5kOiB2YXIoLS1nb2xkKTsgfQouc3dhdGNoLnNlcmllcy0yIHsgYmFja2dyb3VuZDogdmFyKC0tc2VyaWVzLTIp
-                OyB9CgouY2hhcnQgdGV4dCB7IGZpbGw6IHZhcigtLW11dGVkKTsgZm9udC1zaXplOiAxMnB4OyBmb250LWZhbWlseTogaW5oZXJp
-                dDsgfQouY2hhcnQgLmxhYmVsLCAuY2hhcnQgLnZhbHVlIHsgZmlsbDogdmFyKC0tdGV4dCk7IGZvbnQtc2l6ZTogMTNweDsgfQou
-                Y2hhcnQgLmdyaWQgeyBzdHJva2U6IHZhcigtLWJvcmRlcik7IH0KLmNoYXJ0IC5oYXRjaC1saW5lIHsgc3Ryb2tlOiB2YXIoLS1t
-                dXRlZCk7IG9wYWNpdHk6IDAuNTU7IH0KLmNoYXJ0IC5saW5lLnNlcmllcy0wIHsgc3Ryb2tlOiB2YXIoLS1hY2NlbnQpOyB9Ci5j
-                aGFydCAubGluZS5zZXJpZXMtMSB7IHN0cm9rZTogdmFyKC0tZ29sZCk7IH0KLmNoYXJ0IC5saW5lLnNlcmllcy0yIHsgc3Ryb2tl
-                OiB2YXIoLS1zZXJpZXMtMik7IH0KLmNoYXJ0IC5zZXJpZXMtMDpub3QoLmxpbmUpLCAuY2hhcnQgLmhlYXQgeyBmaWxsOiB2YXIo
-                LS1hY2NlbnQpOyB9Ci5jaGFydCAuc2VyaWVzLTE6bm90KC5saW5lKSB7IGZpbGw6IHZhcigtLWdvbGQpOyB9Ci5jaGFydCAuc2Vy
-                aWVzLTI6bm90KC5saW5lKSB7IGZpbGw6IHZhcigtLXNlcmllcy0yKTsgfQouY2hhcnQgLmhlYXQtc3VwcHJlc3NlZCB7IGZpbGw6
-                IHZhcigtLWhlYXQtZW1wdHkpOyB9Ci5jaGFydCAuaGVhdC10ZXh0IHsgZmlsbDogdmFyKC0tdGV4dCk7IGZvbnQtc2l6ZTogMTFw
-                eDsgfQouY2hhcnQgLmhlYXQtdGV4dC5zdHJvbmcgeyBmaWxsOiB2YXIoLS1hY2NlbnQtdGV4dCk7IH0KCi8qIC0tLS0tLS0tLS0t
-                LS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLSB0YWJsZSwgZGVmaW5pdGlvbnMsIHZlcmlm
-                eSAqLwoKLmRheXMgeyBtYXJnaW4tYm90dG9tOiAxNnB4OyB9Ci5kYXlzIHN1bW1hcnkgeyBjdXJzb3I6IHBvaW50ZXI7IGZvbnQt
-                d2VpZ2h0OiA2MDA7IH0KLnRhYmxlLXdyYXAgeyBtYXJnaW4tdG9wOiAxMHB4OyBvdmVyZmxvdy14OiBhdXRvOyB9Ci5kYXlzIHRh
-                YmxlIHsgd2lkdGg6IDEwMCU7IGJvcmRlci1jb2xsYXBzZTogY29sbGFwc2U7IGZvbnQtc2l6ZTogMC45cmVtOyBmb250LXZhcmlh
-                bnQtbnVtZXJpYzogdGFidWxhci1udW1zOyB9Ci5kYXlzIHRoLCAuZGF5cyB0ZCB7IHBhZGRpbmc6IDRweCA4cHg7IGJvcmRlci1i
-                b3R0b206IDFweCBzb2xpZCB2YXIoLS1ib3JkZXIpOyB0ZXh0LWFsaWduOiByaWdodDsgd2hpdGUtc3BhY2U6IG5vd3JhcDsgfQou
-                ZGF5cyB0aFtzY29wZT0icm93Il0sIC5kYXlzIHRoZWFkIHRoOmZpcnN0LWNoaWxkIHsgdGV4dC1hbGlnbjogbGVmdDsgfQouZGF5
-                cyB0aGVhZCB0aCB7IGNvbG9yOiB2YXIoLS1tdXRlZCk7IGZvbnQtd2VpZ2h0OiA2MDA7IH0KCi5kZWZpbml0aW9ucywgLnZlcmlm
-                eSB7IG1hcmdpbi1ib3R0b206IDE2cHg7IH0KLmRlZmluaXRpb25zIGRsIHsgbWFyZ2luOiAwOyB9Ci5kZWZpbml0aW9ucyBkdCB7
-                IG1hcmdpbi10b3A6IDEycHg7IGZvbnQtd2VpZ2h0OiA2MDA7IH0KLmRlZmluaXRpb25zIGRkIHsgbWF4LXdpZHRoOiA4MGNoOyBt
-                YXJnaW46IDJweCAwIDA7IH0KLnZlcmlmeSBoMyB7IG1hcmdpbjogMThweCAwIDZweDsgZm9udC1zaXplOiAwLjk1cmVtOyB9Ci52
-                ZXJpZnkgcCB7IG1heC13aWR0aDogODBjaDsgbWFyZ2luOiAwIDAgOHB4OyB9Ci52ZXJpZnkgcHJlIHsKICBtYXJnaW46IDAgMCA4
-                cHg7CiAgcGFkZGluZzogMTBweCAxMnB4OwogIGJvcmRlcjogMXB4IHNvbGlkIHZhcigtLWJvcmRlcik7CiAgYm9yZGVyLXJhZGl1
-                czogMTBweDsKICBiYWNrZ3JvdW5kOiB2YXIoLS1jb2RlLWJnKTsKICBmb250OiAwLjg0cmVtLzEuNSB1aS1tb25vc3BhY2UsICJT
-                Rk1vbm8tUmVndWxhciIsICJEZWphVnUgU2FucyBNb25vIiwgTWVubG8sIENvbnNvbGFzLCBtb25vc3BhY2U7CiAgd2hpdGUtc3Bh
-                Y2U6IHByZS13cmFwOwogIG92ZXJmbG93LXdyYXA6IGFueXdoZXJlOwp9CgovKiAtLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0t
-                LS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0gcGhvbmUgKi8KCkBtZWRpYSAobWF4LXdpZHRoOiA4MDBweCkgewogIC5o
-                ZWFkbGluZSwgLmNoYXJ0LWdyaWQgeyBncmlkLXRlbXBsYXRlLWNvbHVtbnM6IG1pbm1heCgwLCAxZnIpOyB9CiAgLnN0YXRzIHsg
-                cGFkZGluZzogMTZweCAxMHB4IDMycHg7IH0KICAuc3RhdHMgaDEgeyBmb250LXNpemU6IDEuNHJlbTsgfQogIC5jYXJkIHsgcGFk
-                ZGluZzogMTJweDsgfQogIC5maWd1cmUgZGQgeyBmb250LXNpemU6IDEuNHJlbTsgfQp9Cg==
+                OiAwLjgycmVtOyBsaW5lLWhlaWdodDogMS4zOyB9Ci5maWd1cmUgZGQgewogIG1hcmdpbjogMnB4IDAgMDsKICBmb250LXNpemU6
+                IDEuNnJlbTsKICBmb250LXdlaWdodDogNzAwOwogIGZvbnQtdmFyaWFudC1udW1lcmljOiB0YWJ1bGFyLW51bXM7CiAgb3ZlcmZs
+                b3ctd3JhcDogYW55d2hlcmU7Cn0KLmZpZ3VyZXMubWlub3IgLmZpZ3VyZSBkZCB7IGZvbnQtc2l6ZTogMS4ycmVtOyB9CgovKiAt
+                LS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0gY2hhcnRzICovCgouY2hh
+                cnQtZ3JpZCB7CiAgZGlzcGxheTogZ3JpZDsKICBncmlkLXRlbXBsYXRlLWNvbHVtbnM6IHJlcGVhdCgyLCBtaW5tYXgoMCwgMWZy
+                KSk7CiAgZ2FwOiAxNnB4OwogIG1hcmdpbi1ib3R0b206IDE2cHg7Cn0KLmNoYXJ0IHsgZGlzcGxheTogYmxvY2s7IHdpZHRoOiAx
+                MDAlOyBoZWlnaHQ6IGF1dG87IG92ZXJmbG93OiB2aXNpYmxlOyB9Ci5sZWdlbmQgewogIGRpc3BsYXk6IGZsZXg7CiAgZmxleC13
+                cmFwOiB3cmFwOwogIGdhcDogMnB4IDE0cHg7CiAgbWFyZ2luOiAtNHB4IDAgOHB4OwogIHBhZGRpbmc6IDA7CiAgbGlzdC1zdHls
+                ZTogbm9uZTsKICBjb2xvcjogdmFyKC0tbXV0ZWQpOwogIGZvbnQtc2l6ZTogMC44NXJlbTsKfQouc3dhdGNoIHsKICBkaXNwbGF5
+                OiBpbmxpbmUtYmxvY2s7CiAgd2lkdGg6IDEwcHg7CiAgaGVpZ2h0OiAxMHB4OwogIG1hcmdpbi1yaWdodDogNnB4OwogIGJvcmRl
+                ci1yYWRpdXM6IDNweDsKICB2ZXJ0aWNhbC1hbGlnbjogLTFweDsKfQouc3dhdGNoLnNlcmllcy0wIHsgYmFja2dyb3VuZDogdmFy
+                KC0tYWNjZW50KTsgfQouc3dhdGNoLnNlcmllcy0xIHsgYmFja2dyb3VuZDogdmFyKC0tZ29sZCk7IH0KLnN3YXRjaC5zZXJpZXMt
+                MiB7IGJhY2tncm91bmQ6IHZhcigtLXNlcmllcy0yKTsgfQoKLmNoYXJ0IHRleHQgeyBmaWxsOiB2YXIoLS1tdXRlZCk7IGZvbnQt
+                c2l6ZTogMTNweDsgZm9udC1mYW1pbHk6IGluaGVyaXQ7IH0KLmNoYXJ0IC5sYWJlbCwgLmNoYXJ0IC52YWx1ZSB7IGZpbGw6IHZh
+                cigtLXRleHQpOyBmb250LXNpemU6IDE0cHg7IH0KLmNoYXJ0IC5ncmlkIHsgc3Ryb2tlOiB2YXIoLS1ib3JkZXIpOyB9Ci5jaGFy
+                dCAuaGF0Y2gtbGluZSB7IHN0cm9rZTogdmFyKC0tbXV0ZWQpOyB9Ci8qIFN1cHByZXNzZWQgYXJlYXMgYXJlIGEgaGludCwgbm90
+                IGRhdGE6IGtlZXAgdGhlbSBiZWhpbmQgdGhlIHB1Ymxpc2hlZCBtYXJrcy4gKi8KLmNoYXJ0IC5zdXBwcmVzc2VkIHsgb3BhY2l0
+                eTogMC40NTsgfQouY2hhcnQgLmxpbmUuc2VyaWVzLTAgeyBzdHJva2U6IHZhcigtLWFjY2VudCk7IH0KLmNoYXJ0IC5saW5lLnNl
+                cmllcy0xIHsgc3Ryb2tlOiB2YXIoLS1nb2xkKTsgfQouY2hhcnQgLmxpbmUuc2VyaWVzLTIgeyBzdHJva2U6IHZhcigtLXNlcmll
+                cy0yKTsgfQouY2hhcnQgLnNlcmllcy0wOm5vdCgubGluZSksIC5jaGFydCAuaGVhdCB7IGZpbGw6IHZhcigtLWFjY2VudCk7IH0K
+                LmNoYXJ0IC5zZXJpZXMtMTpub3QoLmxpbmUpIHsgZmlsbDogdmFyKC0tZ29sZCk7IH0KLmNoYXJ0IC5zZXJpZXMtMjpub3QoLmxp
+                bmUpIHsgZmlsbDogdmFyKC0tc2VyaWVzLTIpOyB9Ci5jaGFydCAuaGVhdC1zdXBwcmVzc2VkIHsgZmlsbDogdmFyKC0taGVhdC1l
+                bXB0eSk7IH0KLmNoYXJ0IC5oZWF0LXRleHQgeyBmaWxsOiB2YXIoLS10ZXh0KTsgZm9udC1zaXplOiAxMXB4OyB9Ci5jaGFydCAu
+                aGVhdC10ZXh0LnN0cm9uZyB7IGZpbGw6IHZhcigtLWFjY2VudC10ZXh0KTsgfQoKLyogLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0t
+                LS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tIHRhYmxlLCBkZWZpbml0aW9ucywgdmVyaWZ5ICovCgouZGF5cyB7
+                IG1hcmdpbi1ib3R0b206IDE2cHg7IH0KLmRheXMgc3VtbWFyeSB7IGN1cnNvcjogcG9pbnRlcjsgZm9udC13ZWlnaHQ6IDYwMDsg
+                fQoudGFibGUtd3JhcCB7IG1hcmdpbi10b3A6IDEwcHg7IG92ZXJmbG93LXg6IGF1dG87IH0KLmRheXMgdGFibGUgeyB3aWR0aDog
+                MTAwJTsgYm9yZGVyLWNvbGxhcHNlOiBjb2xsYXBzZTsgZm9udC1zaXplOiAwLjlyZW07IGZvbnQtdmFyaWFudC1udW1lcmljOiB0
+                YWJ1bGFyLW51bXM7IH0KLmRheXMgdGgsIC5kYXlzIHRkIHsgcGFkZGluZzogNHB4IDhweDsgYm9yZGVyLWJvdHRvbTogMXB4IHNv
+                bGlkIHZhcigtLWJvcmRlcik7IHRleHQtYWxpZ246IHJpZ2h0OyB3aGl0ZS1zcGFjZTogbm93cmFwOyB9Ci5kYXlzIHRoW3Njb3Bl
+                PSJyb3ciXSwgLmRheXMgdGhlYWQgdGg6Zmlyc3QtY2hpbGQgeyB0ZXh0LWFsaWduOiBsZWZ0OyB9Ci5kYXlzIHRoZWFkIHRoIHsg
+                Y29sb3I6IHZhcigtLW11dGVkKTsgZm9udC13ZWlnaHQ6IDYwMDsgfQoKLmRlZmluaXRpb25zLCAudmVyaWZ5IHsgbWFyZ2luLWJv
+                dHRvbTogMTZweDsgfQouZGVmaW5pdGlvbnMgZGwgeyBtYXJnaW46IDA7IH0KLmRlZmluaXRpb25zIGR0IHsgbWFyZ2luLXRvcDog
+                MTJweDsgZm9udC13ZWlnaHQ6IDYwMDsgfQouZGVmaW5pdGlvbnMgZGQgeyBtYXgtd2lkdGg6IDgwY2g7IG1hcmdpbjogMnB4IDAg
+                MDsgfQoudmVyaWZ5IGgzIHsgbWFyZ2luOiAxOHB4IDAgNnB4OyBmb250LXNpemU6IDAuOTVyZW07IH0KLnZlcmlmeSBwIHsgbWF4
+                LXdpZHRoOiA4MGNoOyBtYXJnaW46IDAgMCA4cHg7IH0KLnZlcmlmeSBwcmUgewogIG1hcmdpbjogMCAwIDhweDsKICBwYWRkaW5n
+                OiAxMHB4IDEycHg7CiAgYm9yZGVyOiAxcHggc29saWQgdmFyKC0tYm9yZGVyKTsKICBib3JkZXItcmFkaXVzOiAxMHB4OwogIGJh
+                Y2tncm91bmQ6IHZhcigtLWNvZGUtYmcpOwogIGZvbnQ6IDAuODRyZW0vMS41IHVpLW1vbm9zcGFjZSwgIlNGTW9uby1SZWd1bGFy
+                IiwgIkRlamFWdSBTYW5zIE1vbm8iLCBNZW5sbywgQ29uc29sYXMsIG1vbm9zcGFjZTsKICB3aGl0ZS1zcGFjZTogcHJlLXdyYXA7
+                CiAgb3ZlcmZsb3ctd3JhcDogYW55d2hlcmU7Cn0KCi8qIC0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0t
+                LS0tLS0tLS0tLS0tLS0tLS0tLSBwaG9uZSAqLwoKQG1lZGlhIChtYXgtd2lkdGg6IDgwMHB4KSB7CiAgLmhlYWRsaW5lLCAuY2hh
+                cnQtZ3JpZCB7IGdyaWQtdGVtcGxhdGUtY29sdW1uczogbWlubWF4KDAsIDFmcik7IH0KICAuc3RhdHMgeyBwYWRkaW5nOiAxNnB4
+                IDEwcHggMzJweDsgfQogIC5zdGF0cyBoMSB7IGZvbnQtc2l6ZTogMS40cmVtOyB9CiAgLmNhcmQgeyBwYWRkaW5nOiAxMnB4OyB9
+                CiAgLmZpZ3VyZSBkZCB7IGZvbnQtc2l6ZTogMS40cmVtOyB9Cn0K
                 """),
         WebAsset(
             name: "stream.js",

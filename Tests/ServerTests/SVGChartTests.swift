@@ -49,7 +49,7 @@ import Testing
         #expect(paths.map { $0.filter { $0 == "M" }.count } == [2, 1])
         // A hatched band on each suppressed column, never a point at zero.
         #expect(try Self.count(svg, "rect", class: "suppressed") == 2)
-        #expect(svg.contains("viewBox=\"0 0 480 200\""))
+        #expect(svg.contains("viewBox=\"0 0 400 200\""))
         #expect(Self.numbersAreFinite(svg))
     }
 
@@ -89,7 +89,7 @@ import Testing
         #expect(svg.contains(">&lt;5</text>"))
         // The largest value fills the bar space; a zero is a zero-length bar.
         let widths = try #require(Elements.parse(svg)).filter { $0.attributes["class"]?.hasPrefix("bar") == true }.compactMap { $0.attributes["width"] }
-        #expect(widths == ["408", "0"])
+        #expect(widths == ["328", "0"])
     }
 
     @Test func heatmapShadesByFractionAndGreysSuppressedCells() throws {

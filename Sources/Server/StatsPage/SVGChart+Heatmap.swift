@@ -20,7 +20,7 @@ extension SVGChart {
     ///
     /// - Complexity: O(rows × columns).
     static func heatmap(id: String, title: String, columns: [String], rows: [HeatRow]) -> String {
-        let labelWidth = 112.0, header = 20.0, cellHeight = 24.0
+        let labelWidth = 124.0, header = 20.0, cellHeight = 24.0
         let cellWidth = min(48, (width - labelWidth) / Double(max(columns.count, 1)))
         var out = open(id: id, height: header + Double(rows.count) * cellHeight + 2, title: title)
         for (c, column) in columns.enumerated() {

@@ -16,12 +16,13 @@ extension SVGChart {
 
     /// Horizontal bars, one per row, lengths relative to the largest value.
     ///
+    /// - Parameter width: the viewBox width; narrower for a narrow card, so its text is not shrunk.
     /// - Complexity: O(rows).
-    static func horizontalBars(id: String, title: String, rows: [Row]) -> String {
+    static func horizontalBars(id: String, title: String, rows: [Row], width: Double = width) -> String {
         let textWidth = 72.0, barHeight = 14.0
         let barSpace = width - textWidth
         let largest = max(rows.compactMap(\.value).max() ?? 0, 1)
-        var out = open(id: id, height: Double(rows.count) * rowHeight, title: title)
+        var out = open(id: id, width: width, height: Double(rows.count) * rowHeight, title: title)
         for (r, row) in rows.enumerated() {
             let y = Double(r) * rowHeight
             let barTop = y + 18, middle = number(y + 18 + barHeight / 2)

@@ -34,11 +34,15 @@ extension SVGChart {
             for (i, value) in line.values.enumerated() {
                 guard let value, i < labels.count else { continue }
                 out += #"<circle class="dot series-\#(s)" cx="\#(number(frame.center(i)))" cy="\#(number(frame.y(Double(value))))" "#
-                    + #"r="2.5" fill="\#(color(s))"><title>\#(HTMLText.escape(labels[i])) · \#(HTMLText.escape(line.name)): \#(value)</title></circle>"#
+                    + #"r="\#(number(dotRadius(s, of: series.count)))" fill="\#(color(s))"><title>\#(HTMLText.escape(labels[i])) · \#(HTMLText.escape(line.name)): \#(value)</title></circle>"#
             }
         }
         return out + "</svg>"
     }
+
+    /// Earlier series get bigger dots, so equal values (DAU = WAU = MAU on a first day)
+    /// show as rings instead of one dot hiding the others.
+    static func dotRadius(_ series: Int, of count: Int) -> Double { 2.5 + 1.5 * Double(max(count - 1 - series, 0)) }
 
     /// The index runs between suppressed values: `[1, nil, 2, 3]` → `[[0], [2, 3]]`.
     static func runs(_ values: [Int?]) -> [[Int]] {

@@ -17,9 +17,9 @@ enum SVGChart {
         var values: [Int?]
     }
 
-    /// Width of every chart in viewBox units; heights vary. Small enough that 12-unit text
-    /// stays readable when a phone scales the chart down to ~350 px.
-    static let width = 480.0
+    /// Width of every chart in viewBox units; heights vary. Charts scale to their card:
+    /// ~340 px on a phone, ~490 px in a desktop column, so 13-unit text reads as 11–16 px.
+    static let width = 400.0
     /// The plot area's margins in the time charts: y labels on the left, x labels below.
     static let left = 44.0, right = 8.0, top = 10.0, bottom = 24.0
 
@@ -31,7 +31,7 @@ enum SVGChart {
 
     /// The `<svg>` start tag, its accessible title and the hatch pattern for suppressed areas.
     /// `id` must be unique on the page: inline SVG ids share the document's namespace.
-    static func open(id: String, height: Double, title: String) -> String {
+    static func open(id: String, width: Double = width, height: Double, title: String) -> String {
         let id = HTMLText.escape(id)
         return #"<svg class="chart" viewBox="0 0 \#(number(width)) \#(number(height))" role="img" "#
             + #"aria-labelledby="\#(id)-title" xmlns="http://www.w3.org/2000/svg">"#

@@ -19,7 +19,7 @@ extension StatsPageView {
                                       (text.conversations, day.conversations)]
         var out = #"<section class="headline" aria-labelledby="headline-title"><div class="card headline-figures">"#
         out += #"<h2 id="headline-title">\#(e(text.fill(text.headline, ["day": day.day])))</h2>"#
-        out += figureList(main, className: "figures") + figureList(more, className: "figures secondary")
+        out += figureList(main, className: "figures") + figureList(more, className: "figures minor")
         if day.day == model.today { out += #"<p class="muted small">\#(e(text.todayNote))</p>"# }
         if main.contains(where: { $0.1 == .suppressed }) { out += #"<p class="muted small">\#(e(suppressionText))</p>"# }
         out += "</div>" + excluded + "</section>\n"
@@ -43,7 +43,7 @@ extension StatsPageView {
             SVGChart.Row(label: UsageEvent.Exclusion(rawValue: total.reason).map(text.reason) ?? total.reason,
                          value: total.count, text: text.format(total.count))
         }
-        return out + SVGChart.horizontalBars(id: "excluded", title: text.excludedChart, rows: rows) + "</figure>"
+        return out + SVGChart.horizontalBars(id: "excluded", title: text.excludedChart, rows: rows, width: 280) + "</figure>"
     }
 
     var charts: String {

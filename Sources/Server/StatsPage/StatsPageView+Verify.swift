@@ -37,7 +37,7 @@ extension StatsPageView {
         let verify = "aqyl stats verify --url \(HTMLText.shellQuoted(base)) --trust \(key)"
         out += #"<pre class="command"><code>\#(e(verify))</code></pre>"#
         out += "<p>\(e(text.stateHint))</p>"
-        out += #"<pre class="command"><code>\#(e(verify + " --state aqyl-stats-checkpoint.txt"))</code></pre>"#
+        out += #"<pre class="command"><code>\#(e(verify + " \\\n    --state aqyl-stats-checkpoint.txt"))</code></pre>"#
         out += "<h3>\(e(text.curlTitle))</h3><p>\(e(text.curlHint))</p>"
         let routes = ["/stats/key", "/stats/checkpoint", "/stats/definitions",
                       "/stats/figures?size=\(size)&from=\(model.report.from)&to=\(model.report.to)",
