@@ -88,6 +88,7 @@ func buildRouter(configuration: ServerConfiguration, models: [ServedModel], stor
     CompletionsController(models: byID, bodyLimit: bodyLimit, usage: usage).addRoutes(to: router)
     TokenizerController(models: byID, defaultModel: models.first?.id, bodyLimit: bodyLimit).addRoutes(to: router)
     StatsController(recorder: usage).addRoutes(to: router)
+    StatsPageController(recorder: usage, fallbackBaseURL: "http://\(configuration.host):\(configuration.port)").addRoutes(to: router)
     WebChatController(conversations: ConversationStore(store), bodyLimit: bodyLimit).addRoutes(to: router)
     return router
 }

@@ -36,15 +36,20 @@ struct WebChatController: Sendable {
         headers[.eTag] = asset.etag
         headers[.cacheControl] = "no-cache"
         headers[.xContentTypeOptions] = "nosniff"
-        if asset.contentType.hasPrefix("text/html") {
-            headers[.contentSecurityPolicy] = contentSecurityPolicy
-            headers[.referrerPolicy] = "no-referrer"
-        }
+        if asset.contentType.hasPrefix("text/html") { addPageSecurityHeaders(to: &headers) }
         if matches(ifNoneMatch: request.headers[values: .ifNoneMatch], etag: asset.etag) {
             return Response(status: .notModified, headers: headers)
         }
         headers[.contentType] = asset.contentType
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: asset.bytes)))
+    }
+
+    /// What every HTML page of ours carries (the chat and `/stats`): the CSP, no
+    /// referrer to other sites, and no content sniffing.
+    static func addPageSecurityHeaders(to headers: inout HTTPFields) {
+        headers[.contentSecurityPolicy] = contentSecurityPolicy
+        headers[.referrerPolicy] = "no-referrer"
+        headers[.xContentTypeOptions] = "nosniff"
     }
 
     /// RFC 9110 §13.1.2: a list of tags or `*`, compared weakly (a `W/` prefix is ignored).

@@ -1054,6 +1054,99 @@ extension WebAssets {
                 bTsKfQo=
                 """),
         WebAsset(
+            name: "stats.css",
+            contentType: "text/css; charset=utf-8",
+            etag: #""17ed3e9d68e8a58d""#,
+            size: 6414,
+            base64: """
+                LyogVGhlIHVzYWdlIHN0YXRpc3RpY3MgcGFnZSAoL3N0YXRzKSwgbG9hZGVkIGFmdGVyIHN0eWxlLmNzczogaXQgcmV1c2VzIHRo
+                ZSBjaGF0J3MKICAgcGFsZXR0ZSwgZm9udCBhbmQgYnV0dG9ucy4gVGhlIHBhZ2UgaGFzIG5vIHNjcmlwdCwgc28gaXQgZm9sbG93
+                cyB0aGUgc3lzdGVtJ3MgbGlnaHQgb3IKICAgZGFyayBzZXR0aW5nIG9ubHkgKHRoZSBjaGF0J3MgdGhlbWUgdG9nZ2xlIGxpdmVz
+                IGluIGxvY2FsU3RvcmFnZSwgd2hpY2ggQ1NTIGNhbm5vdCByZWFkKS4KICAgVGhlIENTUCBmb3JiaWRzIGlubGluZSBzdHlsZXM6
+                IGNoYXJ0cyBhcmUgaW5saW5lIFNWRyB3aG9zZSBtYXJrcyBjYXJyeSBjbGFzc2VzIG1hcHBlZAogICB0byB0aGUgcGFsZXR0ZSBo
+                ZXJlICh0aGVpciBwcmVzZW50YXRpb24gYXR0cmlidXRlcyBhcmUgb25seSBhIGZhbGxiYWNrKS4gKi8KCjpyb290IHsKICAtLXNl
+                cmllcy0yOiAjN2I2MWM5OwogIC0taGVhdC1lbXB0eTogI2MzY2FkMTsKfQoKQG1lZGlhIChwcmVmZXJzLWNvbG9yLXNjaGVtZTog
+                ZGFyaykgewogIDpyb290Om5vdChbZGF0YS10aGVtZT0ibGlnaHQiXSkgewogICAgLS1zZXJpZXMtMjogI2FkOThmZjsKICAgIC0t
+                aGVhdC1lbXB0eTogIzNhNDM0YzsKICB9Cn0KCi8qIHN0eWxlLmNzcyBwaW5zIHRoZSBjaGF0IHRvIHRoZSB2aWV3cG9ydDsgdGhp
+                cyBwYWdlIHNjcm9sbHMuICovCmJvZHkuc3RhdHMtcGFnZSB7IGhlaWdodDogYXV0bzsgb3ZlcmZsb3c6IGF1dG87IH0KCi5zdGF0
+                cy10b3AgewogIGRpc3BsYXk6IGZsZXg7CiAgZmxleC13cmFwOiB3cmFwOwogIGFsaWduLWl0ZW1zOiBjZW50ZXI7CiAgZ2FwOiA4
+                cHggMThweDsKICBwYWRkaW5nOiAxMnB4IG1heCgxNnB4LCBjYWxjKCgxMDAlIC0gMTEwMHB4KSAvIDIpKTsKICBib3JkZXItYm90
+                dG9tOiAxcHggc29saWQgdmFyKC0tYm9yZGVyKTsKICBiYWNrZ3JvdW5kOiB2YXIoLS1zaWRlYmFyKTsKfQouYmFjay1saW5rIHsg
+                Y29sb3I6IHZhcigtLW11dGVkKTsgdGV4dC1kZWNvcmF0aW9uOiBub25lOyB9Ci5iYWNrLWxpbms6OmJlZm9yZSB7IGNvbnRlbnQ6
+                ICLihpAgIjsgfQouYmFjay1saW5rOmhvdmVyIHsgY29sb3I6IHZhcigtLWFjY2VudCk7IH0KLmxhbmd1YWdlcyB7IGRpc3BsYXk6
+                IGZsZXg7IGdhcDogNHB4OyBtYXJnaW4tbGVmdDogYXV0bzsgfQoubGFuZ3VhZ2VzIGEgewogIHBhZGRpbmc6IDRweCAxMHB4Owog
+                IGJvcmRlcjogMXB4IHNvbGlkIHRyYW5zcGFyZW50OwogIGJvcmRlci1yYWRpdXM6IDhweDsKICBjb2xvcjogdmFyKC0tbXV0ZWQp
+                OwogIHRleHQtZGVjb3JhdGlvbjogbm9uZTsKfQoubGFuZ3VhZ2VzIGE6aG92ZXIgeyBjb2xvcjogdmFyKC0tdGV4dCk7IGJhY2tn
+                cm91bmQ6IHZhcigtLWJnLXNvZnQpOyB9Ci5sYW5ndWFnZXMgYVthcmlhLWN1cnJlbnQ9InBhZ2UiXSB7IGNvbG9yOiB2YXIoLS1h
+                Y2NlbnQpOyBiYWNrZ3JvdW5kOiB2YXIoLS1hY2NlbnQtc29mdCk7IGJvcmRlci1jb2xvcjogdmFyKC0tYWNjZW50KTsgfQoKLnN0
+                YXRzIHsgbWF4LXdpZHRoOiAxMTAwcHg7IG1hcmdpbjogMCBhdXRvOyBwYWRkaW5nOiAyNHB4IDE2cHggNDhweDsgfQouc3RhdHMg
+                aDEgeyBtYXJnaW46IDAgMCA2cHg7IGZvbnQtc2l6ZTogMS43cmVtOyBsaW5lLWhlaWdodDogMS4yNTsgfQoubGVhZCB7IG1heC13
+                aWR0aDogNzJjaDsgbWFyZ2luOiAwIDAgNnB4OyB9Ci5yYW5nZSB7IG1hcmdpbjogMCAwIDEycHg7IH0KLm5vdGljZSB7CiAgcGFk
+                ZGluZzogMTBweCAxNHB4OwogIGJvcmRlcjogMXB4IHNvbGlkIHZhcigtLWRhbmdlcik7CiAgYm9yZGVyLXJhZGl1czogMTBweDsK
+                ICBiYWNrZ3JvdW5kOiB2YXIoLS1kYW5nZXItc29mdCk7CiAgY29sb3I6IHZhcigtLWRhbmdlcik7Cn0KLnJhbmdlLWZvcm0geyBk
+                aXNwbGF5OiBmbGV4OyBmbGV4LXdyYXA6IHdyYXA7IGFsaWduLWl0ZW1zOiBmbGV4LWVuZDsgZ2FwOiAxMHB4OyBtYXJnaW46IDAg
+                MCAyMHB4OyB9Ci5yYW5nZS1mb3JtIGxhYmVsIHsgZGlzcGxheTogZmxleDsgZmxleC1kaXJlY3Rpb246IGNvbHVtbjsgZ2FwOiAy
+                cHg7IGZvbnQtc2l6ZTogMC44NXJlbTsgY29sb3I6IHZhcigtLW11dGVkKTsgfQoucmFuZ2UtZm9ybSBpbnB1dCB7CiAgcGFkZGlu
+                ZzogNnB4IDhweDsKICBib3JkZXI6IDFweCBzb2xpZCB2YXIoLS1ib3JkZXIpOwogIGJvcmRlci1yYWRpdXM6IDhweDsKICBiYWNr
+                Z3JvdW5kOiB2YXIoLS1iZyk7CiAgY29sb3I6IHZhcigtLXRleHQpOwp9Ci5lbXB0eSB7CiAgbWFyZ2luOiAwIDAgMTZweDsKICBw
+                YWRkaW5nOiAyOHB4IDE2cHg7CiAgYm9yZGVyOiAxcHggZGFzaGVkIHZhcigtLWJvcmRlcik7CiAgYm9yZGVyLXJhZGl1czogdmFy
+                KC0tcmFkaXVzKTsKICBjb2xvcjogdmFyKC0tbXV0ZWQpOwogIGZvbnQtc2l6ZTogMS4xcmVtOwogIHRleHQtYWxpZ246IGNlbnRl
+                cjsKfQoKLmNhcmQgewogIG1pbi13aWR0aDogMDsKICBtYXJnaW46IDA7CiAgcGFkZGluZzogMTZweDsKICBib3JkZXI6IDFweCBz
+                b2xpZCB2YXIoLS1ib3JkZXIpOwogIGJvcmRlci1yYWRpdXM6IHZhcigtLXJhZGl1cyk7CiAgYmFja2dyb3VuZDogdmFyKC0tYmcp
+                Owp9Ci5jYXJkIGgyIHsgbWFyZ2luOiAwIDAgMTBweDsgZm9udC1zaXplOiAxLjA1cmVtOyBsaW5lLWhlaWdodDogMS4zOyB9Ci5j
+                YXJkIC5zbWFsbCB7IG1hcmdpbjogOHB4IDAgMDsgfQpmaWdjYXB0aW9uIC5zbWFsbCB7IG1hcmdpbjogLTZweCAwIDhweDsgfQoK
+                LyogLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tIGhlYWRsaW5lICov
+                CgouaGVhZGxpbmUgewogIGRpc3BsYXk6IGdyaWQ7CiAgZ3JpZC10ZW1wbGF0ZS1jb2x1bW5zOiBtaW5tYXgoMCwgMmZyKSBtaW5t
+                YXgoMCwgMWZyKTsKICBnYXA6IDE2cHg7CiAgbWFyZ2luLWJvdHRvbTogMTZweDsKfQouZmlndXJlcyB7CiAgZGlzcGxheTogZ3Jp
+                ZDsKICBncmlkLXRlbXBsYXRlLWNvbHVtbnM6IHJlcGVhdChhdXRvLWZpdCwgbWlubWF4KDEwOHB4LCAxZnIpKTsKICBnYXA6IDEw
+                cHg7CiAgbWFyZ2luOiAwIDAgMTBweDsKfQouZmlndXJlIHsgcGFkZGluZzogMTBweCAxMnB4OyBib3JkZXItcmFkaXVzOiAxMHB4
+                OyBiYWNrZ3JvdW5kOiB2YXIoLS1iZy1zb2Z0KTsgfQouZmlndXJlIGR0IHsgY29sb3I6IHZhcigtLW11dGVkKTsgZm9udC1zaXpl
+                OiAwLjgycmVtOyBsaW5lLWhlaWdodDogMS4zOyB9Ci5maWd1cmUgZGQgewogIG1hcmdpbjogMnB4IDAgMDsKICBmb250LXNpemU6
+                IDEuNnJlbTsKICBmb250LXdlaWdodDogNzAwOwogIGZvbnQtdmFyaWFudC1udW1lcmljOiB0YWJ1bGFyLW51bXM7CiAgb3ZlcmZs
+                b3ctd3JhcDogYW55d2hlcmU7Cn0KLmZpZ3VyZXMubWlub3IgLmZpZ3VyZSBkZCB7IGZvbnQtc2l6ZTogMS4ycmVtOyB9CgovKiAt
+                LS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0gY2hhcnRzICovCgouY2hh
+                cnQtZ3JpZCB7CiAgZGlzcGxheTogZ3JpZDsKICBncmlkLXRlbXBsYXRlLWNvbHVtbnM6IHJlcGVhdCgyLCBtaW5tYXgoMCwgMWZy
+                KSk7CiAgZ2FwOiAxNnB4OwogIG1hcmdpbi1ib3R0b206IDE2cHg7Cn0KLmNoYXJ0IHsgZGlzcGxheTogYmxvY2s7IHdpZHRoOiAx
+                MDAlOyBoZWlnaHQ6IGF1dG87IG92ZXJmbG93OiB2aXNpYmxlOyB9Ci5sZWdlbmQgewogIGRpc3BsYXk6IGZsZXg7CiAgZmxleC13
+                cmFwOiB3cmFwOwogIGdhcDogMnB4IDE0cHg7CiAgbWFyZ2luOiAtNHB4IDAgOHB4OwogIHBhZGRpbmc6IDA7CiAgbGlzdC1zdHls
+                ZTogbm9uZTsKICBjb2xvcjogdmFyKC0tbXV0ZWQpOwogIGZvbnQtc2l6ZTogMC44NXJlbTsKfQouc3dhdGNoIHsKICBkaXNwbGF5
+                OiBpbmxpbmUtYmxvY2s7CiAgd2lkdGg6IDEwcHg7CiAgaGVpZ2h0OiAxMHB4OwogIG1hcmdpbi1yaWdodDogNnB4OwogIGJvcmRl
+                ci1yYWRpdXM6IDNweDsKICB2ZXJ0aWNhbC1hbGlnbjogLTFweDsKfQouc3dhdGNoLnNlcmllcy0wIHsgYmFja2dyb3VuZDogdmFy
+                KC0tYWNjZW50KTsgfQouc3dhdGNoLnNlcmllcy0xIHsgYmFja2dyb3VuZDogdmFyKC0tZ29sZCk7IH0KLnN3YXRjaC5zZXJpZXMt
+                MiB7IGJhY2tncm91bmQ6IHZhcigtLXNlcmllcy0yKTsgfQoKLmNoYXJ0IHRleHQgeyBmaWxsOiB2YXIoLS1tdXRlZCk7IGZvbnQt
+                c2l6ZTogMTNweDsgZm9udC1mYW1pbHk6IGluaGVyaXQ7IH0KLmNoYXJ0IC5sYWJlbCwgLmNoYXJ0IC52YWx1ZSB7IGZpbGw6IHZh
+                cigtLXRleHQpOyBmb250LXNpemU6IDE0cHg7IH0KLmNoYXJ0IC5ncmlkIHsgc3Ryb2tlOiB2YXIoLS1ib3JkZXIpOyB9Ci5jaGFy
+                dCAuaGF0Y2gtbGluZSB7IHN0cm9rZTogdmFyKC0tbXV0ZWQpOyB9Ci8qIFN1cHByZXNzZWQgYXJlYXMgYXJlIGEgaGludCwgbm90
+                IGRhdGE6IGtlZXAgdGhlbSBiZWhpbmQgdGhlIHB1Ymxpc2hlZCBtYXJrcy4gKi8KLmNoYXJ0IC5zdXBwcmVzc2VkIHsgb3BhY2l0
+                eTogMC40NTsgfQouY2hhcnQgLmxpbmUuc2VyaWVzLTAgeyBzdHJva2U6IHZhcigtLWFjY2VudCk7IH0KLmNoYXJ0IC5saW5lLnNl
+                cmllcy0xIHsgc3Ryb2tlOiB2YXIoLS1nb2xkKTsgfQouY2hhcnQgLmxpbmUuc2VyaWVzLTIgeyBzdHJva2U6IHZhcigtLXNlcmll
+                cy0yKTsgfQouY2hhcnQgLnNlcmllcy0wOm5vdCgubGluZSksIC5jaGFydCAuaGVhdCB7IGZpbGw6IHZhcigtLWFjY2VudCk7IH0K
+                LmNoYXJ0IC5zZXJpZXMtMTpub3QoLmxpbmUpIHsgZmlsbDogdmFyKC0tZ29sZCk7IH0KLmNoYXJ0IC5zZXJpZXMtMjpub3QoLmxp
+                bmUpIHsgZmlsbDogdmFyKC0tc2VyaWVzLTIpOyB9Ci5jaGFydCAuaGVhdC1zdXBwcmVzc2VkIHsgZmlsbDogdmFyKC0taGVhdC1l
+                bXB0eSk7IH0KLmNoYXJ0IC5oZWF0LXRleHQgeyBmaWxsOiB2YXIoLS10ZXh0KTsgZm9udC1zaXplOiAxMXB4OyB9Ci5jaGFydCAu
+                aGVhdC10ZXh0LnN0cm9uZyB7IGZpbGw6IHZhcigtLWFjY2VudC10ZXh0KTsgfQoKLyogLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0t
+                LS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tIHRhYmxlLCBkZWZpbml0aW9ucywgdmVyaWZ5ICovCgouZGF5cyB7
+                IG1hcmdpbi1ib3R0b206IDE2cHg7IH0KLmRheXMgc3VtbWFyeSB7IGN1cnNvcjogcG9pbnRlcjsgZm9udC13ZWlnaHQ6IDYwMDsg
+                fQoudGFibGUtd3JhcCB7IG1hcmdpbi10b3A6IDEwcHg7IG92ZXJmbG93LXg6IGF1dG87IH0KLmRheXMgdGFibGUgeyB3aWR0aDog
+                MTAwJTsgYm9yZGVyLWNvbGxhcHNlOiBjb2xsYXBzZTsgZm9udC1zaXplOiAwLjlyZW07IGZvbnQtdmFyaWFudC1udW1lcmljOiB0
+                YWJ1bGFyLW51bXM7IH0KLmRheXMgdGgsIC5kYXlzIHRkIHsgcGFkZGluZzogNHB4IDhweDsgYm9yZGVyLWJvdHRvbTogMXB4IHNv
+                bGlkIHZhcigtLWJvcmRlcik7IHRleHQtYWxpZ246IHJpZ2h0OyB3aGl0ZS1zcGFjZTogbm93cmFwOyB9Ci5kYXlzIHRoW3Njb3Bl
+                PSJyb3ciXSwgLmRheXMgdGhlYWQgdGg6Zmlyc3QtY2hpbGQgeyB0ZXh0LWFsaWduOiBsZWZ0OyB9Ci5kYXlzIHRoZWFkIHRoIHsg
+                Y29sb3I6IHZhcigtLW11dGVkKTsgZm9udC13ZWlnaHQ6IDYwMDsgfQoKLmRlZmluaXRpb25zLCAudmVyaWZ5IHsgbWFyZ2luLWJv
+                dHRvbTogMTZweDsgfQouZGVmaW5pdGlvbnMgZGwgeyBtYXJnaW46IDA7IH0KLmRlZmluaXRpb25zIGR0IHsgbWFyZ2luLXRvcDog
+                MTJweDsgZm9udC13ZWlnaHQ6IDYwMDsgfQouZGVmaW5pdGlvbnMgZGQgeyBtYXgtd2lkdGg6IDgwY2g7IG1hcmdpbjogMnB4IDAg
+                MDsgfQoudmVyaWZ5IGgzIHsgbWFyZ2luOiAxOHB4IDAgNnB4OyBmb250LXNpemU6IDAuOTVyZW07IH0KLnZlcmlmeSBwIHsgbWF4
+                LXdpZHRoOiA4MGNoOyBtYXJnaW46IDAgMCA4cHg7IH0KLnZlcmlmeSBwcmUgewogIG1hcmdpbjogMCAwIDhweDsKICBwYWRkaW5n
+                OiAxMHB4IDEycHg7CiAgYm9yZGVyOiAxcHggc29saWQgdmFyKC0tYm9yZGVyKTsKICBib3JkZXItcmFkaXVzOiAxMHB4OwogIGJh
+                Y2tncm91bmQ6IHZhcigtLWNvZGUtYmcpOwogIGZvbnQ6IDAuODRyZW0vMS41IHVpLW1vbm9zcGFjZSwgIlNGTW9uby1SZWd1bGFy
+                IiwgIkRlamFWdSBTYW5zIE1vbm8iLCBNZW5sbywgQ29uc29sYXMsIG1vbm9zcGFjZTsKICB3aGl0ZS1zcGFjZTogcHJlLXdyYXA7
+                CiAgb3ZlcmZsb3ctd3JhcDogYW55d2hlcmU7Cn0KCi8qIC0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0t
+                LS0tLS0tLS0tLS0tLS0tLS0tLSBwaG9uZSAqLwoKQG1lZGlhIChtYXgtd2lkdGg6IDgwMHB4KSB7CiAgLmhlYWRsaW5lLCAuY2hh
+                cnQtZ3JpZCB7IGdyaWQtdGVtcGxhdGUtY29sdW1uczogbWlubWF4KDAsIDFmcik7IH0KICAuc3RhdHMgeyBwYWRkaW5nOiAxNnB4
+                IDEwcHggMzJweDsgfQogIC5zdGF0cyBoMSB7IGZvbnQtc2l6ZTogMS40cmVtOyB9CiAgLmNhcmQgeyBwYWRkaW5nOiAxMnB4OyB9
+                CiAgLmZpZ3VyZSBkZCB7IGZvbnQtc2l6ZTogMS40cmVtOyB9Cn0K
+                """),
+        WebAsset(
             name: "stream.js",
             contentType: "text/javascript; charset=utf-8",
             etag: #""debb58d1277f7835""#,

@@ -1,0 +1,33 @@
+/// Text put into the stats page's HTML and inline SVG.
+///
+/// Everything that is not a literal in this folder goes through ``HTMLText/escape(_:)``:
+/// model names come from the server's configuration and the host from the request,
+/// and neither is trusted to be markup. The same escaping serves element content and
+/// double- or single-quoted attribute values, because it escapes both quote kinds.
+enum HTMLText {
+    static func escape(_ text: some StringProtocol) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for character in text.unicodeScalars {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.unicodeScalars.append(character)
+            }
+        }
+        return out
+    }
+
+    /// `text` cut to `limit` characters with an ellipsis, for labels in a fixed-width column.
+    static func truncated(_ text: String, to limit: Int) -> String {
+        text.count <= limit ? text : String(text.prefix(max(limit - 1, 1))) + "…"
+    }
+
+    /// `text` as one single-quoted POSIX shell word, so a copied command means what it shows.
+    static func shellQuoted(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
+    }
+}

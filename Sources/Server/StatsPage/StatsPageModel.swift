@@ -1,0 +1,21 @@
+import UsageStats
+
+/// Everything the stats page shows, gathered by ``StatsPageController`` so that
+/// ``StatsPageView`` is a pure function of it (and testable without a server).
+struct StatsPageModel: Sendable {
+    var language: StatsLanguage
+    var report: UsageReport
+    /// The log size the figures and the checkpoint are computed at.
+    var logSize: Int
+    /// The signed checkpoint note, or `nil` when it could not be read.
+    var checkpoint: String?
+    var verifierKey: String
+    /// This server as the reader reached it, e.g. `https://aqyl.kz`, for the commands.
+    var baseURL: String
+    /// Today (UTC), `YYYY-MM-DD`: the headline says when its day is still running.
+    var today: String
+    /// The query named the dates (kept in the language links); `false` for the default range.
+    var explicitRange: Bool
+    /// The query's dates were invalid and the default range is shown instead.
+    var rangeRejected: Bool
+}
