@@ -18,8 +18,8 @@ public struct Checkpoint: Sendable, Equatable {
     /// Parses a checkpoint body (extension lines after the third are allowed and ignored).
     public init(body: String) throws(LedgerError) {
         let lines = body.split(separator: "\n", omittingEmptySubsequences: false)
-        guard body.hasSuffix("\n"), lines.count >= 4, let size = Int(lines[1]), size >= 0,
-              let root = Data(base64Encoded: String(lines[2])), root.count == 32, !lines[0].isEmpty
+        guard body.hasSuffix("\n"), lines.count >= 4, let size = Int(lines[1]), size >= 0, String(size) == lines[1],
+              let root = canonicalBase64(lines[2]), root.count == 32, !lines[0].isEmpty
         else { throw .malformedCheckpoint("expected '<origin>\\n<size>\\n<base64 root>\\n'") }
         self.init(origin: String(lines[0]), size: size, root: Array(root))
     }
@@ -85,13 +85,21 @@ public struct NoteVerifier: @unchecked Sendable {
         for line in signatures {
             let fields = line.split(separator: " ")
             guard fields.count == 3, fields[0] == "\u{2014}", fields[1] == name,
-                  let blob = Data(base64Encoded: String(fields[2])), blob.count == 68, Array(blob.prefix(4)) == keyID
+                  let blob = canonicalBase64(fields[2]), blob.count == 68, Array(blob.prefix(4)) == keyID
             else { continue }
             if publicKey.isValidSignature(blob.dropFirst(4), for: Data(text.utf8)) { return text }
             throw .badSignature
         }
         throw .badSignature
     }
+}
+
+/// Decodes base64 only in its canonical form (the one encoding of those bytes), so a
+/// note has exactly one valid spelling: flipping an unused low bit of the last
+/// character, which lenient decoders ignore, must not leave a checkpoint valid.
+func canonicalBase64(_ text: some StringProtocol) -> Data? {
+    guard let data = Data(base64Encoded: String(text)), data.base64EncodedString() == text else { return nil }
+    return data
 }
 
 public enum LedgerError: Error, Equatable, CustomStringConvertible {

@@ -16,16 +16,21 @@ import Testing
         #expect(try Checkpoint(body: text) == checkpoint)
     }
 
-    @Test func anyFlippedByteFails() throws {
-        let note = try signer.sign(Checkpoint(origin: "o", size: 3, root: [UInt8](repeating: 1, count: 32)).body)
+    /// Every bit of every byte, over many signatures (base64's unused low bits included).
+    @Test func anyFlippedBitFails() throws {
         let verifier = try NoteVerifier(verifierKey: signer.verifierKey)
-        var bytes = Array(note.utf8)
-        for i in bytes.indices {
-            bytes[i] ^= 0x01
-            let text = String(decoding: bytes, as: UTF8.self)
-            let ok = (try? Checkpoint(body: try verifier.verify(note: text))) != nil
-            #expect(!ok, "flipping byte \(i) still verifies")
-            bytes[i] ^= 0x01
+        for size in 0..<20 {
+            let note = try signer.sign(Checkpoint(origin: "o", size: size, root: [UInt8](repeating: UInt8(size), count: 32)).body)
+            var bytes = Array(note.utf8)
+            for i in bytes.indices {
+                for bit in 0..<8 {
+                    bytes[i] ^= 1 << bit
+                    let text = String(decoding: bytes, as: UTF8.self)
+                    let ok = (try? Checkpoint(body: try verifier.verify(note: text))) != nil
+                    #expect(!ok, "flipping bit \(bit) of byte \(i) still verifies")
+                    bytes[i] ^= 1 << bit
+                }
+            }
         }
     }
 
