@@ -12,6 +12,8 @@ final class UsageRecorder: Sendable {
 
     private struct State {
         var events: [UsageEvent] = []
+        /// The log index of each of `events` (aggregates sit between them), ascending.
+        var eventIndices: [Int] = []
         /// Days that already have an aggregate entry.
         var aggregated: Set<Int> = []
         /// Per identity: the minute and how many requests it sent in it.
@@ -26,7 +28,9 @@ final class UsageRecorder: Sendable {
         var s = State()
         for (i, bytes) in log.entries(in: 0..<log.size).enumerated() {
             switch try? LedgerEntry(bytes: bytes) {
-            case let .event(e): s.events.append(e)
+            case let .event(e):
+                s.events.append(e)
+                s.eventIndices.append(i)
             case let .aggregate(a): if let d = UTCDay.day(of: a.figures.day) { s.aggregated.insert(d) }
             case nil: report("ledger: entry \(i) is not a usage entry; it is kept but not counted")
             }
@@ -71,8 +75,9 @@ final class UsageRecorder: Sendable {
                 time: time, user: identity.isEmpty ? "" : pseudonyms.pseudonym(identity), channel: channel, model: r.model,
                 conversation: channel == .web ? r.conversation.map { pseudonyms.pseudonym("conversation:\($0)") } : nil,
                 promptTokens: r.promptTokens, completionTokens: r.completionTokens, excluded: excluded)
-            guard let bytes = try? LedgerEntry.event(event).bytes(), (try? log.append(bytes)) != nil else { return }
+            guard let bytes = try? LedgerEntry.event(event).bytes(), let index = try? log.append(bytes) else { return }
             s.events.append(event)
+            s.eventIndices.append(index)
         }
     }
 
@@ -95,13 +100,17 @@ final class UsageRecorder: Sendable {
     /// The figures over the log's first `size` entries, for days `from…to`
     /// (defaults: the 30 days ending with the last entry's day).
     func report(size: Int, from: Int?, to: Int?) -> UsageReport {
-        let entries = log.entries(in: 0..<size)
-        let events: [UsageEvent] = entries.compactMap { if case let .event(e) = try? LedgerEntry(bytes: $0) { return e } else { return nil } }
+        // The events already decoded in memory, cut at `size` (no re-reading of the log).
+        let (events, cached): ([UsageEvent], (key: String, report: UsageReport)?) = state.withLock { s in
+            var n = s.eventIndices.count
+            while n > 0 && s.eventIndices[n - 1] >= size { n -= 1 }
+            return (Array(s.events.prefix(n)), s.cache)
+        }
         let last = events.last.map { UTCDay.number($0.time) } ?? UTCDay.number(Int(Date().timeIntervalSince1970))
         let end = to ?? last
         let start = from ?? (end - 29)
         let key = "\(size):\(start):\(end)"
-        if let cached = state.withLock({ $0.cache }), cached.key == key { return cached.report }
+        if let cached, cached.key == key { return cached.report }
         let report = UsageCalculator(events: events).report(from: start, to: end)
         state.withLock { $0.cache = (key, report) }
         return report

@@ -33,13 +33,18 @@ enum LedgerSource {
         return data
     }
 
+    /// The size line of a signed note's checkpoint (unverified: only to know how much to fetch).
+    static func checkpointSize(_ note: String) -> Int? {
+        (try? Checkpoint(body: (note.components(separatedBy: "\n\n").first ?? "") + "\n"))?.size
+    }
+
     /// The verifier key, the latest checkpoint note, and all entries it covers.
     func fetch() async throws -> (key: String, note: String, entries: [[UInt8]]) {
         switch self {
         case .url:
             let key = String(decoding: try await get("/stats/key"), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             let note = String(decoding: try await get("/stats/checkpoint"), as: UTF8.self)
-            let size = (try? Checkpoint(body: note.components(separatedBy: "\n\n").first.map { $0 + "\n" } ?? ""))?.size ?? 0
+            let size = Self.checkpointSize(note) ?? 0
             var entries: [[UInt8]] = []
             while entries.count < size {
                 let page = try JSONDecoder().decode(EntriesPageWire.self, from: try await get("/stats/entries?start=\(entries.count)&end=\(size)"))
@@ -58,7 +63,7 @@ enum LedgerSource {
             guard let last = checkpoints.last else { throw CLIError("\(dir.path) has no signed checkpoint yet") }
             let note = String(decoding: last, as: UTF8.self)
             let entries = try RecordLog.open(path: dir.appendingPathComponent("entries.log").path).records
-            let size = (try? Checkpoint(body: note.components(separatedBy: "\n\n").first.map { $0 + "\n" } ?? ""))?.size ?? entries.count
+            let size = Self.checkpointSize(note) ?? entries.count
             return (signer.verifierKey, note, Array(entries.prefix(size)))
         }
     }
