@@ -33,6 +33,11 @@ let package = Package(
         .target(name: "Models", dependencies: ["GGUF", "Kernels"], swiftSettings: optimizedSwift),
         // Layer 3: generation.
         .target(name: "Engine", dependencies: ["Models", "Tokenizers", "Templates", "Kernels", "GGUF"], swiftSettings: optimizedSwift),
+        // LoRA fine-tuning on frozen quantized weights.
+        .target(name: "Training", dependencies: ["Models", "Kernels", "GGUF", "Tokenizers", "Templates", "Engine"],
+                swiftSettings: optimizedSwift),
+        // Adapters from and to other tools: PEFT safetensors, merged GGUF models.
+        .target(name: "AdapterInterop", dependencies: ["Models", "Kernels", "GGUF"], swiftSettings: optimizedSwift),
         .target(name: "OpenAIAPI"),
         .target(name: "ModelStore", dependencies: ["GGUF", .product(name: "Crypto", package: "swift-crypto")]),
         // Tamper-evident usage ledger: RFC 9162 Merkle tree, signed checkpoints.
@@ -57,6 +62,7 @@ let package = Package(
         // Thin CLI.
         .executableTarget(name: "aqyl", dependencies: [
             "Engine", "ModelStore", "Models", "Tokenizers", "Templates", "GGUF", "Kernels", "Server", "Storage", "Ledger", "UsageStats",
+            "Training", "AdapterInterop",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -67,6 +73,9 @@ let package = Package(
         .testTarget(name: "TemplatesTests", dependencies: ["Templates"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Kernels", "GGUF", "TestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Models", "Kernels", "GGUF", "Tokenizers", "Templates", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Kernels", "GGUF", "Tokenizers", "TestSupport"],
+                    swiftSettings: optimizedSwift),
+        .testTarget(name: "AdapterInteropTests", dependencies: ["AdapterInterop", "Models", "Kernels", "GGUF", "TestSupport"]),
         .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore", "GGUF"]),
         .testTarget(name: "OpenAIAPITests", dependencies: ["OpenAIAPI"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),

@@ -66,7 +66,8 @@ public final class Transformer: @unchecked Sendable {
     /// - Throws: ``ModelError/contextOverflow(requested:limit:)`` if the cache is full,
     ///   ``ModelError/invalidConfig(_:)`` for a token id outside the vocabulary.
     /// - Complexity: O(tokens · parameters) for the matmuls plus O(tokens · position) attention.
-    public func forward(_ tokens: [Int32], cache: KVCache, pool: ThreadPool, logits mode: LogitsMode = .last) throws -> [Float] {
+    public func forward(_ tokens: [Int32], cache: KVCache, pool: ThreadPool, logits mode: LogitsMode = .last,
+                        adapters: AdapterStack? = nil) throws -> [Float] {
         let n = tokens.count
         guard n > 0 else { return [] }
         let start = cache.count
@@ -80,7 +81,7 @@ public final class Transformer: @unchecked Sendable {
         case .all: rows = 0..<n
         }
         return try forwardRows(tokens, caches: [KVCache](repeating: cache, count: n), positions: Array(start..<(start + n)),
-                               logitRows: rows, pool: pool)
+                               logitRows: rows, pool: pool, adapters: adapters.map { [AdapterStack?](repeating: $0, count: n) })
     }
 
     /// One row of a mixed batch: `token` goes at `position` of `cache`'s sequence.
@@ -88,11 +89,14 @@ public final class Transformer: @unchecked Sendable {
         public var token: Int32
         public var cache: KVCache
         public var position: Int
+        /// LoRA adapters for this row's sequence (nil: the base model).
+        public var adapters: AdapterStack?
 
-        public init(token: Int32, cache: KVCache, position: Int) {
+        public init(token: Int32, cache: KVCache, position: Int, adapters: AdapterStack? = nil) {
             self.token = token
             self.cache = cache
             self.position = position
+            self.adapters = adapters
         }
     }
 
@@ -106,13 +110,15 @@ public final class Transformer: @unchecked Sendable {
         for row in batch where row.position >= row.cache.capacity {
             throw ModelError.contextOverflow(requested: row.position + 1, limit: row.cache.capacity)
         }
+        let stacks = batch.contains { $0.adapters != nil } ? batch.map(\.adapters) : nil
         return try forwardRows(batch.map(\.token), caches: batch.map(\.cache), positions: batch.map(\.position),
-                               logitRows: logitRows, pool: pool)
+                               logitRows: logitRows, pool: pool, adapters: stacks)
     }
 
     /// The shared body: row `t` holds `tokens[t]` at `positions[t]` of `caches[t]`.
     private func forwardRows<Rows: Collection<Int>>(_ tokens: [Int32], caches: [KVCache], positions: [Int],
-                                                    logitRows: Rows, pool: ThreadPool) throws -> [Float] {
+                                                    logitRows: Rows, pool: ThreadPool,
+                                                    adapters: [AdapterStack?]? = nil) throws -> [Float] {
         let n = tokens.count
         if let bad = tokens.first(where: { $0 < 0 || Int($0) >= weights.tokenEmbedding.rows }) {
             throw ModelError.invalidConfig("token id \(bad) is outside the vocabulary of \(weights.tokenEmbedding.rows)")
@@ -122,6 +128,8 @@ public final class Transformer: @unchecked Sendable {
         let e = c.embedding
         let s = Scratch(tokens: n, config: c, workers: pool.threads, capacity: capacity)
         defer { s.free() }
+        let lora = LoRARows(stacks: adapters, rows: n)
+        defer { lora.free() }
 
         // x = embedding rows (tokens, embd)
         for (t, id) in tokens.enumerated() {
@@ -142,8 +150,11 @@ public final class Transformer: @unchecked Sendable {
             rmsNormRows(s.x, w.attentionNorm, s.xn, rows: n, width: e)
             tap("attn_norm-\(l)", s.xn, n * e)
             MatMul.multiply(w.query, x: s.xn, tokens: n, y: s.q, pool: pool)
+            lora.apply(l, .q, x: s.xn, inputs: e, y: s.q, outputs: c.qDim)
             MatMul.multiply(w.key, x: s.xn, tokens: n, y: s.k, pool: pool)
+            lora.apply(l, .k, x: s.xn, inputs: e, y: s.k, outputs: c.kvDim)
             MatMul.multiply(w.value, x: s.xn, tokens: n, y: s.v, pool: pool)
+            lora.apply(l, .v, x: s.xn, inputs: e, y: s.v, outputs: c.kvDim)
             addBias(w.queryBias, s.q, rows: n, width: c.qDim)
             addBias(w.keyBias, s.k, rows: n, width: c.kvDim)
             addBias(w.valueBias, s.v, rows: n, width: c.kvDim)
@@ -175,6 +186,7 @@ public final class Transformer: @unchecked Sendable {
             attend(layer: l, positions: positions, sliding: sliding, caches: caches, s: s, pool: pool)
             tap("kqv_out-\(l)", s.attn, n * c.qDim)
             MatMul.multiply(w.output, x: s.attn, tokens: n, y: s.o, pool: pool)
+            lora.apply(l, .o, x: s.attn, inputs: c.qDim, y: s.o, outputs: e)
             tap("attn_out-\(l)", s.o, n * e)
             if let pn = w.postAttentionNorm {
                 rmsNormRows(s.o, pn, s.o, rows: n, width: e)
@@ -187,7 +199,9 @@ public final class Transformer: @unchecked Sendable {
             rmsNormRows(s.x, w.ffnNorm, s.xn, rows: n, width: e)
             tap("ffn_norm-\(l)", s.xn, n * e)
             MatMul.multiply(w.gate, x: s.xn, tokens: n, y: s.gate, pool: pool)
+            lora.apply(l, .gate, x: s.xn, inputs: e, y: s.gate, outputs: c.feedForward)
             MatMul.multiply(w.up, x: s.xn, tokens: n, y: s.up, pool: pool)
+            lora.apply(l, .up, x: s.xn, inputs: e, y: s.up, outputs: c.feedForward)
             tap("ffn_gate-\(l)", s.gate, n * c.feedForward)
             tap("ffn_up-\(l)", s.up, n * c.feedForward)
             switch traits.activation {
@@ -201,6 +215,7 @@ public final class Transformer: @unchecked Sendable {
             }
             tap("ffn_act-\(l)", s.gate, n * c.feedForward)
             MatMul.multiply(w.down, x: s.gate, tokens: n, y: s.o, pool: pool)
+            lora.apply(l, .down, x: s.gate, inputs: c.feedForward, y: s.o, outputs: e)
             tap("ffn_out-\(l)", s.o, n * e)
             if let pn = w.postFFNNorm {
                 rmsNormRows(s.o, pn, s.o, rows: n, width: e)
@@ -281,6 +296,41 @@ public final class Transformer: @unchecked Sendable {
                     VectorOps.axpy(scores[j - lo], values + j * c.kvDim + kvOffset, out, count: c.headDim)
                 }
                 task += workers
+            }
+        }
+    }
+
+    /// Applies each row's adapter stack (runs of rows with the same stack at once).
+    private struct LoRARows {
+        let stacks: [AdapterStack?]?
+        let scratch: UnsafeMutablePointer<Float>?
+
+        init(stacks: [AdapterStack?]?, rows: Int) {
+            let rank = stacks?.compactMap { $0?.maxRank }.max() ?? 0
+            if let stacks, rank > 0, stacks.contains(where: { $0.map { !$0.isEmpty } ?? false }) {
+                self.stacks = stacks
+                scratch = .allocate(capacity: rows * rank)
+            } else {
+                self.stacks = nil
+                scratch = nil
+            }
+        }
+
+        func free() { scratch?.deallocate() }
+
+        @inline(__always)
+        func apply(_ layer: Int, _ target: LoRATarget, x: UnsafeMutablePointer<Float>, inputs: Int,
+                   y: UnsafeMutablePointer<Float>, outputs: Int) {
+            guard let stacks, let scratch else { return }
+            var t0 = 0
+            while t0 < stacks.count {
+                var t1 = t0 + 1
+                while t1 < stacks.count && stacks[t1] === stacks[t0] { t1 += 1 }
+                if let stack = stacks[t0] {
+                    stack.apply(layer: layer, target: target, x: x + t0 * inputs, rows: t1 - t0,
+                                y: y + t0 * outputs, scratch: scratch)
+                }
+                t0 = t1
             }
         }
     }

@@ -153,6 +153,26 @@ void ck_repack_free(void *p);
 void ck_repack_gemm_claim(const void *w, int rows, int *next_row, int chunk, const void *a, int tokens, int cols,
                           float *y, size_t ldy);
 
+/* ---- float GEMMs for LoRA and training (train.c) ----
+ * Row-major, leading dimensions in elements. beta = 0 overwrites C.
+ *   nt: C[i,j] = beta·C + alpha·Σ_p A[i,p]·B[j,p]   (A m×k, B n×k)
+ *   nn: C[i,j] = beta·C + alpha·Σ_p A[i,p]·B[p,j]   (A m×k, B k×n)
+ *   tn: C[i,j] = beta·C + alpha·Σ_p A[p,i]·B[p,j]   (A k×m, B k×n) */
+void ck_sgemm_nt(int m, int n, int k, float alpha, const float *a, size_t lda, const float *b, size_t ldb,
+                 float beta, float *c, size_t ldc);
+void ck_sgemm_nn(int m, int n, int k, float alpha, const float *a, size_t lda, const float *b, size_t ldb,
+                 float beta, float *c, size_t ldc);
+void ck_sgemm_tn(int m, int n, int k, float alpha, const float *a, size_t lda, const float *b, size_t ldb,
+                 float beta, float *c, size_t ldc);
+/* Portable version of ck_sgemm_nt (the reference for tests). */
+void ck_sgemm_nt_ref(int m, int n, int k, float alpha, const float *a, size_t lda, const float *b, size_t ldb,
+                     float beta, float *c, size_t ldc);
+/* dx[t, c0:c1] += Σ_r dy[t, r]·W[r, c0:c1] for a (rows × cols) weight of type
+ * wtype stored row by row (wstride bytes); c0, c1 whole blocks; tile holds
+ * 8·(c1−c0) floats. Returns 0, or -1 for a bad type or misaligned slice. */
+int ck_matmul_t_cols(int wtype, const void *w, size_t wstride, int rows, int c0, int c1,
+                     const float *dy, size_t ldy, int tokens, float *dx, size_t ldx, float *tile);
+
 #ifdef __cplusplus
 }
 #endif

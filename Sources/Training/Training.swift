@@ -1,0 +1,2 @@
+/// LoRA fine-tuning on a model's frozen, quantized GGUF weights.
+public enum Training {}
