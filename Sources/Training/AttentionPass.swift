@@ -1,0 +1,103 @@
+import Foundation
+import Kernels
+import Models
+
+/// Causal (and sliding-window) softmax attention with explicit probabilities,
+/// forward and backward, one head per task on the pool. GQA: head h reads
+/// kv head h / (heads / kvHeads).
+enum AttentionPass {
+    /// Per-worker and per-head buffers of the backward pass.
+    final class Scratch {
+        let dP: UnsafeMutablePointer<Float>     // (workers, T, T)
+        let dKh: UnsafeMutablePointer<Float>    // (heads, T, hd) per-head dK before the group sum
+        let dVh: UnsafeMutablePointer<Float>    // (heads, T, hd)
+
+        init(tokens n: Int, config c: ModelConfig, workers: Int) {
+            dP = .allocate(capacity: max(1, workers * n * n))
+            dKh = .allocate(capacity: max(1, c.heads * n * c.headDim))
+            dVh = .allocate(capacity: max(1, c.heads * n * c.headDim))
+        }
+
+        func free() {
+            dP.deallocate()
+            dKh.deallocate()
+            dVh.deallocate()
+        }
+    }
+
+    /// First visible key position of query row `i`.
+    @inline(__always)
+    static func lowest(_ i: Int, layer: Int, config c: ModelConfig) -> Int {
+        c.isSliding(layer) ? max(0, i - c.slidingWindow + 1) : 0
+    }
+
+    /// probs (heads, T, T) = softmax(scale·q·kᵀ) over visible keys (0 elsewhere);
+    /// out (T, heads·hd) = probs·v.
+    static func forward(config c: ModelConfig, layer: Int, tokens n: Int, q: UnsafePointer<Float>, k: UnsafePointer<Float>,
+                        v: UnsafePointer<Float>, probs: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>, pool: ThreadPool) {
+        let hd = c.headDim, group = c.heads / c.kvHeads
+        pool.run { worker, workers in
+            var h = worker
+            while h < c.heads {
+                let p = probs + h * n * n
+                let kv = (h / group) * hd
+                FloatGEMM.nt(m: n, n: n, k: hd, alpha: c.attentionScale, a: q + h * hd, lda: c.qDim, b: k + kv, ldb: c.kvDim,
+                             c: p, ldc: n)
+                for i in 0..<n {
+                    let row = p + i * n
+                    let lo = lowest(i, layer: layer, config: c)
+                    VectorOps.softmax(row + lo, count: i - lo + 1)
+                    if lo > 0 { row.update(repeating: 0, count: lo) }
+                    if i + 1 < n { (row + i + 1).update(repeating: 0, count: n - i - 1) }
+                }
+                FloatGEMM.nn(m: n, n: hd, k: n, a: p, lda: n, b: v + kv, ldb: c.kvDim, c: out + h * hd, ldc: c.qDim)
+                h += workers
+            }
+        }
+    }
+
+    /// Given dOut (T, heads·hd), writes dq (T, heads·hd), dk and dv (T, kvHeads·hd).
+    static func backward(config c: ModelConfig, layer: Int, tokens n: Int, q: UnsafePointer<Float>, k: UnsafePointer<Float>,
+                         v: UnsafePointer<Float>, probs: UnsafePointer<Float>, dOut: UnsafePointer<Float>,
+                         dq: UnsafeMutablePointer<Float>, dk: UnsafeMutablePointer<Float>, dv: UnsafeMutablePointer<Float>,
+                         scratch s: Scratch, pool: ThreadPool) {
+        let hd = c.headDim, group = c.heads / c.kvHeads
+        pool.run { worker, workers in
+            let dP = s.dP + worker * n * n
+            var h = worker
+            while h < c.heads {
+                let p = probs + h * n * n
+                let kv = (h / group) * hd
+                let dO = dOut + h * hd
+                // dP (T, T) = dO·vᵀ
+                FloatGEMM.nt(m: n, n: n, k: hd, a: dO, lda: c.qDim, b: v + kv, ldb: c.kvDim, c: dP, ldc: n)
+                // dV_h (T, hd) = Pᵀ·dO
+                FloatGEMM.tn(m: n, n: hd, k: n, a: p, lda: n, b: dO, ldb: c.qDim, c: s.dVh + h * n * hd, ldc: hd)
+                // dS = P ⊙ (dP − Σ_j P·dP), in place of dP
+                for i in 0..<n {
+                    let pr = p + i * n, dr = dP + i * n
+                    let lo = lowest(i, layer: layer, config: c)
+                    var dot: Float = 0
+                    for j in lo...i { dot += pr[j] * dr[j] }
+                    for j in 0..<n { dr[j] = pr[j] * (dr[j] - dot) }
+                }
+                // dq_h = scale·dS·k,  dK_h = scale·dSᵀ·q
+                FloatGEMM.nn(m: n, n: hd, k: n, alpha: c.attentionScale, a: dP, lda: n, b: k + kv, ldb: c.kvDim,
+                             c: dq + h * hd, ldc: c.qDim)
+                FloatGEMM.tn(m: n, n: hd, k: n, alpha: c.attentionScale, a: dP, lda: n, b: q + h * hd, ldb: c.qDim,
+                             c: s.dKh + h * n * hd, ldc: hd)
+                h += workers
+            }
+        }
+        // Sum the heads of each kv group.
+        dk.update(repeating: 0, count: n * c.kvDim)
+        dv.update(repeating: 0, count: n * c.kvDim)
+        for h in 0..<c.heads {
+            let kv = (h / group) * hd
+            for t in 0..<n {
+                VectorOps.add(s.dKh + (h * n + t) * hd, into: dk + t * c.kvDim + kv, count: hd)
+                VectorOps.add(s.dVh + (h * n + t) * hd, into: dv + t * c.kvDim + kv, count: hd)
+            }
+        }
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import GGUF
+import Models
+
+/// The trainable LoRA matrices of a run, with their gradients and AdamW
+/// moments, in four flat F32 buffers that share one layout (so the optimizer
+/// step and checkpoints are single loops over memory).
+public final class TrainableLoRA: @unchecked Sendable {
+    // @unchecked: used by one training loop at a time.
+    /// Where one adapted matrix lives in the flat buffers.
+    public struct Slot: Sendable {
+        public let layer: Int
+        public let target: LoRATarget
+        public let rank: Int
+        public let inputs: Int
+        public let outputs: Int
+        /// Offset of A (rank, inputs); B (outputs, rank) follows it.
+        public let offset: Int
+        public var aCount: Int { rank * inputs }
+        public var bOffset: Int { offset + aCount }
+        public var count: Int { rank * (inputs + outputs) }
+    }
+
+    public let rank: Int
+    public let alpha: Float
+    public let targets: [LoRATarget]
+    public let slots: [Slot]
+    /// slotIndex[layer][target.rawIndex] or nil when that matrix is not adapted.
+    let slotIndex: [[Int?]]
+    public let count: Int
+    public let values: UnsafeMutablePointer<Float>
+    public let gradients: UnsafeMutablePointer<Float>
+    public let firstMoment: UnsafeMutablePointer<Float>
+    public let secondMoment: UnsafeMutablePointer<Float>
+
+    /// scale = alpha / rank, as llama.cpp and PEFT apply it.
+    public var scale: Float { alpha / Float(rank) }
+
+    /// New adapter: A uniform in ±1/√inputs (PEFT's kaiming_uniform(a=√5)), B = 0,
+    /// so training starts from the base model exactly.
+    public init(config: ModelConfig, targets: [LoRATarget], rank: Int, alpha: Float, seed: UInt64) {
+        self.rank = rank
+        self.alpha = alpha
+        self.targets = LoRATarget.allCases.filter { targets.contains($0) }
+        var slots: [Slot] = []
+        var index = [[Int?]](repeating: [Int?](repeating: nil, count: LoRATarget.allCases.count), count: config.layers)
+        var offset = 0
+        for l in 0..<config.layers {
+            for t in self.targets {
+                let (outputs, inputs) = config.shape(of: t)
+                index[l][t.rawIndex] = slots.count
+                slots.append(Slot(layer: l, target: t, rank: rank, inputs: inputs, outputs: outputs, offset: offset))
+                offset += rank * (inputs + outputs)
+            }
+        }
+        self.slots = slots
+        slotIndex = index
+        count = offset
+        func buffer() -> UnsafeMutablePointer<Float> {
+            let p = UnsafeMutablePointer<Float>.allocate(capacity: max(offset, 1))
+            p.initialize(repeating: 0, count: max(offset, 1))
+            return p
+        }
+        values = buffer()
+        gradients = buffer()
+        firstMoment = buffer()
+        secondMoment = buffer()
+        var rng = SplitMix64(seed: seed)
+        for s in slots {
+            let bound = 1 / Float(s.inputs).squareRoot()
+            for i in 0..<s.aCount { values[s.offset + i] = rng.uniform(-bound, bound) }
+        }
+    }
+
+    deinit {
+        values.deallocate()
+        gradients.deallocate()
+        firstMoment.deallocate()
+        secondMoment.deallocate()
+    }
+
+    func slot(layer: Int, target: LoRATarget) -> Slot? {
+        slotIndex[layer][target.rawIndex].map { slots[$0] }
+    }
+
+    public func zeroGradients() { gradients.update(repeating: 0, count: count) }
+
+    /// The adapter as llama.cpp's GGUF LoRA stores it.
+    public func adapter(name: String, architecture: String, baseModelName: String?) -> LoRAAdapter {
+        var pairs: [String: LoRAPair] = [:]
+        for s in slots {
+            let a = Array(UnsafeBufferPointer(start: values + s.offset, count: s.aCount))
+            let b = Array(UnsafeBufferPointer(start: values + s.bOffset, count: s.outputs * s.rank))
+            pairs[s.target.tensorName(layer: s.layer)] = LoRAPair(rank: s.rank, inputs: s.inputs, outputs: s.outputs, a: a, b: b)
+        }
+        return LoRAAdapter(name: name, architecture: architecture, alpha: alpha, baseModelName: baseModelName, pairs: pairs)
+    }
+}
+
+extension LoRATarget {
+    /// Position in `allCases`.
+    var rawIndex: Int { LoRATarget.allCases.firstIndex(of: self) ?? 0 }
+}
+
+/// SplitMix64: small, fast and the same on every machine, so a seed fixes a run.
+public struct SplitMix64: RandomNumberGenerator, Sendable, Codable {
+    public var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Uniform in [lo, hi) from the top 24 bits.
+    public mutating func uniform(_ lo: Float, _ hi: Float) -> Float {
+        lo + (hi - lo) * Float(next() >> 40) / Float(1 << 24)
+    }
+}

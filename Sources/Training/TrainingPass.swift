@@ -1,0 +1,387 @@
+import Foundation
+import GGUF
+import Kernels
+import Models
+
+/// Forward and backward passes of a decoder with LoRA on frozen weights.
+///
+/// The base matrices stay in their GGUF quant type: the forward product runs
+/// the inference kernels, and the backward product dX += dY·W dequantizes a
+/// few rows at a time (``MatMul/accumulateTransposed(_:dy:tokens:dx:pool:)``).
+/// Only the LoRA matrices get gradients. Attention, norms and activations run
+/// in plain F32 (no fp16 rounding), so the loss is a smooth function of A and B.
+///
+/// Memory: every layer's input is kept (tokens × embd floats each); the rest of
+/// a layer's activations is kept while `activationBudget` allows and otherwise
+/// recomputed from the input during the backward pass (gradient checkpointing),
+/// so long contexts cost time, not memory.
+public final class TrainingPass: @unchecked Sendable {
+    // @unchecked: one training loop drives it.
+    public let model: Transformer
+    public let lora: TrainableLoRA
+    public let pool: ThreadPool
+    /// Bytes of layer activations to keep between the forward and backward pass.
+    public var activationBudget: Int = 1_500_000_000
+    /// Layers recomputed in the last backward pass (0 when everything fit).
+    public private(set) var recomputedLayers = 0
+
+    var config: ModelConfig { model.config }
+    var traits: ArchitectureTraits { model.traits }
+
+    public init(model: Transformer, lora: TrainableLoRA, pool: ThreadPool) {
+        self.model = model
+        self.lora = lora
+        self.pool = pool
+    }
+
+    /// Loss and gradients of one sequence. `targets[t]` is the token expected
+    /// after position t, or −1 where no loss is taken (prompt tokens, padding).
+    /// Gradients of `gradScale · Σ CE` are added to `lora.gradients`.
+    /// - Returns: the summed cross-entropy (nats) and the number of scored tokens.
+    public func accumulate(tokens: [Int32], targets: [Int32], gradScale: Float) throws -> (loss: Double, count: Int) {
+        try run(tokens: tokens, targets: targets, gradScale: gradScale, backward: true)
+    }
+
+    /// Loss only (no gradients), for evaluation.
+    public func loss(tokens: [Int32], targets: [Int32]) throws -> (loss: Double, count: Int) {
+        try run(tokens: tokens, targets: targets, gradScale: 0, backward: false)
+    }
+
+    private func run(tokens: [Int32], targets: [Int32], gradScale: Float, backward: Bool) throws -> (loss: Double, count: Int) {
+        let c = config
+        let n = tokens.count
+        guard n > 0, targets.count == n else { throw ModelError.invalidConfig("tokens and targets must have the same nonzero length") }
+        guard n <= c.contextLength else { throw ModelError.contextOverflow(requested: n, limit: c.contextLength) }
+        let vocab = model.weights.tokenEmbedding.rows
+        if let bad = tokens.first(where: { $0 < 0 || Int($0) >= vocab }) ?? targets.first(where: { Int($0) >= c.vocabulary || $0 < -1 }) {
+            throw ModelError.invalidConfig("token id \(bad) is outside the vocabulary of \(vocab)")
+        }
+        let e = c.embedding
+        // inputs[l]: (T, embd) input of layer l; inputs[layers] is the final residual stream.
+        let inputs = (0...c.layers).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: n * e) }
+        defer { inputs.forEach { $0.deallocate() } }
+        for (t, id) in tokens.enumerated() {
+            Dequantize.row(model.weights.tokenEmbedding.type, model.weights.tokenEmbedding.row(Int(id)), inputs[0] + t * e, count: e)
+        }
+        if traits.scalesEmbedding { VectorOps.scale(inputs[0], by: sqrtf(Float(e)), count: n * e) }
+
+        let ropes = Ropes(config: c, positions: 0..<n, factors: model.weights.ropeFrequencyFactors)
+        let perLayer = LayerActivations.bytes(tokens: n, config: c)
+        let keep = backward ? min(c.layers, activationBudget / max(perLayer, 1)) : 0
+        var kept: [LayerActivations?] = (0..<c.layers).map { $0 < keep ? LayerActivations(tokens: n, config: c) : nil }
+        let shared: LayerActivations? = keep < c.layers ? LayerActivations(tokens: n, config: c) : nil
+        let work = Workspace(tokens: n, config: c, rank: lora.rank, workers: pool.threads)
+        defer { work.free() }
+
+        for l in 0..<c.layers {
+            let acts = kept[l] ?? shared!
+            forwardLayer(l, x: inputs[l], acts: acts, out: inputs[l + 1], ropes: ropes, work: work)
+        }
+
+        let dx = work.dx
+        let result = head(x: inputs[c.layers], targets: targets, gradScale: gradScale, dx: backward ? dx : nil, work: work)
+        guard backward else { return result }
+
+        recomputedLayers = 0
+        for l in stride(from: c.layers - 1, through: 0, by: -1) {
+            let acts: LayerActivations
+            if let a = kept[l] {
+                acts = a
+            } else {
+                acts = shared!
+                forwardLayer(l, x: inputs[l], acts: acts, out: work.discard, ropes: ropes, work: work)
+                recomputedLayers += 1
+            }
+            backwardLayer(l, x: inputs[l], acts: acts, dx: dx, ropes: ropes, work: work)
+            kept[l] = nil  // free as we go
+        }
+        return result
+    }
+
+    // MARK: - Layer forward
+
+    private func forwardLayer(_ l: Int, x: UnsafeMutablePointer<Float>, acts a: LayerActivations,
+                              out: UnsafeMutablePointer<Float>, ropes: Ropes, work: Workspace) {
+        let c = config, n = a.tokens, e = c.embedding
+        let w = model.weights.layers[l]
+        rmsNorm(x, w.attentionNorm, a.xn1, rows: n, width: e)
+        linear(w.query, l, .q, x: a.xn1, y: a.q, rows: n, work: work)
+        linear(w.key, l, .k, x: a.xn1, y: a.k, rows: n, work: work)
+        linear(w.value, l, .v, x: a.xn1, y: a.v, rows: n, work: work)
+        addBias(w.queryBias, a.q, rows: n, width: c.qDim)
+        addBias(w.keyBias, a.k, rows: n, width: c.kvDim)
+        addBias(w.valueBias, a.v, rows: n, width: c.kvDim)
+        if w.queryNorm != nil {
+            a.qLin.update(from: a.q, count: n * c.qDim)
+            a.kLin.update(from: a.k, count: n * c.kvDim)
+        }
+        let rope = ropes.table(sliding: c.isSliding(l))
+        for t in 0..<n {
+            for hh in 0..<c.heads {
+                let head = a.q + t * c.qDim + hh * c.headDim
+                if let qn = w.queryNorm { rmsNorm(head, qn, head, rows: 1, width: c.headDim) }
+                rope.apply(head, token: t, style: traits.ropeStyle)
+            }
+            for hh in 0..<c.kvHeads {
+                let head = a.k + t * c.kvDim + hh * c.headDim
+                if let kn = w.keyNorm { rmsNorm(head, kn, head, rows: 1, width: c.headDim) }
+                rope.apply(head, token: t, style: traits.ropeStyle)
+            }
+        }
+        AttentionPass.forward(config: c, layer: l, tokens: n, q: a.q, k: a.k, v: a.v, probs: a.probs, out: a.attn, pool: pool)
+        linear(w.output, l, .o, x: a.attn, y: a.oLin, rows: n, work: work)
+        // x2 = x + postNorm(oLin)
+        if let pn = w.postAttentionNorm {
+            rmsNorm(a.oLin, pn, a.x2, rows: n, width: e)
+            VectorOps.add(x, into: a.x2, count: n * e)
+        } else {
+            a.x2.update(from: x, count: n * e)
+            VectorOps.add(a.oLin, into: a.x2, count: n * e)
+        }
+        rmsNorm(a.x2, w.ffnNorm, a.xn2, rows: n, width: e)
+        linear(w.gate, l, .gate, x: a.xn2, y: a.g, rows: n, work: work)
+        linear(w.up, l, .up, x: a.xn2, y: a.u, rows: n, work: work)
+        TrainingMath.gatedActivation(traits.activation, g: a.g, u: a.u, out: a.h, count: n * c.feedForward)
+        linear(w.down, l, .down, x: a.h, y: a.dLin, rows: n, work: work)
+        if let pn = w.postFFNNorm {
+            rmsNorm(a.dLin, pn, out, rows: n, width: e)
+            VectorOps.add(a.x2, into: out, count: n * e)
+        } else {
+            out.update(from: a.x2, count: n * e)
+            VectorOps.add(a.dLin, into: out, count: n * e)
+        }
+    }
+
+    /// y (rows, out) = x·Wᵀ + scale·(x·Aᵀ)·Bᵀ
+    private func linear(_ w: QuantMatrix, _ l: Int, _ target: LoRATarget, x: UnsafeMutablePointer<Float>,
+                        y: UnsafeMutablePointer<Float>, rows: Int, work: Workspace) {
+        MatMul.multiply(w, x: x, tokens: rows, y: y, pool: pool)
+        guard let s = lora.slot(layer: l, target: target) else { return }
+        let p = lora.values
+        FloatGEMM.nt(m: rows, n: s.rank, k: s.inputs, a: x, lda: s.inputs, b: p + s.offset, ldb: s.inputs, c: work.u, ldc: s.rank)
+        FloatGEMM.nt(m: rows, n: s.outputs, k: s.rank, alpha: lora.scale, a: work.u, lda: s.rank, b: p + s.bOffset, ldb: s.rank,
+                     beta: 1, c: y, ldc: s.outputs)
+    }
+
+    // MARK: - Layer backward
+
+    /// On entry `dx` holds dLoss/d(layer output); on return dLoss/d(layer input).
+    private func backwardLayer(_ l: Int, x: UnsafeMutablePointer<Float>, acts a: LayerActivations,
+                               dx: UnsafeMutablePointer<Float>, ropes: Ropes, work: Workspace) {
+        let c = config, n = a.tokens, e = c.embedding, ff = c.feedForward
+        let w = model.weights.layers[l]
+        // FFN branch: out = x2 + postNorm(dLin).
+        let dDown = work.dE
+        if let pn = w.postFFNNorm {
+            rmsNormBackwardRows(a.dLin, pn, dy: dx, dx: dDown, rows: n, width: e, accumulate: false)
+        } else {
+            dDown.update(from: dx, count: n * e)
+        }
+        let dH = work.dFF
+        dH.update(repeating: 0, count: n * ff)
+        linearBackward(w.down, l, .down, x: a.h, dy: dDown, dx: dH, rows: n, work: work)
+        TrainingMath.gatedActivationBackward(traits.activation, g: a.g, u: a.u, dh: dH, count: n * ff)
+        let dXn = work.dXn
+        dXn.update(repeating: 0, count: n * e)
+        linearBackward(w.gate, l, .gate, x: a.xn2, dy: a.g, dx: dXn, rows: n, work: work)
+        linearBackward(w.up, l, .up, x: a.xn2, dy: a.u, dx: dXn, rows: n, work: work)
+        rmsNormBackwardRows(a.x2, w.ffnNorm, dy: dXn, dx: dx, rows: n, width: e, accumulate: true)
+
+        // Attention branch: x2 = x + postNorm(oLin).
+        let dO = work.dE
+        if let pn = w.postAttentionNorm {
+            rmsNormBackwardRows(a.oLin, pn, dy: dx, dx: dO, rows: n, width: e, accumulate: false)
+        } else {
+            dO.update(from: dx, count: n * e)
+        }
+        let dAttn = work.dAttn
+        dAttn.update(repeating: 0, count: n * c.qDim)
+        linearBackward(w.output, l, .o, x: a.attn, dy: dO, dx: dAttn, rows: n, work: work)
+        AttentionPass.backward(config: c, layer: l, tokens: n, q: a.q, k: a.k, v: a.v, probs: a.probs, dOut: dAttn,
+                               dq: work.dQ, dk: work.dK, dv: work.dV, scratch: work.attention, pool: pool)
+        let rope = ropes.table(sliding: c.isSliding(l))
+        for t in 0..<n {
+            for hh in 0..<c.heads {
+                let g = work.dQ + t * c.qDim + hh * c.headDim
+                rope.applyInverse(g, token: t, style: traits.ropeStyle)
+                if let qn = w.queryNorm {
+                    rmsNormBackwardRows(a.qLin + t * c.qDim + hh * c.headDim, qn, dy: g, dx: g, rows: 1, width: c.headDim, accumulate: false)
+                }
+            }
+            for hh in 0..<c.kvHeads {
+                let g = work.dK + t * c.kvDim + hh * c.headDim
+                rope.applyInverse(g, token: t, style: traits.ropeStyle)
+                if let kn = w.keyNorm {
+                    rmsNormBackwardRows(a.kLin + t * c.kvDim + hh * c.headDim, kn, dy: g, dx: g, rows: 1, width: c.headDim, accumulate: false)
+                }
+            }
+        }
+        dXn.update(repeating: 0, count: n * e)
+        linearBackward(w.query, l, .q, x: a.xn1, dy: work.dQ, dx: dXn, rows: n, work: work)
+        linearBackward(w.key, l, .k, x: a.xn1, dy: work.dK, dx: dXn, rows: n, work: work)
+        linearBackward(w.value, l, .v, x: a.xn1, dy: work.dV, dx: dXn, rows: n, work: work)
+        rmsNormBackwardRows(x, w.attentionNorm, dy: dXn, dx: dx, rows: n, width: e, accumulate: true)
+    }
+
+    /// For y = x·Wᵀ + s·(x·Aᵀ)·Bᵀ: adds dA, dB to the gradients and dy·W + s·(dy·B)·A to dx.
+    private func linearBackward(_ w: QuantMatrix, _ l: Int, _ target: LoRATarget, x: UnsafeMutablePointer<Float>,
+                                dy: UnsafeMutablePointer<Float>, dx: UnsafeMutablePointer<Float>, rows: Int, work: Workspace) {
+        MatMul.accumulateTransposed(w, dy: dy, tokens: rows, dx: dx, pool: pool)
+        guard let s = lora.slot(layer: l, target: target) else { return }
+        let p = lora.values, g = lora.gradients, scale = lora.scale
+        let u = work.u, du = work.du
+        // u (T, r) = x·Aᵀ
+        FloatGEMM.nt(m: rows, n: s.rank, k: s.inputs, a: x, lda: s.inputs, b: p + s.offset, ldb: s.inputs, c: u, ldc: s.rank)
+        // dB (out, r) += s·dyᵀ·u
+        FloatGEMM.tn(m: s.outputs, n: s.rank, k: rows, alpha: scale, a: dy, lda: s.outputs, b: u, ldb: s.rank,
+                     beta: 1, c: g + s.bOffset, ldc: s.rank)
+        // du (T, r) = s·dy·B
+        FloatGEMM.nn(m: rows, n: s.rank, k: s.outputs, alpha: scale, a: dy, lda: s.outputs, b: p + s.bOffset, ldb: s.rank,
+                     c: du, ldc: s.rank)
+        // dA (r, in) += duᵀ·x
+        FloatGEMM.tn(m: s.rank, n: s.inputs, k: rows, a: du, lda: s.rank, b: x, ldb: s.inputs, beta: 1, c: g + s.offset, ldc: s.inputs)
+        // dx += du·A
+        FloatGEMM.nn(m: rows, n: s.inputs, k: s.rank, a: du, lda: s.rank, b: p + s.offset, ldb: s.inputs, beta: 1, c: dx, ldc: s.inputs)
+    }
+
+    // MARK: - Output head and loss
+
+    /// Final norm, logits for rows with a target, cross-entropy; with `dx`,
+    /// writes dLoss/d(final residual) there (zero on rows without a target).
+    private func head(x: UnsafeMutablePointer<Float>, targets: [Int32], gradScale: Float,
+                      dx: UnsafeMutablePointer<Float>?, work: Workspace) -> (loss: Double, count: Int) {
+        let c = config, e = c.embedding, vocab = c.vocabulary
+        let rows = targets.indices.filter { targets[$0] >= 0 }
+        dx?.update(repeating: 0, count: targets.count * e)
+        guard !rows.isEmpty else { return (0, 0) }
+        let chunk = max(1, min(64, 16_000_000 / max(vocab, 1)))
+        let xf = UnsafeMutablePointer<Float>.allocate(capacity: chunk * e)
+        let dxf = UnsafeMutablePointer<Float>.allocate(capacity: chunk * e)
+        let logits = UnsafeMutablePointer<Float>.allocate(capacity: chunk * vocab)
+        defer { xf.deallocate(); dxf.deallocate(); logits.deallocate() }
+        var total: Double = 0
+        model.weights.outputNorm.withUnsafeBufferPointer { normW in
+            var start = 0
+            while start < rows.count {
+                let part = Array(rows[start..<min(rows.count, start + chunk)])
+                for (i, r) in part.enumerated() {
+                    VectorOps.rmsNorm(x + r * e, weight: normW.baseAddress!, eps: c.rmsEpsilon, count: e, out: xf + i * e)
+                }
+                MatMul.multiply(model.weights.output, x: xf, tokens: part.count, y: logits, pool: pool)
+                for (i, r) in part.enumerated() {
+                    let row = logits + i * vocab
+                    if let cap = c.finalLogitSoftcap {
+                        // Keep tanh(z/cap) in place of z; the gradient needs it.
+                        for j in 0..<vocab { row[j] = tanhf(row[j] / cap) }
+                        let saved = work.softcap(vocab)
+                        saved.update(from: row, count: vocab)
+                        for j in 0..<vocab { row[j] *= cap }
+                        total += TrainingMath.crossEntropy(row, count: vocab, target: Int(targets[r]), scale: gradScale)
+                        for j in 0..<vocab { row[j] *= 1 - saved[j] * saved[j] }
+                    } else {
+                        total += TrainingMath.crossEntropy(row, count: vocab, target: Int(targets[r]), scale: gradScale)
+                    }
+                }
+                if let dx {
+                    dxf.update(repeating: 0, count: part.count * e)
+                    MatMul.accumulateTransposed(model.weights.output, dy: logits, tokens: part.count, dx: dxf, pool: pool)
+                    for (i, r) in part.enumerated() {
+                        TrainingMath.rmsNormBackward(x: x + r * e, weight: normW.baseAddress!, dy: dxf + i * e, dx: dx + r * e,
+                                                     count: e, eps: c.rmsEpsilon, accumulate: false)
+                    }
+                }
+                start += part.count
+            }
+        }
+        return (total, rows.count)
+    }
+
+    // MARK: - Helpers
+
+    private func rmsNorm(_ x: UnsafeMutablePointer<Float>, _ w: [Float], _ out: UnsafeMutablePointer<Float>, rows: Int, width: Int) {
+        w.withUnsafeBufferPointer { wp in
+            for r in 0..<rows {
+                VectorOps.rmsNorm(x + r * width, weight: wp.baseAddress!, eps: config.rmsEpsilon, count: width, out: out + r * width)
+            }
+        }
+    }
+
+    private func rmsNormBackwardRows(_ x: UnsafeMutablePointer<Float>, _ w: [Float], dy: UnsafeMutablePointer<Float>,
+                                     dx: UnsafeMutablePointer<Float>, rows: Int, width: Int, accumulate: Bool) {
+        w.withUnsafeBufferPointer { wp in
+            for r in 0..<rows {
+                TrainingMath.rmsNormBackward(x: x + r * width, weight: wp.baseAddress!, dy: dy + r * width, dx: dx + r * width,
+                                             count: width, eps: config.rmsEpsilon, accumulate: accumulate)
+            }
+        }
+    }
+
+    private func addBias(_ bias: [Float]?, _ y: UnsafeMutablePointer<Float>, rows: Int, width: Int) {
+        guard let bias else { return }
+        bias.withUnsafeBufferPointer { b in
+            for r in 0..<rows { VectorOps.add(b.baseAddress!, into: y + r * width, count: width) }
+        }
+    }
+}
+
+/// RoPE tables for positions 0..<n (global and sliding-window bases).
+struct Ropes {
+    let global: RopeTable
+    let sliding: RopeTable
+
+    init(config c: ModelConfig, positions: Range<Int>, factors: [Float]?) {
+        global = RopeTable(positions: positions, dimensions: c.ropeDimensions, base: c.ropeBase,
+                           freqScale: c.ropeFrequencyScale, factors: factors)
+        sliding = c.slidingWindow > 0
+            ? RopeTable(positions: positions, dimensions: c.ropeDimensions, base: c.ropeBaseSliding, freqScale: 1, factors: nil)
+            : global
+    }
+
+    func table(sliding s: Bool) -> RopeTable { s ? sliding : global }
+}
+
+/// Scratch buffers of one training pass.
+final class Workspace {
+    let dx, dE, dXn, dFF, dAttn, dQ, dK, dV, u, du, discard: UnsafeMutablePointer<Float>
+    let attention: AttentionPass.Scratch
+    private var softcapBuffer: UnsafeMutablePointer<Float>?
+    private var owned: [UnsafeMutablePointer<Float>] = []
+
+    init(tokens n: Int, config c: ModelConfig, rank: Int, workers: Int) {
+        var owned: [UnsafeMutablePointer<Float>] = []
+        func buf(_ count: Int) -> UnsafeMutablePointer<Float> {
+            let p = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
+            p.initialize(repeating: 0, count: max(count, 1))
+            owned.append(p)
+            return p
+        }
+        dx = buf(n * c.embedding)        // (T, embd) gradient of the residual stream
+        dE = buf(n * c.embedding)        // (T, embd) gradient of a branch output
+        dXn = buf(n * c.embedding)       // (T, embd) gradient of a normed input
+        dFF = buf(n * c.feedForward)     // (T, ff)
+        dAttn = buf(n * c.qDim)          // (T, heads·hd)
+        dQ = buf(n * c.qDim)
+        dK = buf(n * c.kvDim)
+        dV = buf(n * c.kvDim)
+        u = buf(n * max(rank, 1))        // (T, r) x·Aᵀ
+        du = buf(n * max(rank, 1))       // (T, r)
+        discard = buf(n * c.embedding)   // layer output of a recomputation (already known)
+        attention = AttentionPass.Scratch(tokens: n, config: c, workers: workers)
+        self.owned = owned
+    }
+
+    func softcap(_ count: Int) -> UnsafeMutablePointer<Float> {
+        if let softcapBuffer { return softcapBuffer }
+        let p = UnsafeMutablePointer<Float>.allocate(capacity: count)
+        softcapBuffer = p
+        return p
+    }
+
+    func free() {
+        for p in owned { p.deallocate() }
+        owned = []
+        softcapBuffer?.deallocate()
+        softcapBuffer = nil
+        attention.free()
+    }
+}
