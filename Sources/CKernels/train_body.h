@@ -81,7 +81,24 @@ static int CK_NAME(ck_matmul_t_cols)(int wtype, const void *w, size_t wstride, i
         for (int i = nr; i < 8; i++) memset(tile + (size_t)i * width, 0, sizeof(float) * (size_t)width);
         const float *w0 = tile, *w1 = tile + width, *w2 = tile + 2 * width, *w3 = tile + 3 * width;
         const float *w4 = tile + 4 * width, *w5 = tile + 5 * width, *w6 = tile + 6 * width, *w7 = tile + 7 * width;
-        for (int t = 0; t < tokens; t++) {
+        /* Four token rows per pass: each tile load feeds 4 outputs. */
+        int t = 0;
+        for (; t + 4 <= tokens; t += 4) {
+            float a[4][8];
+            for (int q = 0; q < 4; q++) {
+                const float *g = dy + (size_t)(t + q) * ldy + r0;
+                for (int i = 0; i < 8; i++) a[q][i] = i < nr ? g[i] : 0;
+            }
+            float *o0 = dx + (size_t)t * ldx + c0, *o1 = o0 + ldx, *o2 = o1 + ldx, *o3 = o2 + ldx;
+            for (int j = 0; j < width; j++) {
+                const float x0 = w0[j], x1 = w1[j], x2 = w2[j], x3 = w3[j], x4 = w4[j], x5 = w5[j], x6 = w6[j], x7 = w7[j];
+                o0[j] += ((a[0][0] * x0 + a[0][1] * x1) + (a[0][2] * x2 + a[0][3] * x3)) + ((a[0][4] * x4 + a[0][5] * x5) + (a[0][6] * x6 + a[0][7] * x7));
+                o1[j] += ((a[1][0] * x0 + a[1][1] * x1) + (a[1][2] * x2 + a[1][3] * x3)) + ((a[1][4] * x4 + a[1][5] * x5) + (a[1][6] * x6 + a[1][7] * x7));
+                o2[j] += ((a[2][0] * x0 + a[2][1] * x1) + (a[2][2] * x2 + a[2][3] * x3)) + ((a[2][4] * x4 + a[2][5] * x5) + (a[2][6] * x6 + a[2][7] * x7));
+                o3[j] += ((a[3][0] * x0 + a[3][1] * x1) + (a[3][2] * x2 + a[3][3] * x3)) + ((a[3][4] * x4 + a[3][5] * x5) + (a[3][6] * x6 + a[3][7] * x7));
+            }
+        }
+        for (; t < tokens; t++) {
             const float *g = dy + (size_t)t * ldy + r0;
             float a0 = g[0], a1 = nr > 1 ? g[1] : 0, a2 = nr > 2 ? g[2] : 0, a3 = nr > 3 ? g[3] : 0;
             float a4 = nr > 4 ? g[4] : 0, a5 = nr > 5 ? g[5] : 0, a6 = nr > 6 ? g[6] : 0, a7 = nr > 7 ? g[7] : 0;

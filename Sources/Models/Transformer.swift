@@ -57,6 +57,9 @@ public final class Transformer: @unchecked Sendable {
         try self.init(file: try GGUFFile(path: path), kernels: kernels)
     }
 
+    /// Weights in the file (elements of every tensor).
+    public var parameterCount: Int { file.tensors.reduce(0) { $0 + $1.elementCount } }
+
     public func makeCache(capacity: Int) -> KVCache {
         KVCache(layers: config.layers, capacity: capacity, kvDim: config.kvDim)
     }

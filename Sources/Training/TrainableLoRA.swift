@@ -32,6 +32,9 @@ public final class TrainableLoRA: @unchecked Sendable {
     public let gradients: UnsafeMutablePointer<Float>
     public let firstMoment: UnsafeMutablePointer<Float>
     public let secondMoment: UnsafeMutablePointer<Float>
+    /// Bᵀ (rank, outputs) of each slot at its B offset, for products that run
+    /// along the outputs; refreshed by `refreshTransposes()` after values change.
+    let transposedB: UnsafeMutablePointer<Float>
 
     /// scale = alpha / rank, as llama.cpp and PEFT apply it.
     public var scale: Float { alpha / Float(rank) }
@@ -65,6 +68,7 @@ public final class TrainableLoRA: @unchecked Sendable {
         gradients = buffer()
         firstMoment = buffer()
         secondMoment = buffer()
+        transposedB = buffer()
         var rng = SplitMix64(seed: seed)
         for s in slots {
             let bound = 1 / Float(s.inputs).squareRoot()
@@ -77,6 +81,17 @@ public final class TrainableLoRA: @unchecked Sendable {
         gradients.deallocate()
         firstMoment.deallocate()
         secondMoment.deallocate()
+        transposedB.deallocate()
+    }
+
+    /// Recomputes Bᵀ for every slot from `values`.
+    public func refreshTransposes() {
+        for s in slots {
+            let b = values + s.bOffset, bt = transposedB + s.bOffset
+            for o in 0..<s.outputs {
+                for k in 0..<s.rank { bt[k * s.outputs + o] = b[o * s.rank + k] }
+            }
+        }
     }
 
     func slot(layer: Int, target: LoRATarget) -> Slot? {

@@ -57,6 +57,7 @@ public final class TrainingPass: @unchecked Sendable {
             throw ModelError.invalidConfig("token id \(bad) is outside the vocabulary of \(vocab)")
         }
         let e = c.embedding
+        lora.refreshTransposes()
         // inputs[l]: (T, embd) input of layer l; inputs[layers] is the final residual stream.
         let inputs = (0...c.layers).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: n * e) }
         defer { inputs.forEach { $0.deallocate() } }
@@ -159,8 +160,9 @@ public final class TrainingPass: @unchecked Sendable {
         guard let s = lora.slot(layer: l, target: target) else { return }
         let p = lora.values
         FloatGEMM.nt(m: rows, n: s.rank, k: s.inputs, a: x, lda: s.inputs, b: p + s.offset, ldb: s.inputs, c: work.u, ldc: s.rank)
-        FloatGEMM.nt(m: rows, n: s.outputs, k: s.rank, alpha: lora.scale, a: work.u, lda: s.rank, b: p + s.bOffset, ldb: s.rank,
-                     beta: 1, c: y, ldc: s.outputs)
+        // y += scale·u·Bᵀ, along the outputs
+        FloatGEMM.nn(m: rows, n: s.outputs, k: s.rank, alpha: lora.scale, a: work.u, lda: s.rank,
+                     b: lora.transposedB + s.bOffset, ldb: s.outputs, beta: 1, c: y, ldc: s.outputs)
     }
 
     // MARK: - Layer backward
@@ -232,12 +234,17 @@ public final class TrainingPass: @unchecked Sendable {
         let u = work.u, du = work.du
         // u (T, r) = x·Aᵀ
         FloatGEMM.nt(m: rows, n: s.rank, k: s.inputs, a: x, lda: s.inputs, b: p + s.offset, ldb: s.inputs, c: u, ldc: s.rank)
-        // dB (out, r) += s·dyᵀ·u
-        FloatGEMM.tn(m: s.outputs, n: s.rank, k: rows, alpha: scale, a: dy, lda: s.outputs, b: u, ldb: s.rank,
-                     beta: 1, c: g + s.bOffset, ldc: s.rank)
-        // du (T, r) = s·dy·B
-        FloatGEMM.nn(m: rows, n: s.rank, k: s.outputs, alpha: scale, a: dy, lda: s.outputs, b: p + s.bOffset, ldb: s.rank,
-                     c: du, ldc: s.rank)
+        // dBᵀ (r, out) = s·uᵀ·dy along the outputs, then added to dB (out, r)
+        let dBT = work.dBT
+        FloatGEMM.tn(m: s.rank, n: s.outputs, k: rows, alpha: scale, a: u, lda: s.rank, b: dy, ldb: s.outputs,
+                     c: dBT, ldc: s.outputs)
+        let gB = g + s.bOffset
+        for o in 0..<s.outputs {
+            for k in 0..<s.rank { gB[o * s.rank + k] += dBT[k * s.outputs + o] }
+        }
+        // du (T, r) = s·dy·B = s·dy·(Bᵀ)ᵀ, dots along the outputs
+        FloatGEMM.nt(m: rows, n: s.rank, k: s.outputs, alpha: scale, a: dy, lda: s.outputs,
+                     b: lora.transposedB + s.bOffset, ldb: s.outputs, c: du, ldc: s.rank)
         // dA (r, in) += duᵀ·x
         FloatGEMM.tn(m: s.rank, n: s.inputs, k: rows, a: du, lda: s.rank, b: x, ldb: s.inputs, beta: 1, c: g + s.offset, ldc: s.inputs)
         // dx += du·A
@@ -342,7 +349,7 @@ struct Ropes {
 
 /// Scratch buffers of one training pass.
 final class Workspace {
-    let dx, dE, dXn, dFF, dAttn, dQ, dK, dV, u, du, discard: UnsafeMutablePointer<Float>
+    let dx, dE, dXn, dFF, dAttn, dQ, dK, dV, u, du, dBT, discard: UnsafeMutablePointer<Float>
     let attention: AttentionPass.Scratch
     private var softcapBuffer: UnsafeMutablePointer<Float>?
     private var owned: [UnsafeMutablePointer<Float>] = []
@@ -365,6 +372,7 @@ final class Workspace {
         dV = buf(n * c.kvDim)
         u = buf(n * max(rank, 1))        // (T, r) x·Aᵀ
         du = buf(n * max(rank, 1))       // (T, r)
+        dBT = buf(max(rank, 1) * max(c.qDim, c.embedding, c.kvDim, c.feedForward))   // (r, out)
         discard = buf(n * c.embedding)   // layer output of a recomputation (already known)
         attention = AttentionPass.Scratch(tokens: n, config: c, workers: workers)
         self.owned = owned

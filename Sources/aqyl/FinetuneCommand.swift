@@ -1,0 +1,216 @@
+import ArgumentParser
+import Engine
+import Foundation
+import Models
+import Training
+
+/// `aqyl finetune`: LoRA training (the default) and `plan`, the cost estimator.
+struct FinetuneCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "finetune",
+        abstract: "Train a LoRA adapter on a GGUF model (CPU), or estimate what a run costs.",
+        subcommands: [FinetuneTrainCommand.self],
+        defaultSubcommand: FinetuneTrainCommand.self)
+}
+
+struct FinetuneTrainCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a LoRA adapter (llama.cpp GGUF LoRA) on frozen quantized weights.",
+        discussion: """
+        Data: plain text (packed windows), chat JSONL {"messages":[...]} (loss on assistant \
+        tokens only) or instruction JSONL {"instruction","input","output"}; detected from the \
+        first record unless --format is given. Writes the adapter, a loss curve (.loss.csv, \
+        .loss.svg), a run report (.run.json) and a resumable checkpoint (.ckpt.gguf) beside --out.
+        """)
+
+    @OptionGroup var modelOptions: ModelOptions
+
+    @Option(help: "Training data file.") var data: String
+    @Option(help: "Held-out data file for eval loss and bits per character.") var eval: String?
+    @Option(help: "Output adapter path (.gguf).") var out: String
+    @Option(help: "text | text-jsonl | chat | instruction (default: detect).") var format: String?
+    @Option(help: "LoRA rank.") var rank: Int = 8
+    @Option(help: "LoRA alpha (scale = alpha / rank).") var alpha: Float = 16
+    @Option(help: "Adapted matrices: q,k,v,o,gate,up,down or all.") var targets: String = "q,k,v,o,gate,up,down"
+    @Option(help: "Peak learning rate.") var lr: Float = 2e-4
+    @Option(help: "Epochs over the data (ignored with --steps).") var epochs: Double = 1
+    @Option(help: "Optimizer steps.") var steps: Int?
+    @Option(help: "Sequences per micro-batch.") var batch: Int = 1
+    @Option(help: "Micro-batches per optimizer step.") var gradAccum: Int = 1
+    @Option(help: "Tokens per training sequence.") var ctx: Int = 256
+    @Option(help: "Warmup steps.") var warmup: Int = 0
+    @Option(help: "cosine | linear | constant") var schedule: String = "cosine"
+    @Option(help: "AdamW weight decay.") var weightDecay: Float = 0
+    @Option(help: "Random seed (initialization and data order).") var seed: UInt64 = 42
+    @Option(help: "Eval every N steps (0: only at the start and end).") var evalEvery: Int = 0
+    @Option(help: "Checkpoint every N steps (0: only at the end).") var checkpointEvery: Int = 0
+    @Option(help: "Continue from this checkpoint (same options and seed).") var resume: String?
+    @Option(help: "Megabytes of activations to keep for the backward pass; beyond it layers are recomputed.")
+    var activationMemory: Int = 1500
+    @Flag(help: "Stop at the first malformed data line instead of skipping it.") var strict = false
+    @Flag(help: "No progress bar.") var quiet = false
+
+    func run() async throws {
+        var options = TrainingOptions()
+        options.rank = rank
+        options.alpha = alpha
+        do { options.targets = try LoRATarget.parseList(targets) } catch { throw CLIError("\(error)") }
+        options.learningRate = lr
+        options.epochs = epochs
+        options.steps = steps
+        options.batch = batch
+        options.gradientAccumulation = gradAccum
+        options.context = ctx
+        options.warmup = warmup
+        guard let sched = LearningRateSchedule(rawValue: schedule) else {
+            throw CLIError("unknown --schedule '\(schedule)' (cosine, linear, constant)")
+        }
+        options.schedule = sched
+        options.weightDecay = weightDecay
+        options.seed = seed
+        options.evalEvery = evalEvery
+        options.checkpointEvery = checkpointEvery
+        let dataFormat: TrainingDataFormat?
+        if let format {
+            guard let f = TrainingDataFormat(rawValue: format) else {
+                throw CLIError("unknown --format '\(format)' (\(TrainingDataFormat.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            dataFormat = f
+        } else {
+            dataFormat = nil
+        }
+        guard out.hasSuffix(".gguf") else { throw CLIError("--out must end in .gguf (llama.cpp's LoRA format)") }
+
+        let model = try await modelOptions.load()
+        do { try options.validate(modelContext: model.config.contextLength) } catch { throw CLIError("\(error)") }
+        let loader = TrainingDataLoader(tokenizer: model.tokenizer, formatter: model.chatFormatter, context: ctx, strict: strict)
+        let train: TrainingDataset
+        let held: TrainingDataset?
+        do {
+            train = try loader.load(path: data, format: dataFormat)
+            held = try eval.map { try loader.load(path: $0, format: dataFormat) }
+        } catch {
+            throw CLIError("\(error)")
+        }
+        for issue in train.issues + (held?.issues ?? []) { printErr("aqyl: warning: skipped \(issue)") }
+        if train.truncated > 0 { printErr("aqyl: warning: \(train.truncated) examples were cut to --ctx \(ctx)") }
+
+        let baseName = model.file.metadata["general.name"]?.string ?? URL(fileURLWithPath: model.path).lastPathComponent
+        let trainer = Trainer(model: model.transformer, options: options, train: train, eval: held,
+                              threads: modelOptions.threads, baseModel: baseName)
+        trainer.pass.activationBudget = activationMemory * 1_000_000
+        let tokenizer = model.tokenizer
+        trainer.evalCharacters = { ex in
+            var bytes: [UInt8] = []
+            for t in ex.targets where t >= 0 { bytes += tokenizer.pieceBytes(t, special: false) }
+            return String(decoding: bytes, as: UTF8.self).count
+        }
+        let stem = String(out.dropLast(5))
+        let checkpointPath = stem + ".ckpt.gguf"
+        let resumeFrom: TrainingCheckpoint?
+        do { resumeFrom = try resume.map { try TrainingCheckpoint(path: $0) } } catch { throw CLIError("\(error)") }
+
+        printErr("aqyl: fine-tuning \(baseName) (\(model.config.architecture.rawValue)) with LoRA rank \(rank) on "
+            + "\(options.targets.map(\.rawValue).joined(separator: ",")): \(trainer.pass.lora.count) trainable parameters")
+        printErr("aqyl: \(train.examples.count) sequences (\(train.tokenCount) tokens, \(train.scoredTokens) scored, \(train.format.rawValue))"
+            + (held.map { ", eval \($0.examples.count) sequences" } ?? "") + "; \(trainer.totalSteps) steps")
+        let bar = ProgressBar(quiet: quiet)
+        let report: TrainingReport
+        do {
+            report = try trainer.run(resume: resumeFrom, progress: { bar.show($0) }, checkpoint: { try $0.write(to: checkpointPath) })
+        } catch {
+            bar.finish()
+            throw CLIError("\(error)")
+        }
+        bar.finish()
+
+        let adapter = trainer.pass.lora.adapter(name: LoRAAdapter.defaultName(path: out), architecture: model.config.architecture.rawValue,
+                                                baseModelName: baseName)
+        try adapter.write(to: out)
+        try LossCurve.csv(report.history).write(toFile: stem + ".loss.csv", atomically: true, encoding: .utf8)
+        try LossCurve.svg(report.history, title: "LoRA r\(rank) on \(baseName): \(URL(fileURLWithPath: data).lastPathComponent)")
+            .write(toFile: stem + ".loss.svg", atomically: true, encoding: .utf8)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(RunRecord(model: baseName, data: data, eval: eval, options: options, threads: modelOptions.threads,
+                                     report: report)).write(to: URL(fileURLWithPath: stem + ".run.json"))
+        ThroughputRecord.save(params: model.transformer.parameterCount, tokensPerSecond: report.tokensPerSecond,
+                              threads: modelOptions.threads, context: ctx, rank: rank)
+
+        print("adapter: \(out)")
+        print(String(format: "steps: %d, tokens: %d, %.1f tokens/s, peak RSS %.0f MB", report.steps, report.trainedTokens,
+                     report.tokensPerSecond, Double(report.peakRSSBytes) / 1e6))
+        print(String(format: "train loss: %.4f (last step)", report.finalLoss))
+        if let b = report.evalLossBefore, let a = report.evalLossAfter {
+            print(String(format: "eval loss: %.4f → %.4f nats/token", b, a))
+        }
+        if let b = report.evalBitsPerCharBefore, let a = report.evalBitsPerCharAfter {
+            print(String(format: "eval bits/char: %.4f → %.4f", b, a))
+        }
+        print("loss curve: \(stem).loss.csv, \(stem).loss.svg; report: \(stem).run.json; checkpoint: \(checkpointPath)")
+    }
+}
+
+/// What `.run.json` holds.
+struct RunRecord: Encodable {
+    var model: String
+    var data: String
+    var eval: String?
+    var options: TrainingOptions
+    var threads: Int
+    var report: TrainingReport
+}
+
+/// The trainer's last measured speed, read by `aqyl finetune plan --gpu cpu`.
+enum ThroughputRecord {
+    static var path: String {
+        (ProcessInfo.processInfo.environment["HOME"] ?? NSTemporaryDirectory()) + "/.cache/aqyl/train-throughput.json"
+    }
+
+    static func save(params: Int, tokensPerSecond: Double, threads: Int, context: Int, rank: Int) {
+        let object: [String: Any] = [
+            "params_billion": Double(params) / 1e9, "tokens_per_second": tokensPerSecond, "threads": threads,
+            "ctx": context, "rank": rank,
+        ]
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
+        try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try? data.write(to: URL(fileURLWithPath: path))
+    }
+}
+
+/// One status line on stderr, redrawn in place on a terminal, every ~5% otherwise.
+final class ProgressBar {
+    let quiet: Bool
+    let terminal = isatty(2) == 1
+    var lastPrinted = -1
+
+    init(quiet: Bool) { self.quiet = quiet }
+
+    func show(_ p: TrainingProgress) {
+        guard !quiet else { return }
+        let width = 24
+        let filled = p.totalSteps > 0 ? width * p.step / p.totalSteps : 0
+        let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+        var line = String(format: "[%@] step %d/%d  loss %.4f", bar, p.step, p.totalSteps, p.loss)
+        if let e = p.evalLoss { line += String(format: "  eval %.4f", e) }
+        line += String(format: "  %.0f tok/s  ETA %@", p.tokensPerSecond, Self.duration(p.etaSeconds))
+        if terminal {
+            printErr("\r" + line + "  ", terminator: "")
+        } else {
+            let every = max(1, p.totalSteps / 20)
+            if p.step % every == 0 || p.step == p.totalSteps || p.step == 1 { printErr(line) }
+        }
+        lastPrinted = p.step
+    }
+
+    func finish() {
+        if terminal && !quiet && lastPrinted >= 0 { printErr("") }
+    }
+
+    static func duration(_ s: Double) -> String {
+        guard s.isFinite else { return "?" }
+        let t = Int(s.rounded())
+        return t >= 3600 ? "\(t / 3600)h\(t % 3600 / 60)m" : t >= 60 ? "\(t / 60)m\(t % 60)s" : "\(t)s"
+    }
+}
