@@ -16,6 +16,9 @@
 /* These are float GEMMs, not bit-exact dequantizers: let a·b+c fuse. */
 #pragma STDC FP_CONTRACT ON
 
+/* Rows of W dequantized per tile in ck_matmul_t_cols. */
+#define CK_TROWS 32
+
 static int ck_block_size(int t) {
     switch (t) {
     case CK_F32: case CK_F16: case CK_BF16: return 1;
@@ -41,6 +44,7 @@ static int ck_block_bytes(int t) {
     }
 }
 
+#define CK_TJ 16
 #define CK_SUFFIX _generic
 #include "train_body.h"
 #undef CK_SUFFIX
@@ -51,7 +55,20 @@ static int ck_block_bytes(int t) {
 #include "train_body.h"
 #undef CK_SUFFIX
 #pragma clang attribute pop
-#define CK_PICK(name) (ck_has_avx2() ? name##_avx2 : name##_generic)
+#undef CK_TJ
+/* AVX-512: 32 columns (two zmm) per token keep 8 accumulators busy. */
+#define CK_TJ 32
+#pragma clang attribute push(__attribute__((target("avx512f,avx512vl,avx2,fma"))), apply_to = function)
+#define CK_SUFFIX _avx512
+#include "train_body.h"
+#undef CK_SUFFIX
+#pragma clang attribute pop
+static int ck_has_avx512(void) {
+    static int cached = -1;
+    if (cached < 0) cached = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") && ck_has_avx2();
+    return cached;
+}
+#define CK_PICK(name) (ck_has_avx512() ? name##_avx512 : ck_has_avx2() ? name##_avx2 : name##_generic)
 #else
 #define CK_PICK(name) name##_generic
 #endif

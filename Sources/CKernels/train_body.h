@@ -63,49 +63,63 @@ static void CK_NAME(ck_sgemm_tn)(int m, int n, int k, float alpha, const float *
     }
 }
 
-/* dx[t, c0:c1] += Σ_r dy[t, r]·W[r, c0:c1] for a quantized W (rows × cols),
- * dequantizing 8 rows of the column slice at a time into `tile`
- * (8·(c1−c0) floats). c0 and c1 must be whole blocks of wtype. */
+/* dx[t, c0:c1] += Σ_r dy[t, r]·W[r, c0:c1] for a quantized W (rows × cols).
+ * Dequantizes CK_TROWS rows of the column slice at a time into `tile`
+ * (CK_TROWS·(c1−c0) floats), then runs a register-blocked GEMM over it:
+ * 4 tokens × CK_TJ columns of accumulators stay in registers across the tile's
+ * rows. c0 and c1 must be whole blocks of wtype (and so multiples of 16... or
+ * of 1 for float types, handled by the scalar tail). */
 static int CK_NAME(ck_matmul_t_cols)(int wtype, const void *w, size_t wstride, int rows, int c0, int c1,
                                      const float *dy, size_t ldy, int tokens, float *dx, size_t ldx, float *tile) {
     const int width = c1 - c0;
     const size_t bs = (size_t)ck_block_size(wtype), bb = (size_t)ck_block_bytes(wtype);
     if (bs == 0 || c0 % (int)bs != 0 || width % (int)bs != 0) return -1;
     const size_t off = (size_t)c0 / bs * bb;
-    for (int r0 = 0; r0 < rows; r0 += 8) {
-        const int nr = rows - r0 < 8 ? rows - r0 : 8;
+    const int wide = width / CK_TJ * CK_TJ;
+    for (int r0 = 0; r0 < rows; r0 += CK_TROWS) {
+        const int nr = rows - r0 < CK_TROWS ? rows - r0 : CK_TROWS;
         for (int i = 0; i < nr; i++) {
             if (ck_dequantize(wtype, (const char *)w + (size_t)(r0 + i) * wstride + off, tile + (size_t)i * width, width) != 0)
                 return -1;
         }
-        for (int i = nr; i < 8; i++) memset(tile + (size_t)i * width, 0, sizeof(float) * (size_t)width);
-        const float *w0 = tile, *w1 = tile + width, *w2 = tile + 2 * width, *w3 = tile + 3 * width;
-        const float *w4 = tile + 4 * width, *w5 = tile + 5 * width, *w6 = tile + 6 * width, *w7 = tile + 7 * width;
-        /* Four token rows per pass: each tile load feeds 4 outputs. */
         int t = 0;
         for (; t + 4 <= tokens; t += 4) {
-            float a[4][8];
-            for (int q = 0; q < 4; q++) {
-                const float *g = dy + (size_t)(t + q) * ldy + r0;
-                for (int i = 0; i < 8; i++) a[q][i] = i < nr ? g[i] : 0;
+            const float *g0 = dy + (size_t)t * ldy + r0, *g1 = g0 + ldy, *g2 = g1 + ldy, *g3 = g2 + ldy;
+            for (int j0 = 0; j0 < wide; j0 += CK_TJ) {
+                float acc0[CK_TJ] = {0}, acc1[CK_TJ] = {0}, acc2[CK_TJ] = {0}, acc3[CK_TJ] = {0};
+                for (int p = 0; p < nr; p++) {
+                    const float *wp = tile + (size_t)p * width + j0;
+                    const float a0 = g0[p], a1 = g1[p], a2 = g2[p], a3 = g3[p];
+                    for (int j = 0; j < CK_TJ; j++) {
+                        acc0[j] += a0 * wp[j];
+                        acc1[j] += a1 * wp[j];
+                        acc2[j] += a2 * wp[j];
+                        acc3[j] += a3 * wp[j];
+                    }
+                }
+                float *o0 = dx + (size_t)t * ldx + c0 + j0, *o1 = o0 + ldx, *o2 = o1 + ldx, *o3 = o2 + ldx;
+                for (int j = 0; j < CK_TJ; j++) { o0[j] += acc0[j]; o1[j] += acc1[j]; o2[j] += acc2[j]; o3[j] += acc3[j]; }
             }
-            float *o0 = dx + (size_t)t * ldx + c0, *o1 = o0 + ldx, *o2 = o1 + ldx, *o3 = o2 + ldx;
-            for (int j = 0; j < width; j++) {
-                const float x0 = w0[j], x1 = w1[j], x2 = w2[j], x3 = w3[j], x4 = w4[j], x5 = w5[j], x6 = w6[j], x7 = w7[j];
-                o0[j] += ((a[0][0] * x0 + a[0][1] * x1) + (a[0][2] * x2 + a[0][3] * x3)) + ((a[0][4] * x4 + a[0][5] * x5) + (a[0][6] * x6 + a[0][7] * x7));
-                o1[j] += ((a[1][0] * x0 + a[1][1] * x1) + (a[1][2] * x2 + a[1][3] * x3)) + ((a[1][4] * x4 + a[1][5] * x5) + (a[1][6] * x6 + a[1][7] * x7));
-                o2[j] += ((a[2][0] * x0 + a[2][1] * x1) + (a[2][2] * x2 + a[2][3] * x3)) + ((a[2][4] * x4 + a[2][5] * x5) + (a[2][6] * x6 + a[2][7] * x7));
-                o3[j] += ((a[3][0] * x0 + a[3][1] * x1) + (a[3][2] * x2 + a[3][3] * x3)) + ((a[3][4] * x4 + a[3][5] * x5) + (a[3][6] * x6 + a[3][7] * x7));
+            for (int j = wide; j < width; j++) {
+                float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+                for (int p = 0; p < nr; p++) {
+                    const float v = tile[(size_t)p * width + j];
+                    s0 += g0[p] * v; s1 += g1[p] * v; s2 += g2[p] * v; s3 += g3[p] * v;
+                }
+                dx[(size_t)t * ldx + c0 + j] += s0;
+                dx[(size_t)(t + 1) * ldx + c0 + j] += s1;
+                dx[(size_t)(t + 2) * ldx + c0 + j] += s2;
+                dx[(size_t)(t + 3) * ldx + c0 + j] += s3;
             }
         }
         for (; t < tokens; t++) {
             const float *g = dy + (size_t)t * ldy + r0;
-            float a0 = g[0], a1 = nr > 1 ? g[1] : 0, a2 = nr > 2 ? g[2] : 0, a3 = nr > 3 ? g[3] : 0;
-            float a4 = nr > 4 ? g[4] : 0, a5 = nr > 5 ? g[5] : 0, a6 = nr > 6 ? g[6] : 0, a7 = nr > 7 ? g[7] : 0;
             float *o = dx + (size_t)t * ldx + c0;
-            for (int j = 0; j < width; j++)
-                o[j] += ((a0 * w0[j] + a1 * w1[j]) + (a2 * w2[j] + a3 * w3[j])) +
-                        ((a4 * w4[j] + a5 * w5[j]) + (a6 * w6[j] + a7 * w7[j]));
+            for (int p = 0; p < nr; p++) {
+                const float a = g[p];
+                const float *wp = tile + (size_t)p * width;
+                for (int j = 0; j < width; j++) o[j] += a * wp[j];
+            }
         }
     }
     return 0;

@@ -55,7 +55,7 @@ extension MatMul {
         let wType = Int32(w.type.rawValue)
         let maxWidth = (blocks + slices - 1) / slices * block
         pool.run { worker, workers in
-            let tile = UnsafeMutablePointer<Float>.allocate(capacity: 8 * maxWidth)
+            let tile = UnsafeMutablePointer<Float>.allocate(capacity: Self.transposedTileRows * maxWidth)
             defer { tile.deallocate() }
             var s = worker
             while s < slices {
@@ -68,6 +68,9 @@ extension MatMul {
             }
         }
     }
+
+    /// Rows per dequantized tile (CK_TROWS in train.c).
+    static let transposedTileRows = 32
 
     /// Scalar oracle for `accumulateTransposed`.
     public static func referenceTransposed(_ w: QuantMatrix, dy: UnsafePointer<Float>, tokens: Int, dx: UnsafeMutablePointer<Float>) {

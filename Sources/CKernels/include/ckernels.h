@@ -169,7 +169,7 @@ void ck_sgemm_nt_ref(int m, int n, int k, float alpha, const float *a, size_t ld
                      float beta, float *c, size_t ldc);
 /* dx[t, c0:c1] += Σ_r dy[t, r]·W[r, c0:c1] for a (rows × cols) weight of type
  * wtype stored row by row (wstride bytes); c0, c1 whole blocks; tile holds
- * 8·(c1−c0) floats. Returns 0, or -1 for a bad type or misaligned slice. */
+ * 32·(c1−c0) floats. Returns 0, or -1 for a bad type or misaligned slice. */
 int ck_matmul_t_cols(int wtype, const void *w, size_t wstride, int rows, int c0, int c1,
                      const float *dy, size_t ldy, int tokens, float *dx, size_t ldx, float *tile);
 
