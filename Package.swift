@@ -54,7 +54,7 @@ let package = Package(
         .target(name: "WebChat"),
         // Layer 4: the HTTP server.
         .target(name: "Server", dependencies: [
-            "Engine", "OpenAIAPI", "Templates", "Storage", "Ledger", "UsageStats", "WebChat",
+            "Engine", "Models", "OpenAIAPI", "Templates", "Storage", "Ledger", "UsageStats", "WebChat",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -150,7 +150,9 @@ public final class BatchScheduler: @unchecked Sendable {
         let reuse = job.request.promptLogprobs == nil
         var best = -1, bestCommon = -1
         for (i, slot) in slots.enumerated() where slot.job == nil {
-            let common = reuse ? commonPrefix(slot.cachedTokens, prompt) : 0
+            // Keys and values depend on the adapter: reuse only a cache made with the same one.
+            let sameAdapters = slot.cachedAdapters === job.request.adapters
+            let common = reuse && sameAdapters ? commonPrefix(slot.cachedTokens, prompt) : 0
             if common > bestCommon { best = i; bestCommon = common }
         }
         guard best >= 0 else { return }  // unreachable: admission counted a free slot
@@ -159,6 +161,7 @@ public final class BatchScheduler: @unchecked Sendable {
         let common = min(bestCommon, prompt.count - 1)
         slot.cache.truncate(to: common)
         slot.cachedTokens.removeSubrange(common...)
+        slot.cachedAdapters = job.request.adapters
         slot.job = job
         slot.pending = prompt[common...]
         slot.next = nil
@@ -205,7 +208,7 @@ public final class BatchScheduler: @unchecked Sendable {
             plan.append(Planned(slot: slot, rows: batch.count..<(batch.count + 1), isPrefill: false,
                                 firstLogit: logitRows.count, logitCount: 1))
             logitRows.append(batch.count)
-            batch.append(.init(token: token, cache: slot.cache, position: slot.cache.count))
+            batch.append(.init(token: token, cache: slot.cache, position: slot.cache.count, adapters: slot.cachedAdapters))
         }
         run(batch, logitRows: logitRows, plan: plan)
 
@@ -226,7 +229,7 @@ public final class BatchScheduler: @unchecked Sendable {
             var logits: [Int] = []
             for (i, token) in chunk.enumerated() {
                 if wantsAll || (completes && i == take - 1) { logits.append(rows.count) }
-                rows.append(.init(token: token, cache: slot.cache, position: slot.cache.count + i))
+                rows.append(.init(token: token, cache: slot.cache, position: slot.cache.count + i, adapters: slot.cachedAdapters))
             }
             run(rows, logitRows: logits, plan: [Planned(slot: slot, rows: 0..<rows.count, isPrefill: true,
                                                         firstLogit: 0, logitCount: logits.count)])
@@ -368,6 +371,8 @@ private final class Slot {
     let cache: KVCache
     /// Tokens whose keys and values are in `cache`, in order.
     var cachedTokens: [Int32] = []
+    /// The adapters `cache` was computed with.
+    var cachedAdapters: AdapterStack?
     var job: Job?
     var state: DecodingState?
     /// Prompt tokens not yet evaluated.

@@ -1,3 +1,4 @@
+import Models
 /// One generation to schedule: a tokenized prompt and how to continue it.
 public struct GenerationRequest: Sendable {
     public var prompt: [Int32]
@@ -12,10 +13,15 @@ public struct GenerationRequest: Sendable {
     public var promptLogprobs: Int?
     /// Constrain the output to one JSON object (`response_format: json_object`).
     public var jsonObject: Bool
+    /// LoRA adapters to run this request with (nil: the base model). Requests
+    /// with different adapters share the base weights and the same batches.
+    public var adapters: AdapterStack?
 
     public init(prompt: [Int32], maxTokens: Int, sampling: SamplingParameters = SamplingParameters(),
-                stop: [String] = [], logprobs: Int? = nil, promptLogprobs: Int? = nil, jsonObject: Bool = false) {
+                stop: [String] = [], logprobs: Int? = nil, promptLogprobs: Int? = nil, jsonObject: Bool = false,
+                adapters: AdapterStack? = nil) {
         self.jsonObject = jsonObject
+        self.adapters = adapters
         self.prompt = prompt
         self.maxTokens = maxTokens
         self.sampling = sampling

@@ -55,6 +55,11 @@ public final class TextGenerator: @unchecked Sendable {
     public private(set) var cachedTokens: [Int32] = []
     /// Prompt micro-batch size.
     public var batchSize = 256
+    /// LoRA adapters applied to every forward pass (set before the first prompt).
+    public var adapters: AdapterStack? {
+        // Cached keys and values were computed without these adapters.
+        didSet { cache.truncate(to: 0); cachedTokens = [] }
+    }
 
     public init(model: Transformer, tokenizer: any Tokenizer, pool: ThreadPool, contextLength: Int) {
         self.model = model
@@ -82,7 +87,7 @@ public final class TextGenerator: @unchecked Sendable {
         while i < prompt.count {
             let chunk = Array(prompt[i..<min(i + batchSize, prompt.count)])
             let last = i + chunk.count == prompt.count
-            logits = try model.forward(chunk, cache: cache, pool: pool, logits: last ? .last : .none)
+            logits = try model.forward(chunk, cache: cache, pool: pool, logits: last ? .last : .none, adapters: adapters)
             cachedTokens += chunk
             i += chunk.count
         }
@@ -113,7 +118,7 @@ public final class TextGenerator: @unchecked Sendable {
                 reason = .length
                 break
             }
-            logits = try model.forward([token], cache: cache, pool: pool, logits: .last)
+            logits = try model.forward([token], cache: cache, pool: pool, logits: .last, adapters: adapters)
             cachedTokens.append(token)
         }
         let generated = state.generated

@@ -15,7 +15,7 @@ struct ChatController: Sendable {
 
     func addRoutes(to router: Router<AqylRequestContext>) {
         router.get("/v1/models") { _, _ in
-            let list = ModelList(data: modelOrder.compactMap { models[$0] }.map { ModelObject(id: $0.id, created: $0.created) }
+            let list = ModelList(data: modelOrder.compactMap { models[$0] }.map(\.modelObject)
                 + upstreams.modelObjects)
             return jsonResponse(list)
         }

@@ -1,14 +1,20 @@
 import Engine
 import Foundation
 import Hummingbird
+import Models
 import OpenAIAPI
 
 /// One model served under an id, with its continuous-batching scheduler.
+/// A LoRA adapter is served as its own id that shares its base model's
+/// scheduler (and so its weights and batches) and adds its adapter stack.
 final class ServedModel: Sendable {
     let id: String
     let model: LoadedModel
     let created: Int
     let scheduler: BatchScheduler
+    /// The base model's id when this is an adapter.
+    let parent: String?
+    let adapters: AdapterStack?
 
     init(id: String, model: LoadedModel, configuration: ServerConfiguration, observer: SchedulerObserver = SchedulerObserver()) {
         self.id = id
@@ -18,12 +24,28 @@ final class ServedModel: Sendable {
                                                     contextLength: model.contextLength(requested: configuration.context))
         scheduler = BatchScheduler(model: model.transformer, tokenizer: model.tokenizer, threads: configuration.threads,
                                    configuration: schedule, observer: observer)
+        parent = nil
+        adapters = nil
     }
+
+    /// `base` with a LoRA adapter stack, served as `id`.
+    init(id: String, adapters: AdapterStack, base: ServedModel) {
+        self.id = id
+        model = base.model
+        created = base.created
+        scheduler = base.scheduler
+        parent = base.id
+        self.adapters = adapters
+    }
+
+    var modelObject: ModelObject { ModelObject(id: id, created: created, parent: parent) }
 
     var contextLength: Int { scheduler.contextLength }
 
     /// Queues a generation; refusals become OpenAI errors (503 with Retry-After when busy).
     func submit(_ request: GenerationRequest, param: String) throws(APIError) -> AsyncThrowingStream<GenerationEvent, any Error> {
+        var request = request
+        request.adapters = adapters
         do {
             return try scheduler.submit(request)
         } catch {

@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import Hummingbird
+import Models
 import OpenAIAPI
 import Storage
 
@@ -32,10 +33,13 @@ public struct ServerConfiguration: Sendable {
 public struct ModelEntry: Sendable {
     public var id: String
     public var model: LoadedModel
+    /// LoRA adapters served as their own ids on this base model.
+    public var adapters: [(id: String, stack: AdapterStack)]
 
-    public init(id: String, model: LoadedModel) {
+    public init(id: String, model: LoadedModel, adapters: [(id: String, stack: AdapterStack)] = []) {
         self.id = id
         self.model = model
+        self.adapters = adapters
     }
 }
 
@@ -48,8 +52,10 @@ public func buildApplication(
     let usage = try UsageRecorder(directory: configuration.dataDirectory.appendingPathComponent("ledger"),
                                   origin: configuration.statsOrigin) { print($0) }
     let metrics = ServerMetrics()
-    let served = entries.map { entry in
-        ServedModel(id: entry.id, model: entry.model, configuration: configuration, observer: metrics.schedulerObserver(model: entry.id))
+    let served = entries.flatMap { entry in
+        let base = ServedModel(id: entry.id, model: entry.model, configuration: configuration,
+                               observer: metrics.schedulerObserver(model: entry.id))
+        return [base] + entry.adapters.map { ServedModel(id: $0.id, adapters: $0.stack, base: base) }
     }
     let upstreams = UpstreamModels(configuration.upstreams)
     let router = buildRouter(configuration: configuration, models: served, store: store, usage: usage,
@@ -75,7 +81,7 @@ func buildRouter(configuration: ServerConfiguration, models: [ServedModel], stor
     router.get("/health") { _, _ in
         // Load per model, so a balancer (or a test) can see queues drain.
         var load: [String: [String: Int]] = [:]
-        for m in models {
+        for m in models where m.parent == nil {
             let l = m.scheduler.load
             load[m.id] = ["active": l.active, "waiting": l.waiting, "slots": m.scheduler.configuration.slots]
         }

@@ -10,6 +10,7 @@ struct ChatCommand: AsyncParsableCommand {
         abstract: "Chat in the terminal (streaming; /reset clears history, /exit quits).")
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var adapterOptions: AdapterOptions
 
     @Option(help: "System prompt.")
     var system: String?
@@ -22,6 +23,7 @@ struct ChatCommand: AsyncParsableCommand {
             throw CLIError("the model's chat template cannot be used: \(model.chatTemplateError ?? "unknown error")")
         }
         let generator = model.makeGenerator(threads: modelOptions.threads, context: sampling.ctx)
+        generator.adapters = try adapterOptions.stack(for: model)
         var history: [ChatMessage] = system.map { [ChatMessage(role: "system", content: $0)] } ?? []
         let initial = history
         printErr("Aqyl chat with \(URL(fileURLWithPath: model.path).lastPathComponent). /reset clears the history, /exit quits.")

@@ -66,6 +66,7 @@ struct GenerateCommand: AsyncParsableCommand {
         commandName: "generate", abstract: "Complete a raw prompt (no chat template).")
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var adapterOptions: AdapterOptions
 
     @Option(name: .shortAndLong, help: "The prompt text.")
     var prompt: String
@@ -75,6 +76,7 @@ struct GenerateCommand: AsyncParsableCommand {
     func run() async throws {
         let model = try await modelOptions.load()
         let generator = model.makeGenerator(threads: modelOptions.threads, context: sampling.ctx)
+        generator.adapters = try adapterOptions.stack(for: model)
         // BOS as the vocabulary's metadata says; special-token text in the prompt is honoured.
         let tokens = model.tokenizer.encode(prompt, addSpecial: true, parseSpecial: true)
         let result = try generator.generate(prompt: tokens, maxTokens: sampling.maxTokens,

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import Models
 import Hummingbird
 import ModelStore
 import Server
@@ -12,6 +13,11 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(name: .shortAndLong, help: "Model short name or GGUF path (repeatable; default: \(ModelCatalog.defaultModel)).")
     var model: [String] = []
+
+    @Option(name: .customLong("lora"), help: ArgumentHelp(
+        "LoRA adapter served as its own model id (default id: the file name) on the base model it fits; "
+            + "clients pick it with \"model\" (repeatable).", valueName: "[NAME=]PATH[:SCALE]"))
+    var adapters: [String] = []
 
     @Option(help: "Address to bind.")
     var host: String = "127.0.0.1"
@@ -69,6 +75,29 @@ struct ServeCommand: AsyncParsableCommand {
             guard !entries.contains(where: { $0.id == id }) else { throw CLIError("model '\(id)' is given twice") }
             entries.append(ModelEntry(id: id, model: try LoadedModel(path: path)))
             printErr("loaded \(id) from \(path)")
+        }
+        for text in adapters {
+            let served = try ServedAdapterSpec(parsing: text)
+            let adapter: LoRAAdapter
+            do { adapter = try LoRAAdapter(path: served.spec.path) } catch { throw CLIError("--lora \(text): \(error)") }
+            guard !entries.contains(where: { $0.id == served.id || $0.adapters.contains { $0.id == served.id } }) else {
+                throw CLIError("model id '\(served.id)' is given twice (name the adapter: --lora NAME=PATH)")
+            }
+            // The first loaded model the adapter fits is its base.
+            var failures: [String] = []
+            var placed = false
+            for i in entries.indices {
+                do {
+                    let stack = try AdapterStack([(adapter, served.spec.scale)], file: entries[i].model.file, config: entries[i].model.config)
+                    entries[i].adapters.append((served.id, stack))
+                    printErr("serving LoRA \(served.id) on \(entries[i].id) (rank \(adapter.rank), scale \(served.spec.scale))")
+                    placed = true
+                    break
+                } catch {
+                    failures.append("\(error)")
+                }
+            }
+            guard placed else { throw CLIError(failures.first ?? "--lora \(text): no local model to apply it to") }
         }
         if let clash = upstreams.first(where: { spec in entries.contains { $0.id == spec.id } }) {
             throw CLIError("model '\(clash.id)' is both a local model and an --upstream")
