@@ -73,7 +73,7 @@ let package = Package(
         .testTarget(name: "TemplatesTests", dependencies: ["Templates"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Kernels", "GGUF", "TestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Models", "Kernels", "GGUF", "Tokenizers", "Templates", "TestSupport"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Kernels", "GGUF", "Tokenizers", "TestSupport"],
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Kernels", "GGUF", "Tokenizers", "Engine", "TestSupport"],
                     swiftSettings: optimizedSwift),
         .testTarget(name: "AdapterInteropTests", dependencies: ["AdapterInterop", "Models", "Kernels", "GGUF", "TestSupport"]),
         .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore", "GGUF"]),
