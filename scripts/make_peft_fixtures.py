@@ -113,6 +113,8 @@ def write_gguf(gguf, path, w):
     writer.add_rope_freq_base(ROPE_BASE)
     writer.add_rope_dimension_count(HEAD_DIM)
     writer.add_vocab_size(VOCAB)
+    # No tokenizer, so llama.cpp (which requires the key) loads the model for cross-checks.
+    writer.add_tokenizer_model("no_vocab")
     writer.add_tensor("token_embd.weight", w["embed"])
     writer.add_tensor("output_norm.weight", w["final_norm"])
     writer.add_tensor("output.weight", w["lm_head"])
