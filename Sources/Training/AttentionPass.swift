@@ -41,11 +41,12 @@ enum AttentionPass {
             while h < c.heads {
                 let p = probs + h * n * n
                 let kv = (h / group) * hd
-                FloatGEMM.nt(m: n, n: n, k: hd, alpha: c.attentionScale, a: q + h * hd, lda: c.qDim, b: k + kv, ldb: c.kvDim,
-                             c: p, ldc: n)
                 for i in 0..<n {
                     let row = p + i * n
                     let lo = lowest(i, layer: layer, config: c)
+                    // Only the visible keys: the causal mask halves the work.
+                    FloatGEMM.nt(m: 1, n: i - lo + 1, k: hd, alpha: c.attentionScale, a: q + i * c.qDim + h * hd, lda: c.qDim,
+                                 b: k + lo * c.kvDim + kv, ldb: c.kvDim, c: row + lo, ldc: n)
                     VectorOps.softmax(row + lo, count: i - lo + 1)
                     if lo > 0 { row.update(repeating: 0, count: lo) }
                     if i + 1 < n { (row + i + 1).update(repeating: 0, count: n - i - 1) }
@@ -69,14 +70,17 @@ enum AttentionPass {
                 let p = probs + h * n * n
                 let kv = (h / group) * hd
                 let dO = dOut + h * hd
-                // dP (T, T) = dO·vᵀ
-                FloatGEMM.nt(m: n, n: n, k: hd, a: dO, lda: c.qDim, b: v + kv, ldb: c.kvDim, c: dP, ldc: n)
                 // dV_h (T, hd) = Pᵀ·dO
                 FloatGEMM.tn(m: n, n: hd, k: n, a: p, lda: n, b: dO, ldb: c.qDim, c: s.dVh + h * n * hd, ldc: hd)
                 // dS = P ⊙ (dP − Σ_j P·dP), in place of dP
                 for i in 0..<n {
                     let pr = p + i * n, dr = dP + i * n
                     let lo = lowest(i, layer: layer, config: c)
+                    // dP row i = dO_i·vᵀ over the visible keys (P is 0 elsewhere).
+                    if lo > 0 { dr.update(repeating: 0, count: lo) }
+                    if i + 1 < n { (dr + i + 1).update(repeating: 0, count: n - i - 1) }
+                    FloatGEMM.nt(m: 1, n: i - lo + 1, k: hd, a: dO + i * c.qDim, lda: c.qDim, b: v + lo * c.kvDim + kv, ldb: c.kvDim,
+                                 c: dr + lo, ldc: n)
                     var dot: Float = 0
                     for j in lo...i { dot += pr[j] * dr[j] }
                     for j in 0..<n { dr[j] = pr[j] * (dr[j] - dot) }
