@@ -48,6 +48,8 @@ struct FinetuneTrainCommand: AsyncParsableCommand {
     @Option(help: "Continue from this checkpoint (same options and seed).") var resume: String?
     @Option(help: "Megabytes of activations to keep for the backward pass; beyond it layers are recomputed.")
     var activationMemory: Int = 1500
+    @Option(help: "Backward product through quantized weights: int8 (a Q8_0 copy of each Wᵀ, ~1.06 bytes per weight, fast) or float (dequantized tiles, no extra memory).")
+    var backward: String = "int8"
     @Flag(help: "Stop at the first malformed data line instead of skipping it.") var strict = false
     @Flag(help: "No progress bar.") var quiet = false
 
@@ -100,6 +102,10 @@ struct FinetuneTrainCommand: AsyncParsableCommand {
         let trainer = Trainer(model: model.transformer, options: options, train: train, eval: held,
                               threads: modelOptions.threads, baseModel: baseName)
         trainer.pass.activationBudget = activationMemory * 1_000_000
+        guard let product = TrainingPass.BackwardProduct(rawValue: backward) else {
+            throw CLIError("unknown --backward '\(backward)' (int8, float)")
+        }
+        trainer.pass.backwardProduct = product
         let tokenizer = model.tokenizer
         trainer.evalCharacters = { ex in
             var bytes: [UInt8] = []

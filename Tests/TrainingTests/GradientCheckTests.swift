@@ -112,3 +112,31 @@ import Testing
         }
     }
 }
+
+/// The int8 backward product (Wᵀ as Q8_0, dY quantized per block) gives nearly
+/// the gradients of the float path on quantized weights.
+@Suite struct Int8BackwardTests {
+    @Test func int8GradientsFollowTheFloatOnes() throws {
+        var b = TinyModelBuilder()
+        b.matrixType = .q8_0
+        let (pass, lora) = try GradientCheckTests.setUp(b)
+        func gradients(_ mode: TrainingPass.BackwardProduct) throws -> [Float] {
+            pass.backwardProduct = mode
+            lora.zeroGradients()
+            _ = try pass.accumulate(tokens: GradientCheckTests.tokens, targets: GradientCheckTests.targets, gradScale: 1)
+            return Array(UnsafeBufferPointer(start: lora.gradients, count: lora.count))
+        }
+        let exact = try gradients(.float)
+        let fast = try gradients(.int8)
+        #expect(pass.transposedBytes > 0)
+        var dot = 0.0, na = 0.0, nb = 0.0
+        for i in exact.indices {
+            dot += Double(exact[i]) * Double(fast[i])
+            na += Double(exact[i]) * Double(exact[i])
+            nb += Double(fast[i]) * Double(fast[i])
+        }
+        let cosine = dot / (na * nb).squareRoot()
+        #expect(cosine > 0.999, "cosine \(cosine)")
+        #expect(exact != fast)
+    }
+}

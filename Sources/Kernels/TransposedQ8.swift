@@ -1,0 +1,41 @@
+import CKernels
+import GGUF
+
+/// Wᵀ of a quantized matrix, stored as Q8_0 (rows = W's columns), so the
+/// backward product dX = dY·W runs on the int8 matmul kernels like a forward
+/// pass: dX = multiply(Wᵀ, dY). Costs about 1.06 bytes per weight; built once.
+public final class TransposedQ8: @unchecked Sendable {
+    // @unchecked: immutable after init.
+    public let matrix: QuantMatrix
+    private let storage: UnsafeMutableRawPointer
+
+    /// Nil when W's row count is not a multiple of 32 (Q8_0's block).
+    public init?(_ w: QuantMatrix) {
+        let block = GGMLType.q8_0.blockSize
+        guard w.rows % block == 0, let rowBytes = GGMLType.q8_0.rowBytes(w.rows) else { return nil }
+        let rows = w.columns, bytes = rows * rowBytes
+        storage = .allocate(byteCount: max(bytes, 1), alignment: 64)
+        let tile = UnsafeMutablePointer<Float>.allocate(capacity: block * w.columns)
+        let column = UnsafeMutablePointer<Float>.allocate(capacity: block)
+        defer { tile.deallocate(); column.deallocate() }
+        let blockBytes = GGMLType.q8_0.blockBytes
+        for r0 in stride(from: 0, to: w.rows, by: block) {
+            // 32 rows of W → one Q8_0 block in each row of Wᵀ.
+            for i in 0..<block { Dequantize.row(w.type, w.row(r0 + i), tile + i * w.columns, count: w.columns) }
+            for c in 0..<w.columns {
+                for i in 0..<block { column[i] = tile[i * w.columns + c] }
+                _ = ck_quantize_ref(Int32(GGMLType.q8_0.rawValue), column, storage + c * rowBytes + (r0 / block) * blockBytes, Int32(block))
+            }
+        }
+        guard let m = try? QuantMatrix(type: .q8_0, rows: rows, columns: w.rows, base: UnsafeRawPointer(storage), allowRepack: false) else {
+            storage.deallocate()
+            return nil
+        }
+        matrix = m
+    }
+
+    deinit { storage.deallocate() }
+
+    /// Bytes held.
+    public var byteCount: Int { matrix.rows * matrix.rowBytes }
+}
