@@ -2,8 +2,10 @@ import Foundation
 
 /// The loss curve of a run as CSV and as a standalone SVG line chart.
 public enum LossCurve {
-    public static func csv(_ history: [LossRecord]) -> String {
+    /// `initialEval`: the eval loss before the first step, written as step 0.
+    public static func csv(_ history: [LossRecord], initialEval: Double? = nil) -> String {
         var out = "step,epoch,learning_rate,loss,eval_loss,tokens,elapsed_s\n"
+        if let e = initialEval { out += "0,0.0000,0,,\(fmt(e, 5)),0,0.00\n" }
         for r in history {
             out += "\(r.step),\(fmt(r.epoch, 4)),\(r.learningRate),\(fmt(r.loss, 5)),\(r.evalLoss.map { fmt($0, 5) } ?? ""),"
             out += "\(r.tokens),\(fmt(r.elapsedSeconds, 2))\n"
@@ -14,10 +16,10 @@ public enum LossCurve {
     static func fmt(_ x: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", x) }
 
     /// Training loss (blue line) and eval loss (orange points and line) against step.
-    public static func svg(_ history: [LossRecord], title: String) -> String {
+    public static func svg(_ history: [LossRecord], title: String, initialEval: Double? = nil) -> String {
         let w = 640.0, h = 360.0, left = 56.0, right = 16.0, top = 36.0, bottom = 44.0
         let train = history.map { (Double($0.step), $0.loss) }
-        let eval = history.compactMap { r in r.evalLoss.map { (Double(r.step), $0) } }
+        let eval = (initialEval.map { [(0.0, $0)] } ?? []) + history.compactMap { r in r.evalLoss.map { (Double(r.step), $0) } }
         let ys = train.map(\.1) + eval.map(\.1)
         let maxStep = max(1, history.map(\.step).max() ?? 1)
         var lo = ys.min() ?? 0, hi = ys.max() ?? 1

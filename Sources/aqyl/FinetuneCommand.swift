@@ -9,7 +9,7 @@ struct FinetuneCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "finetune",
         abstract: "Train a LoRA adapter on a GGUF model (CPU), or estimate what a run costs.",
-        subcommands: [FinetuneTrainCommand.self],
+        subcommands: [FinetuneTrainCommand.self, FinetunePlotCommand.self],
         defaultSubcommand: FinetuneTrainCommand.self)
 }
 
@@ -134,8 +134,9 @@ struct FinetuneTrainCommand: AsyncParsableCommand {
         let adapter = trainer.pass.lora.adapter(name: LoRAAdapter.defaultName(path: out), architecture: model.config.architecture.rawValue,
                                                 baseModelName: baseName)
         try adapter.write(to: out)
-        try LossCurve.csv(report.history).write(toFile: stem + ".loss.csv", atomically: true, encoding: .utf8)
-        try LossCurve.svg(report.history, title: "LoRA r\(rank) on \(baseName): \(URL(fileURLWithPath: data).lastPathComponent)")
+        let title = "LoRA r\(rank) on \(baseName): \(URL(fileURLWithPath: data).lastPathComponent)"
+        try LossCurve.csv(report.history, initialEval: report.evalLossBefore).write(toFile: stem + ".loss.csv", atomically: true, encoding: .utf8)
+        try LossCurve.svg(report.history, title: title, initialEval: report.evalLossBefore)
             .write(toFile: stem + ".loss.svg", atomically: true, encoding: .utf8)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -158,8 +159,28 @@ struct FinetuneTrainCommand: AsyncParsableCommand {
     }
 }
 
+/// `aqyl finetune plot RUN.json`: redraws a run's loss curve (CSV and SVG).
+struct FinetunePlotCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "plot", abstract: "Redraw the loss curve of a run from its .run.json.")
+
+    @Argument(help: "The .run.json a training run wrote.") var report: String
+    @Option(help: "Chart title.") var title: String?
+
+    func run() throws {
+        guard let data = FileManager.default.contents(atPath: report) else { throw CLIError("cannot read \(report)") }
+        let record: RunRecord
+        do { record = try JSONDecoder().decode(RunRecord.self, from: data) } catch { throw CLIError("\(report) is not a run report: \(error)") }
+        let stem = report.hasSuffix(".run.json") ? String(report.dropLast(9)) : report
+        let r = record.report
+        try LossCurve.csv(r.history, initialEval: r.evalLossBefore).write(toFile: stem + ".loss.csv", atomically: true, encoding: .utf8)
+        try LossCurve.svg(r.history, title: title ?? "LoRA r\(record.options.rank) on \(record.model)", initialEval: r.evalLossBefore)
+            .write(toFile: stem + ".loss.svg", atomically: true, encoding: .utf8)
+        print("wrote \(stem).loss.csv and \(stem).loss.svg")
+    }
+}
+
 /// What `.run.json` holds.
-struct RunRecord: Encodable {
+struct RunRecord: Codable {
     var model: String
     var data: String
     var eval: String?
