@@ -40,8 +40,10 @@ public struct ComputeKind: Sendable, Equatable {
     public let pricePerHourUSD: Double
     /// k in `tokens/s = k / params_in_billions` for LoRA on a bf16 base; unused for the CPU.
     public let throughputConstant: Double
-    /// Where the figures come from, in one line.
-    public let basis: String
+    /// Where the throughput figure comes from, in one line.
+    public let throughputBasis: String
+    /// Where the price comes from, in one line.
+    public let priceBasis: String
 
     public var isCPU: Bool { name == "cpu" }
 }
@@ -55,17 +57,23 @@ extension ComputeKind {
     /// The table: one row per kind, in the order `--help` lists them.
     public static let all: [ComputeKind] = [
         ComputeKind(name: "a100-40gb", memoryGB: 40, pricePerHourUSD: 1.60, throughputConstant: 20_000,
-                    basis: "312 TFLOP/s bf16 at 38% MFU; typical on-demand GPU-cloud price, 2025"),
+                    throughputBasis: "312 TFLOP/s bf16 at 38% MFU",
+                    priceBasis: "typical on-demand GPU-cloud price, 2025"),
         ComputeKind(name: "a100-80gb", memoryGB: 80, pricePerHourUSD: 2.00, throughputConstant: 20_000,
-                    basis: "312 TFLOP/s bf16 at 38% MFU; typical on-demand GPU-cloud price, 2025"),
+                    throughputBasis: "312 TFLOP/s bf16 at 38% MFU",
+                    priceBasis: "typical on-demand GPU-cloud price, 2025"),
         ComputeKind(name: "h100", memoryGB: 80, pricePerHourUSD: 3.00, throughputConstant: 45_000,
-                    basis: "989 TFLOP/s bf16 (SXM) at 27% MFU; typical on-demand GPU-cloud price, 2025"),
+                    throughputBasis: "989 TFLOP/s bf16 (SXM) at 27% MFU",
+                    priceBasis: "typical on-demand GPU-cloud price, 2025"),
         ComputeKind(name: "l4", memoryGB: 24, pricePerHourUSD: 0.80, throughputConstant: 6_000,
-                    basis: "121 TFLOP/s bf16 at 30% MFU; typical on-demand cloud price, 2025"),
+                    throughputBasis: "121 TFLOP/s bf16 at 30% MFU",
+                    priceBasis: "typical on-demand cloud price, 2025"),
         ComputeKind(name: "t4", memoryGB: 16, pricePerHourUSD: 0.50, throughputConstant: 2_500,
-                    basis: "65 TFLOP/s fp16 at 23% MFU; typical on-demand cloud price, 2025"),
+                    throughputBasis: "65 TFLOP/s fp16 at 23% MFU",
+                    priceBasis: "typical on-demand cloud price, 2025"),
         ComputeKind(name: "cpu", memoryGB: 0, pricePerHourUSD: 0, throughputConstant: 0,
-                    basis: "Aqyl's own CPU trainer, measured; your own machine costs nothing per hour"),
+                    throughputBasis: "Aqyl's own CPU trainer, measured",
+                    priceBasis: "your own machine costs nothing per hour"),
     ]
 
     /// The row called `name` (case-insensitive).
@@ -85,17 +93,23 @@ public struct CPUThroughput: Codable, Sendable, Equatable {
     public var paramsBillion: Double
     public var tokensPerSecond: Double
     public var threads: Int?
+    /// The context length and LoRA rank of the measurement, when the file records them.
+    public var ctx: Int?
+    public var rank: Int?
     /// Where the figure came from; not part of the file.
     public var source: String = ""
 
     enum CodingKeys: String, CodingKey {
-        case paramsBillion = "params_billion", tokensPerSecond = "tokens_per_second", threads
+        case paramsBillion = "params_billion", tokensPerSecond = "tokens_per_second", threads, ctx, rank
     }
 
-    public init(paramsBillion: Double, tokensPerSecond: Double, threads: Int?, source: String) {
+    public init(paramsBillion: Double, tokensPerSecond: Double, threads: Int?, ctx: Int? = nil, rank: Int? = nil,
+                source: String) {
         self.paramsBillion = paramsBillion
         self.tokensPerSecond = tokensPerSecond
         self.threads = threads
+        self.ctx = ctx
+        self.rank = rank
         self.source = source
     }
 
@@ -104,7 +118,7 @@ public struct CPUThroughput: Codable, Sendable, Equatable {
 
     /// The figure built into Aqyl: ``measuredCPU`` at 0.135B parameters, 2 threads.
     public static let builtIn = CPUThroughput(
-        paramsBillion: 0.135, tokensPerSecond: measuredCPU, threads: 2,
+        paramsBillion: 0.135, tokensPerSecond: measuredCPU, threads: 2, ctx: 256, rank: 8,
         source: "built-in figure (SmolLM2-135M, rank 8, ctx 256, 2 threads)")
 
     /// `$XDG_CACHE_HOME/aqyl/train-throughput.json`, else `~/.cache/aqyl/train-throughput.json`.
@@ -129,13 +143,15 @@ public struct CPUThroughput: Codable, Sendable, Equatable {
             throw FinetunePlanError.badThroughputFile(path: path, reason: "\(error)")
         }
         guard value.paramsBillion.isFinite, value.paramsBillion > 0,
-              value.tokensPerSecond.isFinite, value.tokensPerSecond > 0, (value.threads ?? 1) > 0
+              value.tokensPerSecond.isFinite, value.tokensPerSecond > 0,
+              (value.threads ?? 1) > 0, (value.ctx ?? 1) > 0, (value.rank ?? 1) > 0
         else {
             throw FinetunePlanError.badThroughputFile(
-                path: path, reason: "params_billion, tokens_per_second and threads must be positive")
+                path: path, reason: "params_billion, tokens_per_second, threads, ctx and rank must be positive")
         }
-        let threads = value.threads.map { ", \($0) threads" } ?? ""
-        value.source = "measured, \(path) (\(Quantity.trimmed(value.paramsBillion))B params\(threads))"
+        let details = [value.threads.map { "\($0) threads" }, value.rank.map { "rank \($0)" }, value.ctx.map { "ctx \($0)" }]
+            .compactMap { $0 }.map { ", " + $0 }.joined()
+        value.source = "measured, \(path) (\(Quantity.trimmed(value.paramsBillion))B params\(details))"
         return value
     }
 

@@ -20,7 +20,7 @@ extension FinetunePlan {
     public var report: String {
         var lines: [String] = []
         lines.append("Fine-tuning plan: \(Quantity.short(paramsBillion * 1e9)) params (\(shape.example) shape), "
-            + "\(Quantity.short(tokens)) tokens × \(Quantity.trimmed(epochs)) epochs, ctx \(ctx)")
+            + "\(Quantity.short(tokens)) tokens × \(Quantity.trimmed(epochs)) epoch\(epochs == 1 ? "" : "s"), ctx \(ctx)")
         func row(_ label: String, _ value: String) {
             lines.append("  " + label.padding(toLength: 9, withPad: " ", startingAt: 0) + value)
         }

@@ -159,13 +159,13 @@ public struct FinetunePlan: Codable, Sendable, Equatable {
             let factor = precision == .bf16 ? 1 : ComputeKind.qloraSpeedFactor
             tokensPerSecond = kind.throughputConstant / effectiveB * factor
             basis = "\(Quantity.grouped(kind.throughputConstant)) / \(Quantity.trimmed(effectiveB))B"
-                + (precision == .bf16 ? "" : " × \(ComputeKind.qloraSpeedFactor) (QLoRA)") + "; \(kind.basis)"
+                + (precision == .bf16 ? "" : " × \(ComputeKind.qloraSpeedFactor) (QLoRA)") + "; \(kind.throughputBasis)"
         }
         let hours = r.tokens * r.epochs / tokensPerSecond / 3600
 
         // Money.
         let priceUSD = r.pricePerHourUSD ?? kind.pricePerHourUSD
-        let priceBasis = r.pricePerHourUSD == nil ? "table: \(kind.basis)" : "--price-per-hour"
+        let priceBasis = r.pricePerHourUSD == nil ? "table: \(kind.priceBasis)" : "--price-per-hour"
         let perUSD = r.currency == .kzt ? r.rateKZTPerUSD : 1
         let cost = hours * priceUSD * perUSD
         var budgetTokens: Double?

@@ -7,10 +7,15 @@ public enum Quantity {
     ///     try Quantity.parse("1.2M", option: "--tokens")   // 1_200_000
     ///     try Quantity.parse("135M", option: "--params")   // 135_000_000
     ///
-    /// - Throws: ``FinetunePlanError/badNumber(option:text:)`` for anything else,
-    ///   including a sign, an exponent, `nan` and `inf`.
+    /// - Throws: ``FinetunePlanError/notPositive(option:value:)`` for a negative number
+    ///   (`-5`, `-1M`); ``FinetunePlanError/badNumber(option:text:)`` for anything else,
+    ///   including `+`, an exponent, `nan` and `inf`.
     public static func parse(_ text: String, option: String) throws -> Double {
         var body = text.trimmingCharacters(in: .whitespaces).filter { $0 != "_" && $0 != "," }
+        if body.hasPrefix("-"), body.count > 1, !body.dropFirst().hasPrefix("-"),
+           let magnitude = try? parse(String(body.dropFirst()), option: option) {
+            throw FinetunePlanError.notPositive(option: option, value: -magnitude)
+        }
         var scale = 1.0
         if let last = body.last {
             switch last {

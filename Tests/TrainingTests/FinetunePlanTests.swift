@@ -16,9 +16,16 @@ struct FinetunePlanTests {
         #expect(abs(try Quantity.parse(text, option: "--tokens") - expected) <= expected * 1e-12)
     }
 
-    @Test(arguments: ["", "M", "-5", "-1M", "1e6", "abc", "1.2.3", "nan", "inf", "8 B", "8T", "+3"])
+    @Test(arguments: ["", "M", "-", "--5", "-abc", "1e6", "abc", "1.2.3", "nan", "inf", "8 B", "8T", "+3"])
     func rejectsBadNumbers(text: String) {
         #expect(throws: FinetunePlanError.badNumber(option: "--tokens", text: text)) {
+            try Quantity.parse(text, option: "--tokens")
+        }
+    }
+
+    @Test(arguments: [("-5", -5.0), ("-1M", -1e6), ("-0.5B", -5e8)])
+    func negativeNumbersAreNotPositive(text: String, value: Double) {
+        #expect(throws: FinetunePlanError.notPositive(option: "--tokens", value: value)) {
             try Quantity.parse(text, option: "--tokens")
         }
     }
@@ -114,13 +121,13 @@ struct FinetunePlanTests {
     @Test func throughputFileOverridesTheBuiltInFigure() throws {
         let path = NSTemporaryPath("train-throughput.json")
         #expect(try CPUThroughput.load(path: path) == .builtIn)    // no file yet
-        try Data(#"{"params_billion": 0.135, "tokens_per_second": 412.5, "threads": 2}"#.utf8)
+        try Data(#"{"params_billion": 0.135, "tokens_per_second": 412.5, "threads": 2, "rank": 8, "ctx": 256}"#.utf8)
             .write(to: URL(fileURLWithPath: path))
         let loaded = try CPUThroughput.load(path: path)
         #expect(loaded.tokensPerSecond == 412.5 && loaded.paramsBillion == 0.135 && loaded.threads == 2)
-        #expect(loaded.source.contains(path))
+        #expect(loaded.source == "measured, \(path) (0.135B params, 2 threads, rank 8, ctx 256)")
 
-        for bad in [#"{"params_billion": 0, "tokens_per_second": 1}"#, #"{"tokens_per_second": 1}"#, "not json"] {
+        for bad in [#"{"params_billion": 0, "tokens_per_second": 1}"#, #"{"params_billion": 1, "tokens_per_second": 1, "ctx": 0}"#, #"{"tokens_per_second": 1}"#, "not json"] {
             try Data(bad.utf8).write(to: URL(fileURLWithPath: path))
             #expect(throws: FinetunePlanError.self) { try CPUThroughput.load(path: path) }
         }
