@@ -114,7 +114,8 @@ public struct CPUThroughput: Codable, Sendable, Equatable {
     }
 
     /// Tokens/s of Aqyl's trainer for SmolLM2-135M, LoRA rank 8, ctx 256, 2 threads.
-    public static let measuredCPU = 100.0 // MEASURED: replace with docs/benchmarks.md figure
+    /// Measured by scripts/bench_train.py (docs/benchmarks.md, "LoRA training"): median of the int8 and float backward runs.
+    public static let measuredCPU = 70.0
 
     /// The figure built into Aqyl: ``measuredCPU`` at 0.135B parameters, 2 threads.
     public static let builtIn = CPUThroughput(

@@ -9,7 +9,7 @@ struct FinetuneCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "finetune",
         abstract: "Train a LoRA adapter on a GGUF model (CPU), or estimate what a run costs.",
-        subcommands: [FinetuneTrainCommand.self, FinetunePlotCommand.self],
+        subcommands: [FinetuneTrainCommand.self, FinetunePlanCommand.self, FinetunePlotCommand.self],
         defaultSubcommand: FinetuneTrainCommand.self)
 }
 
@@ -191,9 +191,7 @@ struct RunRecord: Codable {
 
 /// The trainer's last measured speed, read by `aqyl finetune plan --gpu cpu`.
 enum ThroughputRecord {
-    static var path: String {
-        (ProcessInfo.processInfo.environment["HOME"] ?? NSTemporaryDirectory()) + "/.cache/aqyl/train-throughput.json"
-    }
+    static var path: String { CPUThroughput.defaultPath() }
 
     static func save(params: Int, tokensPerSecond: Double, threads: Int, context: Int, rank: Int) {
         let object: [String: Any] = [
