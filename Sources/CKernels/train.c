@@ -55,20 +55,7 @@ static int ck_block_bytes(int t) {
 #include "train_body.h"
 #undef CK_SUFFIX
 #pragma clang attribute pop
-#undef CK_TJ
-/* AVX-512: 32 columns (two zmm) per token keep 8 accumulators busy. */
-#define CK_TJ 32
-#pragma clang attribute push(__attribute__((target("avx512f,avx512vl,avx2,fma"))), apply_to = function)
-#define CK_SUFFIX _avx512
-#include "train_body.h"
-#undef CK_SUFFIX
-#pragma clang attribute pop
-static int ck_has_avx512(void) {
-    static int cached = -1;
-    if (cached < 0) cached = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") && ck_has_avx2();
-    return cached;
-}
-#define CK_PICK(name) (ck_has_avx512() ? name##_avx512 : ck_has_avx2() ? name##_avx2 : name##_generic)
+#define CK_PICK(name) (ck_has_avx2() ? name##_avx2 : name##_generic)
 #else
 #define CK_PICK(name) name##_generic
 #endif

@@ -114,8 +114,8 @@ public struct CPUThroughput: Codable, Sendable, Equatable {
     }
 
     /// Tokens/s of Aqyl's trainer for SmolLM2-135M, LoRA rank 8, ctx 256, 2 threads.
-    /// Measured by scripts/bench_train.py (docs/benchmarks.md, "LoRA training"): median of the int8 and float backward runs.
-    public static let measuredCPU = 70.0
+    /// Measured by scripts/bench_train.py (docs/benchmarks.md, "LoRA training"): SmolLM2-135M, int8 backward, median of two rounds.
+    public static let measuredCPU = 66.4
 
     /// The figure built into Aqyl: ``measuredCPU`` at 0.135B parameters, 2 threads.
     public static let builtIn = CPUThroughput(

@@ -51,7 +51,8 @@ import TestSupport
             #expect(FileManager.default.fileExists(atPath: stem + ext), "\(ext)")
         }
         let csv = try String(contentsOfFile: stem + ".loss.csv", encoding: .utf8)
-        #expect(csv.split(separator: "\n").count == 3)
+        // Header, step 0 (eval before training), two steps.
+        #expect(csv.split(separator: "\n").count == 4)
         #expect(try String(contentsOfFile: stem + ".loss.svg", encoding: .utf8).contains("<polyline"))
         let gen = try CLI.run(["generate", "-m", Self.smol, "--lora", out + ":0.5", "-p", "Сәлем", "--max-tokens", "3", "-t", "2"])
         #expect(gen.status == 0, "\(gen.stderr)")
