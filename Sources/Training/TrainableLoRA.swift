@@ -25,7 +25,7 @@ public final class TrainableLoRA: @unchecked Sendable {
     public let alpha: Float
     public let targets: [LoRATarget]
     public let slots: [Slot]
-    /// slotIndex[layer][target.rawIndex] or nil when that matrix is not adapted.
+    /// slotIndex[layer][target.index] or nil when that matrix is not adapted.
     let slotIndex: [[Int?]]
     public let count: Int
     public let values: UnsafeMutablePointer<Float>
@@ -51,7 +51,7 @@ public final class TrainableLoRA: @unchecked Sendable {
         for l in 0..<config.layers {
             for t in self.targets {
                 let (outputs, inputs) = config.shape(of: t)
-                index[l][t.rawIndex] = slots.count
+                index[l][t.index] = slots.count
                 slots.append(Slot(layer: l, target: t, rank: rank, inputs: inputs, outputs: outputs, offset: offset))
                 offset += rank * (inputs + outputs)
             }
@@ -95,7 +95,7 @@ public final class TrainableLoRA: @unchecked Sendable {
     }
 
     func slot(layer: Int, target: LoRATarget) -> Slot? {
-        slotIndex[layer][target.rawIndex].map { slots[$0] }
+        slotIndex[layer][target.index].map { slots[$0] }
     }
 
     public func zeroGradients() { gradients.update(repeating: 0, count: count) }
@@ -110,11 +110,6 @@ public final class TrainableLoRA: @unchecked Sendable {
         }
         return LoRAAdapter(name: name, architecture: architecture, alpha: alpha, baseModelName: baseModelName, pairs: pairs)
     }
-}
-
-extension LoRATarget {
-    /// Position in `allCases`.
-    var rawIndex: Int { LoRATarget.allCases.firstIndex(of: self) ?? 0 }
 }
 
 /// SplitMix64: small, fast and the same on every machine, so a seed fixes a run.

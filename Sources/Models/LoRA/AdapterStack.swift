@@ -75,21 +75,6 @@ public final class AdapterStack: @unchecked Sendable {
     }
 }
 
-extension LoRATarget {
-    /// Position in `allCases`, for table lookups.
-    var index: Int {
-        switch self {
-        case .q: return 0
-        case .k: return 1
-        case .v: return 2
-        case .o: return 3
-        case .gate: return 4
-        case .up: return 5
-        case .down: return 6
-        }
-    }
-}
-
 /// `PATH[:SCALE]` as the CLI takes it.
 public struct AdapterSpec: Sendable, Equatable {
     public var path: String

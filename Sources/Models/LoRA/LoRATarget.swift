@@ -31,6 +31,19 @@ public enum LoRATarget: String, CaseIterable, Sendable, Codable {
         }
     }
 
+    /// Position in `allCases`, for per-target tables.
+    public var index: Int {
+        switch self {
+        case .q: return 0
+        case .k: return 1
+        case .v: return 2
+        case .o: return 3
+        case .gate: return 4
+        case .up: return 5
+        case .down: return 6
+        }
+    }
+
     /// The base tensor this target adapts in `layer`.
     public func tensorName(layer: Int) -> String { "blk.\(layer).\(tensorStem).weight" }
 
