@@ -39,6 +39,13 @@ let package = Package(
         // Adapters from and to other tools: PEFT safetensors, merged GGUF models.
         .target(name: "AdapterInterop", dependencies: ["Models", "Kernels", "GGUF"], swiftSettings: optimizedSwift),
         .target(name: "OpenAIAPI"),
+        // Kazakh text tools: readers, cleaning, language ID, dedup, transliteration. No engine dependency.
+        .target(name: "Corpus", swiftSettings: optimizedSwift),
+        // Evaluation: task loaders, metrics, local and remote scorers, protocol-stamped reports.
+        .target(name: "Evaluation", dependencies: [
+            "Engine", "Models", "Tokenizers", "OpenAIAPI",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
         .target(name: "ModelStore", dependencies: ["GGUF", .product(name: "Crypto", package: "swift-crypto")]),
         // Tamper-evident usage ledger: RFC 9162 Merkle tree, signed checkpoints.
         .target(name: "Ledger", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: optimizedSwift),
@@ -62,7 +69,7 @@ let package = Package(
         // Thin CLI.
         .executableTarget(name: "aqyl", dependencies: [
             "Engine", "ModelStore", "Models", "Tokenizers", "Templates", "GGUF", "Kernels", "Server", "Storage", "Ledger", "UsageStats",
-            "Training", "AdapterInterop",
+            "Training", "AdapterInterop", "Corpus", "Evaluation",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -78,6 +85,8 @@ let package = Package(
         .testTarget(name: "AdapterInteropTests", dependencies: ["AdapterInterop", "Models", "Kernels", "GGUF", "TestSupport"]),
         .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore", "GGUF"]),
         .testTarget(name: "OpenAIAPITests", dependencies: ["OpenAIAPI"]),
+        .testTarget(name: "CorpusTests", dependencies: ["Corpus"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Engine", "Models", "GGUF", "Tokenizers", "TestSupport"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "UsageStatsTests", dependencies: ["UsageStats", "Ledger"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", .product(name: "Crypto", package: "swift-crypto")]),

@@ -1,0 +1,1 @@
+// Kazakh text tools. See docs/corpus.md.
