@@ -1,1 +1,0 @@
-// Evaluation: see docs/eval.md.
