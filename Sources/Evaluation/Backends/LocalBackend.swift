@@ -41,9 +41,7 @@ public final class LocalBackend: ScoringBackend, @unchecked Sendable {
     }
 
     public func score(_ tokens: [Int32], from: Int) async throws -> TokenScores {
-        lock.lock()
-        defer { lock.unlock() }
-        return try scoreLocked(tokens, from: from)
+        try lock.withLock { try scoreLocked(tokens, from: from) }
     }
 
     /// Row `p` of the forward pass predicts `tokens[p + 1]`; only rows `from - 1 ..< n - 1` need logits.
@@ -86,14 +84,19 @@ public final class LocalBackend: ScoringBackend, @unchecked Sendable {
     }
 
     public func generate(_ prompt: String, maxTokens: Int, stop: [String]) async throws -> String {
-        lock.lock()
-        defer { lock.unlock() }
-        // A generator of its own: generation leaves the shared cache in an unknown state.
-        cachedTokens = []
-        cache.truncate(to: 0)
-        let generator = TextGenerator(model: model.transformer, tokenizer: model.tokenizer, pool: pool,
-                                      contextLength: cache.capacity)
-        generator.adapters = adapters
+        try lock.withLock { try generateLocked(prompt, maxTokens: maxTokens, stop: stop) }
+    }
+
+    /// Generation keeps a cache of its own (made on first use), so scoring's cached prefix survives it.
+    private var generator: TextGenerator?
+
+    private func generateLocked(_ prompt: String, maxTokens: Int, stop: [String]) throws -> String {
+        let generator = self.generator ?? {
+            let g = TextGenerator(model: model.transformer, tokenizer: model.tokenizer, pool: pool, contextLength: cache.capacity)
+            g.adapters = adapters
+            return g
+        }()
+        self.generator = generator
         var ids = model.tokenizer.encode(prompt, addSpecial: true, parseSpecial: false)
         let room = cache.capacity - maxTokens
         if ids.count > room { ids = Array(ids.suffix(max(1, room))) }

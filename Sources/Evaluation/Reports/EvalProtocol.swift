@@ -82,4 +82,12 @@ public struct EvalReport: Sendable, Equatable, Codable {
     public var results: [TaskResult]
     /// Skipped task lines, as `file:line: reason`.
     public var warnings: [String]
+
+    public init(tool: String, created: String, model: ModelIdentity, results: [TaskResult], warnings: [String]) {
+        self.tool = tool
+        self.created = created
+        self.model = model
+        self.results = results
+        self.warnings = warnings
+    }
 }

@@ -83,9 +83,9 @@ public struct TaskRunner: Sendable {
             if (index + 1) % 10 == 0 { progress?("\(task.name): \(index + 1)/\(items.count)") }
         }
         func corpus(_ metric: ChrF, _ stats: [ChrFStatistics]) -> MetricValue {
-            let value = metric.score(stats.reduce(ChrFStatistics(), +))
+            let value = metric.score(stats.reduce(ChrFStatistics(orders: metric.orders), +))
             let se = StandardError.bootstrap(count: stats.count) { picks in
-                metric.score(picks.reduce(ChrFStatistics()) { $0 + stats[$1] })
+                metric.score(picks.reduce(ChrFStatistics(orders: metric.orders)) { $0 + stats[$1] })
             }
             return MetricValue(name: metric.wordOrder > 0 ? "chrf++" : "chrf", value: value, standardError: se,
                                standardErrorMethod: "bootstrap-1000", higherIsBetter: true)

@@ -1,0 +1,83 @@
+import ArgumentParser
+import Evaluation
+import Foundation
+
+/// `aqyl eval run`: tasks on one model, local or remote.
+struct EvalRunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Run evaluation tasks (JSONL, KazMMLU CSV, Belebele) on a local model or an endpoint.")
+
+    @Option(name: .shortAndLong, help: "A model short name or GGUF path (or use --endpoint).")
+    var model: String?
+
+    @Option(name: .customLong("lora"), help: ArgumentHelp("LoRA adapter for --model (repeatable).", valueName: "PATH[:SCALE]"))
+    var lora: [String] = []
+
+    @Option(help: "An OpenAI-compatible server, e.g. http://localhost:8080/v1.")
+    var endpoint: String?
+
+    @Option(help: "The model id at --endpoint (default: the first it lists).")
+    var endpointModel: String?
+
+    @Option(help: "API key for --endpoint (default: $OPENAI_API_KEY).")
+    var apiKey: String?
+
+    @Option(help: "A task file (.jsonl, .csv) or a directory of them.")
+    var tasks: String
+
+    @Option(help: "Solved examples before each question.")
+    var shots: Int = 0
+
+    @Option(help: "Only the first N items of each task.")
+    var limit: Int?
+
+    @Option(help: "Context length (local models; also the perplexity window).")
+    var ctx: Int?
+
+    @Option(help: "Prompt template id for multiple-choice tasks (kk-cloze-v1, mmlu-letters-v1, belebele-v1).")
+    var template: String?
+
+    @Flag(help: "Stop at the first malformed task line instead of skipping it.")
+    var strict = false
+
+    @Flag(help: "Print the report as JSON.")
+    var json = false
+
+    @Flag(help: "Print the report as Markdown (the default).")
+    var md = false
+
+    @Option(help: "Also write the JSON report (with per-item samples) to this file.")
+    var out: String?
+
+    @Option(name: .shortAndLong, help: "Worker threads for a local model.")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    func validate() throws {
+        guard (model == nil) != (endpoint == nil) else { throw ValidationError("give exactly one of --model and --endpoint") }
+        guard lora.isEmpty || model != nil else { throw ValidationError("--lora needs --model") }
+        guard shots >= 0, shots <= 25 else { throw ValidationError("--shots must be between 0 and 25") }
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        guard !(json && md) else { throw ValidationError("choose one of --json and --md") }
+        guard threads >= 1, threads <= 256 else { throw ValidationError("--threads must be between 1 and 256") }
+    }
+
+    func run() async throws {
+        do {
+            let (tasks, warnings) = try EvalBackends.tasks(self.tasks, strict: strict, template: template, limit: limit)
+            let backend: any ScoringBackend = if let model {
+                try await EvalBackends.local(model: model, lora: lora, threads: threads, context: ctx)
+            } else {
+                try await EvalBackends.endpoint(url: endpoint ?? "", model: endpointModel, apiKey: apiKey, context: ctx)
+            }
+            var report = try await EvalBackends.run(tasks, on: backend, shots: shots, warnings: warnings)
+            if let out {
+                try Data(try ReportFormatter.json(report).utf8).write(to: URL(fileURLWithPath: out))
+                printErr("wrote \(out)")
+            }
+            for i in report.results.indices { report.results[i].samples = [] }
+            print(json ? try ReportFormatter.json(report) : ReportFormatter.markdown(report))
+        } catch let error as EvaluationError {
+            throw CLIError("\(error)")
+        }
+    }
+}
