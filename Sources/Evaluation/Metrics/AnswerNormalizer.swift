@@ -35,12 +35,13 @@ public enum AnswerNormalizer {
             }
         }
         // Strip edge punctuation/quotes; stripping can expose a space, which is stripped too.
-        var scalars = Array(collapsed)
+        let scalars = Array(collapsed)
         func strippable(_ s: Unicode.Scalar) -> Bool { s == " " || edgeScalars.contains(s) }
-        while let first = scalars.first, strippable(first) { scalars.removeFirst() }
-        while let last = scalars.last, strippable(last) { scalars.removeLast() }
+        guard let start = scalars.firstIndex(where: { !strippable($0) }),
+              let end = scalars.lastIndex(where: { !strippable($0) })
+        else { return "" }
         var view = String.UnicodeScalarView()
-        view.append(contentsOf: scalars)
+        view.append(contentsOf: scalars[start...end])
         return String(view)
     }
 
