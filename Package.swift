@@ -103,7 +103,7 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "IntegrationTests", dependencies: [
-            "Engine", "Models", "Tokenizers", "Templates", "ModelStore", "GGUF", "TestSupport", "Server", "Ledger",
+            "Engine", "Models", "Tokenizers", "Templates", "ModelStore", "GGUF", "TestSupport", "Server", "Ledger", "Evaluation",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
     ]

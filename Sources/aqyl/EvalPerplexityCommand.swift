@@ -43,7 +43,7 @@ struct EvalPerplexityCommand: AsyncParsableCommand {
         let result: PerplexityResult
         do {
             result = llamaCompatible
-                ? try await evaluator.llamaCompatible(text, context: ctx) { ids in
+                ? try await evaluator.llamaCompatible(text, context: ctx, bos: tokenizer.addsBOS ? tokenizer.bosID : nil) { ids in
                     TextCounts(String(decoding: ids.flatMap { tokenizer.pieceBytes($0, special: false) }, as: UTF8.self))
                 }
                 : try await evaluator.rolling(text)
@@ -81,6 +81,7 @@ struct EvalPerplexityCommand: AsyncParsableCommand {
         print(String(format: "bits/char:   %.4f", result.bitsPerCharacter))
         print(String(format: "word ppl:    %.3f", result.wordPerplexity))
         print(String(format: "tokens/word: %.3f", result.tokensPerWord))
+        FileHandle.standardOutput.synchronizeFile()
         printErr(String(format: "%.1f s", seconds))
     }
 }

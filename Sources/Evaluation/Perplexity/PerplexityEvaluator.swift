@@ -19,7 +19,10 @@ public struct PerplexityEvaluator: Sendable {
     /// ⌊tokens/ctx⌋ chunks, each chunk's first token replaced by BOS, and only
     /// the predictions from the middle of the chunk on counted (tokens
     /// ctx/2+1 … ctx−1), so every scored token has at least ctx/2 of context.
-    public func llamaCompatible(_ text: String, context ctx: Int, bytesOf: ([Int32]) -> TextCounts) async throws -> PerplexityResult {
+    /// `bos` is the model's BOS when its vocabulary adds one (llama.cpp's
+    /// `add_bos`), nil otherwise: then chunks start with the text's own token.
+    public func llamaCompatible(_ text: String, context ctx: Int, bos: Int32?,
+                                bytesOf: ([Int32]) -> TextCounts) async throws -> PerplexityResult {
         guard ctx >= 4, ctx <= backend.contextLength else {
             throw EvaluationError.invalidOption("--ctx must be between 4 and the model's context \(backend.contextLength)")
         }
@@ -27,13 +30,12 @@ public struct PerplexityEvaluator: Sendable {
         let chunks = tokens.count / ctx
         guard chunks >= 1, tokens.count >= 2 * ctx else { throw EvaluationError.textTooShort(tokens: tokens.count, needed: 2 * ctx) }
         let first = ctx / 2
-        let bos = backend.prefixToken
         var nll = 0.0, nll2 = 0.0
         var count = 0
         var scored = TextCounts(bytes: 0, characters: 0, words: 0)
         for c in 0..<chunks {
             var chunk = Array(tokens[(c * ctx)..<((c + 1) * ctx)])
-            chunk[0] = bos
+            if let bos { chunk[0] = bos }
             let scores = try await backend.score(chunk, from: first + 1)
             for lp in scores.logprobs {
                 nll -= lp
@@ -47,7 +49,7 @@ public struct PerplexityEvaluator: Sendable {
         let meanSquare = nll2 / Double(count)
         let se = count > 1 ? sqrt(max(meanSquare - mean * mean, 0) / Double(count - 1)) : 0
         return PerplexityResult(convention: "llama-perplexity", context: ctx, negativeLogLikelihood: nll, scoredTokens: count,
-                                scoredText: scored, textTokens: tokens.count - (backend.prefixToken == tokens.first ? 1 : 0),
+                                scoredText: scored, textTokens: tokens.count - (bos != nil && bos == tokens.first ? 1 : 0),
                                 text: TextCounts(text), perplexityStandardError: exp(mean) * se, chunks: chunks)
     }
 }

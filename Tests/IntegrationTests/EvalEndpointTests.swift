@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `aqyl eval run --endpoint` against a running `aqyl serve` gives the local
+/// model's log-likelihood scores; a server without echo is called unsuitable.
+@Suite(.serialized) struct EvalEndpointTests {
+    static var aqyl: String { ServePeerTests.packageRoot.appendingPathComponent(".build/debug/aqyl").path }
+    static var smoke: String { ServePeerTests.packageRoot.appendingPathComponent("data/eval/smoke").path }
+
+    struct Report: Decodable {
+        struct Result: Decodable {
+            struct Metric: Decodable { var name: String; var value: Double }
+            struct Sample: Decodable { var id: String; var scores: [Double]; var prediction: String }
+            var `protocol`: [String: String?]?
+            var metrics: [Metric]
+            var samples: [Sample]
+        }
+        var results: [Result]
+    }
+
+    static func evalRun(_ args: [String], out: String) throws -> (status: Int32, output: String, report: Report?) {
+        let (status, output) = try ServePeerTests.run(aqyl, ["eval", "run", "--out", out, "--threads", "2"] + args)
+        let report = try? JSONDecoder().decode(Report.self, from: Data(contentsOf: URL(fileURLWithPath: out)))
+        return (status, output, report)
+    }
+
+    @Test func endpointMatchesLocalScores() async throws {
+        let server = try ServePeerTests.RunningServer(model: "smollm2-135m", extra: ["--ctx", "1024"])
+        defer { server.stop() }
+        try await server.waitUntilReady()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("aqyl-eval-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        // Multiple choice (log-likelihood) and perplexity tasks, the first items of each.
+        let tasks = dir.appendingPathComponent("tasks")
+        try FileManager.default.createDirectory(at: tasks, withIntermediateDirectories: true)
+        for name in ["kk_mc.jsonl", "kk_ppl.jsonl"] {
+            let lines = try String(contentsOfFile: Self.smoke + "/" + name, encoding: .utf8).split(separator: "\n").prefix(6)
+            try (lines.joined(separator: "\n") + "\n").write(to: tasks.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        let common = ["--tasks", tasks.path, "--ctx", "1024", "--shots", "1"]
+        let local = try Self.evalRun(["--model", "smollm2-135m"] + common, out: dir.appendingPathComponent("local.json").path)
+        #expect(local.status == 0, "\(local.output)")
+        let remote = try Self.evalRun(["--endpoint", server.base + "/v1"] + common, out: dir.appendingPathComponent("remote.json").path)
+        #expect(remote.status == 0, "\(remote.output)")
+        let l = try #require(local.report), r = try #require(remote.report)
+        #expect(l.results.count == 2 && r.results.count == 2)
+        var worst = 0.0
+        var compared = 0
+        for (a, b) in zip(l.results, r.results) {
+            for (x, y) in zip(a.samples, b.samples) {
+                #expect(x.id == y.id)
+                #expect(x.scores.count == y.scores.count)
+                for (p, q) in zip(x.scores, y.scores) {
+                    worst = max(worst, abs(p - q) / max(1, abs(p)))
+                    compared += 1
+                }
+                if a.samples.first?.scores.count ?? 0 > 1 { #expect(x.prediction == y.prediction) }
+            }
+            for (m, n) in zip(a.metrics, b.metrics) where m.name == "acc" || m.name == "acc_norm" { #expect(m.value == n.value) }
+        }
+        print("endpoint vs local: \(compared) log-likelihoods, worst relative difference \(worst)")
+        #expect(compared > 20)
+        #expect(worst < 1e-4)
+        // The two reports share protocols, so they compare side by side.
+        let (status, table) = try ServePeerTests.run(Self.aqyl, ["eval", "compare", "--results",
+                                                                 dir.appendingPathComponent("local.json").path,
+                                                                 dir.appendingPathComponent("remote.json").path])
+        #expect(status == 0, "\(table)")
+        #expect(table.contains("| kk_mc | acc %"))
+    }
+
+    @Test func unreachableEndpointIsAClearError() throws {
+        let (status, output) = try ServePeerTests.run(Self.aqyl, ["eval", "run", "--endpoint", "http://127.0.0.1:9/v1",
+                                                                  "--tasks", Self.smoke + "/kk_mc.jsonl", "--limit", "2"])
+        #expect(status == 1)
+        #expect(output.contains("aqyl: error: cannot reach http://127.0.0.1:9"), "\(output)")
+    }
+}
