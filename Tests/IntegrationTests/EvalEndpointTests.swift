@@ -12,7 +12,6 @@ import TestSupport
         struct Result: Decodable {
             struct Metric: Decodable { var name: String; var value: Double }
             struct Sample: Decodable { var id: String; var scores: [Double]; var prediction: String }
-            var `protocol`: [String: String?]?
             var metrics: [Metric]
             var samples: [Sample]
         }

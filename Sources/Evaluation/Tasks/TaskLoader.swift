@@ -43,34 +43,46 @@ public struct TaskLoader: Sendable {
         guard let text = String(data: data, encoding: .utf8) else {
             throw EvaluationError.unreadable(path: path, reason: "not UTF-8 text")
         }
-        var rows: [(line: Int, object: [String: Any])] = []
+        // Parse first, report in line order: a broken line 4 is reported after a line 2 missing a field.
+        var rows: [(line: Int, object: [String: Any]?)] = []
         for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty { continue }
-            guard let object = (try? JSONSerialization.jsonObject(with: Data(trimmed.utf8))) as? [String: Any] else {
-                try reject(path, i + 1, "not a JSON object")
-                continue
-            }
-            rows.append((i + 1, object))
+            rows.append((i + 1, (try? JSONSerialization.jsonObject(with: Data(trimmed.utf8))) as? [String: Any]))
         }
-        guard let first = rows.first?.object else { throw EvaluationError.emptyTask(path) }
+        guard let first = rows.lazy.compactMap(\.object).first else {
+            if let bad = rows.first { try reject(path, bad.line, "not a JSON object") }
+            throw EvaluationError.emptyTask(path)
+        }
         var reader = RowReader(path: path, strict: strict)
         defer { warnings += reader.warnings }
+        func each<T>(_ parse: (inout RowReader, [String: Any], Int) throws -> T?) throws -> [T] {
+            var out: [T] = []
+            for row in rows {
+                guard let object = row.object else {
+                    let _: T? = try reader.fail(row.line, "not a JSON object")
+                    continue
+                }
+                if let item = try parse(&reader, object, row.line) { out.append(item) }
+            }
+            return out
+        }
         if first["flores_passage"] != nil {
-            let items = try rows.compactMap { try reader.belebele($0.object, line: $0.line) }
+            let items = try each { try $0.belebele($1, line: $2) }
             return try task(name, .multipleChoice(items), default: .belebele, source: "\(path) (Belebele JSONL)")
         } else if first["choices"] != nil {
-            let items = try rows.compactMap { try reader.multipleChoice($0.object, line: $0.line) }
+            let items = try each { try $0.multipleChoice($1, line: $2) }
             return try task(name, .multipleChoice(items), default: .kazakhCloze, source: "\(path) (Aqyl JSONL, multiple choice)")
         } else if first["answers"] != nil || first["answer"] is String {
-            let items = try rows.compactMap { try reader.generative($0.object, line: $0.line) }
+            let items = try each { try $0.generative($1, line: $2) }
             let metric = (first["metric"] as? String).flatMap(GenerativeMetric.init(rawValue:)) ?? .exactMatch
             return try task(name, .generative(items, primary: metric), default: .kazakhQA, source: "\(path) (Aqyl JSONL, generative)")
         } else if first["text"] != nil {
-            let items = try rows.compactMap { try reader.perplexity($0.object, line: $0.line) }
+            let items = try each { try $0.perplexity($1, line: $2) }
             return try task(name, .perplexity(items), default: .raw, source: "\(path) (Aqyl JSONL, perplexity)")
         }
-        throw EvaluationError.unknownFormat(path: path, reason: "line \(rows[0].line) has none of the fields 'choices' "
+        let line = rows.first { $0.object != nil }?.line ?? 1
+        throw EvaluationError.unknownFormat(path: path, reason: "line \(line) has none of the fields 'choices' "
             + "(multiple choice), 'answers' (generative), 'text' (perplexity) or 'flores_passage' (Belebele); see docs/eval.md")
     }
 
