@@ -18,6 +18,12 @@ public struct PerplexityResult: Sendable, Equatable, Codable {
     public var perplexityStandardError: Double?
     public var chunks: Int?
 
+    enum CodingKeys: String, CodingKey {
+        case convention, context, chunks, text
+        case negativeLogLikelihood = "negative_log_likelihood", scoredTokens = "scored_tokens", scoredText = "scored_text"
+        case textTokens = "text_tokens", perplexityStandardError = "perplexity_stderr"
+    }
+
     public var perplexity: Double { exp(negativeLogLikelihood / Double(max(scoredTokens, 1))) }
     public var bitsPerByte: Double { negativeLogLikelihood / log(2) / Double(max(scoredText.bytes, 1)) }
     public var bitsPerCharacter: Double { negativeLogLikelihood / log(2) / Double(max(scoredText.characters, 1)) }

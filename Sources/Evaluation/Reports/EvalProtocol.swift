@@ -16,6 +16,11 @@ public struct EvalProtocol: Sendable, Equatable, Hashable, Codable {
     /// Prompt template id (``PromptTemplate``).
     public var template: String
 
+    enum CodingKeys: String, CodingKey {
+        case task, items, shots, scoring, normalization, template
+        case taskType = "task_type", itemsDigest = "items_digest", fewshotSampling = "fewshot_sampling"
+    }
+
     /// One line for tables and error messages.
     public var summary: String {
         "\(taskType), \(shots)-shot, \(scoring), template \(template), \(items) items #\(itemsDigest.prefix(8))"
@@ -38,6 +43,11 @@ public struct MetricValue: Sendable, Equatable, Codable {
         self.standardError = standardError
         self.standardErrorMethod = standardErrorMethod
         self.higherIsBetter = higherIsBetter
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, value
+        case standardError = "stderr", standardErrorMethod = "stderr_method", higherIsBetter = "higher_is_better"
     }
 
     /// 95% normal interval.
