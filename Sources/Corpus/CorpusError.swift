@@ -3,6 +3,7 @@ public enum CorpusError: Error, Equatable, CustomStringConvertible {
     case fileNotFound(String)
     case notAFile(String)
     case unreadable(String, String)
+    case unwritable(String, String)
     case compressed(path: String, tool: String)
     case badRecord(ReaderWarning)
     case malformedDump(String)
@@ -15,6 +16,7 @@ public enum CorpusError: Error, Equatable, CustomStringConvertible {
         case .fileNotFound(let p): return "\(p): no such file"
         case .notAFile(let p): return "\(p): is a directory, not a file"
         case .unreadable(let p, let why): return "\(p): cannot read: \(why)"
+        case .unwritable(let p, let why): return "\(p): cannot write: \(why)"
         case .compressed(let p, let tool):
             return "\(p) is compressed and is not read directly; decompress it on the fly: `\(tool) \(p) | aqyl corpus clean - --out OUT.jsonl`"
         case .badRecord(let w): return "\(w) (--strict)"
