@@ -73,6 +73,11 @@ public struct CorpusCleaner {
         return .dropped(reason)
     }
 
+    /// Counts input records a reader skipped (they are not documents).
+    public mutating func recordSkippedRecords(_ count: Int) {
+        report.skippedRecords += count
+    }
+
     /// Cleans a list of documents; returns the kept ones in input order.
     public mutating func clean(_ documents: [Document]) -> [CleanedDocument] {
         documents.compactMap { if case .kept(let d) = process($0) { d } else { nil } }
@@ -83,7 +88,7 @@ public struct CorpusCleaner {
         while let document = try reader.next() {
             if case .kept(let d) = process(document) { try emit(d) }
         }
-        report.skippedRecords += reader.warningCount
+        recordSkippedRecords(reader.warningCount)
     }
 }
 

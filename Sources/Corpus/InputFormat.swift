@@ -40,12 +40,13 @@ public enum InputFormat: String, Sendable, CaseIterable {
     /// Opens a reader for `path` (`-` is stdin) in the given format, or the one its name or first bytes imply.
     /// - Throws: ``CorpusError`` for a missing, unreadable or compressed input.
     public static func openReader(path: String, format: InputFormat?, field: String = "text", strict: Bool = false,
+                                  textUnit: PlainTextReader.Unit = .paragraph,
                                   onWarning: @escaping (ReaderWarning) -> Void = { _ in }) throws -> any DocumentReader {
         let source = try ByteSource(path: path)
         let head = try source.peek(4096)
         if let tool = compressionTool(head) { throw CorpusError.compressed(path: path, tool: tool) }
         switch format ?? fromExtension(path) ?? sniff(head) {
-        case .text: return PlainTextReader(source)
+        case .text: return PlainTextReader(source, unit: textUnit)
         case .jsonl: return JSONLReader(source, field: field, strict: strict, onWarning: onWarning)
         case .mediawiki: return MediaWikiDumpReader(source)
         }
