@@ -9,14 +9,17 @@ public struct LSHIndex: Sendable {
     public let rows: Int
     /// Estimated Jaccard similarity at or above which a candidate counts as a near duplicate.
     public let threshold: Double
-    private var buckets: [[UInt64: [Int32]]]
+    /// Per band: bucket key → the last document inserted there; `next[doc * bands + band]` chains to
+    /// the previous one (−1 ends), so a bucket costs no array allocation.
+    private var heads: [[UInt64: Int32]]
+    private var next: [Int32] = []
     private var signatures: [[UInt32]] = []
 
     public init(bands: Int = 16, rows: Int = 8, threshold: Double = 0.8) {
         self.bands = max(1, bands)
         self.rows = max(1, rows)
         self.threshold = threshold
-        buckets = Array(repeating: [:], count: self.bands)
+        heads = Array(repeating: [:], count: self.bands)
     }
 
     /// The permutations a signature needs.
@@ -47,10 +50,13 @@ public struct LSHIndex: Sendable {
         var best: (Int, Double)?
         var checked = Set<Int32>()
         for band in 0..<bands {
-            guard let bucket = buckets[band][bandKey(signature, band: band)] else { continue }
-            for candidate in bucket where checked.insert(candidate).inserted {
-                let s = MinHash.similarity(signature, signatures[Int(candidate)])
-                if s >= threshold, s > (best?.1 ?? -1) { best = (Int(candidate), s) }
+            var candidate = heads[band][bandKey(signature, band: band)] ?? -1
+            while candidate >= 0 {
+                if checked.insert(candidate).inserted {
+                    let s = MinHash.similarity(signature, signatures[Int(candidate)])
+                    if s >= threshold, s > (best?.1 ?? -1) { best = (Int(candidate), s) }
+                }
+                candidate = next[Int(candidate) * bands + band]
             }
         }
         return best
@@ -63,7 +69,9 @@ public struct LSHIndex: Sendable {
         let index = signatures.count
         signatures.append(signature)
         for band in 0..<bands {
-            buckets[band][bandKey(signature, band: band), default: []].append(Int32(truncatingIfNeeded: index))
+            let key = bandKey(signature, band: band)
+            next.append(heads[band][key] ?? -1)
+            heads[band][key] = Int32(truncatingIfNeeded: index)
         }
         return index
     }

@@ -75,3 +75,18 @@ import Testing
         #expect(index.candidateProbability(similarity: 0.95) > 0.9999)
     }
 }
+
+@Suite struct LSHIndexTests {
+    @Test func chainedBucketsFindEveryMatch() {
+        // Same band-0 values for all, different elsewhere: one bucket holds all three.
+        var index = LSHIndex(bands: 2, rows: 2, threshold: 0.5)
+        index.insert([1, 2, 3, 4])
+        index.insert([1, 2, 5, 6])
+        index.insert([1, 2, 7, 8])
+        #expect(index.count == 3)
+        #expect(index.nearest([1, 2, 7, 9])?.index == 2)       // 3 of 4 agree with the last one
+        #expect(index.nearest([1, 2, 3, 4])?.similarity == 1)
+        #expect(index.nearest([9, 9, 9, 9]) == nil)
+        #expect(index.nearest([1, 9, 9, 9]) == nil)             // no whole band agrees
+    }
+}
