@@ -36,17 +36,21 @@ public struct CleaningConfiguration: Sendable {
     }
 }
 
-/// MinHash/LSH parameters: `bands × rows` permutations over word `shingleSize`-grams.
+/// MinHash/LSH parameters: `bands × rows` permutations over word `shingleSize`-grams; LSH candidates
+/// are verified exactly over stored shingle keys (default) or by the signature estimate.
 public struct NearDuplicateSettings: Sendable, Equatable {
     public var bands: Int
     public var rows: Int
     public var shingleSize: Int
     public var threshold: Double
+    public var verification: LSHIndex.Verification
 
-    public init(bands: Int = 16, rows: Int = 8, shingleSize: Int = 5, threshold: Double = 0.8) {
+    public init(bands: Int = 16, rows: Int = 8, shingleSize: Int = 5, threshold: Double = 0.8,
+                verification: LSHIndex.Verification = .exact) {
         self.bands = bands
         self.rows = rows
         self.shingleSize = shingleSize
         self.threshold = threshold
+        self.verification = verification
     }
 }

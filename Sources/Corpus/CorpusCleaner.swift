@@ -24,7 +24,7 @@ public struct CorpusCleaner {
         self.tokenCount = tokenCount
         if let near = configuration.nearDuplicates {
             minHash = MinHash(permutations: near.bands * near.rows, shingleSize: near.shingleSize)
-            lsh = LSHIndex(bands: near.bands, rows: near.rows, threshold: near.threshold)
+            lsh = LSHIndex(bands: near.bands, rows: near.rows, threshold: near.threshold, verification: near.verification)
         } else {
             minHash = nil
             lsh = nil
@@ -38,7 +38,7 @@ public struct CorpusCleaner {
     /// Cleans one document, updating the report.
     public mutating func process(_ document: Document) -> Outcome {
         report.inputDocuments += 1
-        report.inputCharacters += document.text.count
+        report.inputCharacters += document.text.unicodeScalars.count
         var text = configuration.normalizer.normalize(document.text)
         var replacements = 0
         if configuration.repairHomoglyphs {
@@ -52,14 +52,16 @@ public struct CorpusCleaner {
         if let reason = configuration.quality.check(text) { return drop(reason) }
         if let langs = configuration.languages, !langs.contains(guess.language) { return drop(.language) }
         if configuration.deduplicateExact, !exactKeys.insert(ExactKey(text)).inserted { return drop(.exactDuplicate) }
-        if let minHash, lsh != nil {
-            let signature = minHash.signature(text)
-            if lsh?.nearest(signature) != nil { return drop(.nearDuplicate) }
-            lsh?.insert(signature)
+        if let minHash, let verification = configuration.nearDuplicates?.verification {
+            let shingles = minHash.shingles(text)
+            let signature = minHash.signature(of: shingles)
+            let keys = verification == .exact ? MinHash.keys(of: shingles) : []
+            if lsh?.nearest(signature, keys: keys) != nil { return drop(.nearDuplicate) }
+            lsh?.insert(signature, keys: keys)
         }
 
         report.keptDocuments += 1
-        report.keptCharacters += text.count
+        report.keptCharacters += text.unicodeScalars.count
         report.languagesKept[guess.language.rawValue, default: 0] += 1
         report.homoglyphReplacementsKept += replacements
         if let tokenCount { report.tokenCost?.add(TokenizerCost(text: text, tokenCount: tokenCount)) }
@@ -98,26 +100,25 @@ struct ExactKey: Hashable {
     let a: UInt64, b: UInt64
 
     init(_ text: String) {
-        let key = Whitespace.collapse(text.lowercased())
-        a = StableHash.hash(key, seed: 1)
-        b = StableHash.hash(key, seed: 2)
-    }
-}
-
-enum Whitespace {
-    /// Whitespace runs → one space, trimmed.
-    static func collapse(_ text: String) -> String {
-        var out = String.UnicodeScalarView()
-        var space = false
+        var a = StableHash.fnvOffset ^ StableHash.mix(1), b = StableHash.fnvOffset ^ StableHash.mix(2)
+        var pendingSpace = false, any = false
         for s in text.unicodeScalars {
-            if s.properties.isWhitespace {
-                space = !out.isEmpty
-            } else {
-                if space { out.append(" ") }
-                space = false
-                out.append(s)
+            if s == " " || s == "\n" || s == "\t" || s.properties.isWhitespace {
+                pendingSpace = any
+                continue
+            }
+            if pendingSpace {
+                a = (a ^ 0x20) &* StableHash.fnvPrime
+                b = (b ^ 0x20) &* 0x0000_0100_0000_0233
+            }
+            pendingSpace = false
+            any = true
+            UTF8.encode(CaseFold.lower(s)) { byte in
+                a = (a ^ UInt64(byte)) &* StableHash.fnvPrime
+                b = (b ^ UInt64(byte)) &* 0x0000_0100_0000_0233
             }
         }
-        return String(out)
+        self.a = StableHash.mix(a)
+        self.b = StableHash.mix(b &+ 0x5851_f42d_4c95_7f2d)
     }
 }

@@ -27,26 +27,47 @@ public struct MinHash: Sendable {
 
     /// The hashed shingles of a text (a set: duplicates removed).
     public func shingles(_ text: String) -> Set<UInt64> {
-        let words = WordSplitter.words(in: text.lowercased())
+        // Words (``WordSplitter``), case-folded, each kept as its scalars and a 64-bit hash.
+        var words: [(start: Int, end: Int, hash: UInt64)] = []
+        var scalars: [Unicode.Scalar] = []
+        var h = StableHash.fnvOffset, start = -1
+        for s in text.unicodeScalars {
+            if WordSplitter.isWordScalar(s) {
+                if start < 0 {
+                    start = scalars.count
+                    h = StableHash.fnvOffset
+                }
+                let c = CaseFold.lower(s)
+                scalars.append(c)
+                UTF8.encode(c) { h = (h ^ UInt64($0)) &* StableHash.fnvPrime }
+            } else if start >= 0 {
+                words.append((start, scalars.count, StableHash.mix(h)))
+                start = -1
+            }
+        }
+        if start >= 0 { words.append((start, scalars.count, StableHash.mix(h))) }
+
         var out = Set<UInt64>()
         if words.count >= minWordsForWordShingles {
             let n = min(shingleSize, words.count)
             for i in 0...(words.count - n) {
-                var h = StableHash.fnvOffset
-                for w in words[i..<(i + n)] {
-                    h = StableHash.fnv1a(w.utf8, seed: h)
-                    h = StableHash.fnv1a(CollectionOfOne(0x20), seed: h)
-                }
-                out.insert(StableHash.mix(h))
+                var k: UInt64 = 0
+                for w in words[i..<(i + n)] { k = StableHash.mix(k ^ w.hash) }
+                out.insert(k)
             }
         } else {
-            let chars = Array(words.joined(separator: " ").unicodeScalars)
+            // The words joined by single spaces, as character n-grams.
+            var chars: [Unicode.Scalar] = []
+            for (j, w) in words.enumerated() {
+                if j > 0 { chars.append(" ") }
+                chars += scalars[w.start..<w.end]
+            }
             guard !chars.isEmpty else { return out }
             let n = min(shingleSize, chars.count)
             for i in 0...(chars.count - n) {
-                var h = StableHash.fnvOffset ^ 1  // a different start than word shingles
-                for c in chars[i..<(i + n)] { h = StableHash.fnv1a(String(c).utf8, seed: h) }
-                out.insert(StableHash.mix(h))
+                var k: UInt64 = 0x9e37_79b9  // a different start than word shingles
+                for c in chars[i..<(i + n)] { k = StableHash.mix(k ^ UInt64(c.value)) }
+                out.insert(k)
             }
         }
         return out
@@ -73,6 +94,34 @@ public struct MinHash: Sendable {
         var same = 0
         for i in 0..<n where a[i] == b[i] { same += 1 }
         return Double(same) / Double(n)
+    }
+
+    /// Shingles as sorted 32-bit keys (the high half of each hash), for exact verification.
+    public static func keys(of shingles: Set<UInt64>) -> [UInt32] {
+        var keys = shingles.map { UInt32(truncatingIfNeeded: $0 >> 32) }
+        keys.sort()
+        var unique: [UInt32] = []
+        unique.reserveCapacity(keys.count)
+        for k in keys where unique.last != k { unique.append(k) }
+        return unique
+    }
+
+    /// The exact Jaccard similarity of two sorted, duplicate-free key lists (1 for two empty lists).
+    public static func jaccard(sorted a: [UInt32], _ b: [UInt32]) -> Double {
+        var i = 0, j = 0, common = 0
+        while i < a.count && j < b.count {
+            if a[i] == b[j] {
+                common += 1
+                i += 1
+                j += 1
+            } else if a[i] < b[j] {
+                i += 1
+            } else {
+                j += 1
+            }
+        }
+        let union = a.count + b.count - common
+        return union == 0 ? 1 : Double(common) / Double(union)
     }
 
     /// The exact Jaccard similarity of two sets (tests, reference).

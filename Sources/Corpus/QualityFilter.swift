@@ -5,7 +5,7 @@
 /// Repeated lines: among the non-empty lines, the share that repeat an earlier line (trimmed,
 /// lowercased); only documents of at least `minLinesForRepetition` lines are checked.
 public struct QualityFilter: Sendable, Equatable {
-    /// Fewer characters (Swift `Character`s) than this: `tooShort`.
+    /// Fewer characters (Unicode scalars, as Python's `len`) than this: `tooShort`.
     public var minChars: Int
     /// More characters than this: `tooLong`; nil for no limit.
     public var maxChars: Int?
@@ -40,8 +40,15 @@ public struct QualityFilter: Sendable, Equatable {
 
     public static func profile(_ text: String) -> Profile {
         var p = Profile()
-        p.characters = text.count
         for s in text.unicodeScalars {
+            p.characters += 1
+            if s.isASCII {
+                let v = s.value
+                if v == 0x20 || v == 0x0A || v == 0x09 || v == 0x0D || v == 0x0B || v == 0x0C { continue }
+                p.nonSpace += 1
+                if v >= 48 && v <= 57 { p.digits += 1 } else if (v >= 65 && v <= 90) || (v >= 97 && v <= 122) { p.letters += 1 } else { p.symbols += 1 }
+                continue
+            }
             if s.properties.isWhitespace { continue }
             p.nonSpace += 1
             switch s.properties.generalCategory {
@@ -56,13 +63,25 @@ public struct QualityFilter: Sendable, Equatable {
 
     /// The share of non-empty lines that repeat an earlier one, and the number of non-empty lines.
     public static func repeatedLineRatio(_ text: String) -> (ratio: Double, lines: Int) {
-        var seen = Set<String>()
+        var seen = Set<UInt64>()
         var lines = 0, repeats = 0
-        for line in text.split(separator: "\n") {
-            let key = String(line).trimmingSpaces.lowercased()
-            if key.isEmpty { continue }
+        for line in text.utf8.split(separator: 0x0A) {
+            // The line trimmed and case-folded, hashed (64 bits: a collision only under-counts a repeat).
+            var h = StableHash.fnvOffset
+            var any = false, pendingSpace = false
+            for s in String(decoding: line, as: UTF8.self).unicodeScalars {
+                if s == " " || s == "\t" || s.properties.isWhitespace {
+                    pendingSpace = any
+                    continue
+                }
+                if pendingSpace { h = StableHash.fnv1a(CollectionOfOne(0x20), seed: h) }
+                pendingSpace = false
+                any = true
+                UTF8.encode(CaseFold.lower(s)) { h = (h ^ UInt64($0)) &* StableHash.fnvPrime }
+            }
+            if !any { continue }
             lines += 1
-            if !seen.insert(key).inserted { repeats += 1 }
+            if !seen.insert(h).inserted { repeats += 1 }
         }
         return (lines == 0 ? 0 : Double(repeats) / Double(lines), lines)
     }
@@ -74,8 +93,10 @@ public struct QualityFilter: Sendable, Equatable {
         if let maxChars, p.characters > maxChars { return .tooLong }
         if p.symbolRatio > maxSymbolRatio { return .symbolRatio }
         if p.digitRatio > maxDigitRatio { return .digitRatio }
-        let (ratio, lines) = Self.repeatedLineRatio(text)
-        if lines >= minLinesForRepetition, ratio > maxRepeatedLineRatio { return .repeatedLines }
+        if text.utf8.count(where: { $0 == 0x0A }) + 1 >= minLinesForRepetition {
+            let (ratio, lines) = Self.repeatedLineRatio(text)
+            if lines >= minLinesForRepetition, ratio > maxRepeatedLineRatio { return .repeatedLines }
+        }
         return nil
     }
 }

@@ -58,6 +58,14 @@ public struct TextNormalizer: Sendable {
                 pendingSpace = false
                 continue
             }
+            if s.isASCII, s.value >= 0x21, s.value != 0x7F {
+                if pendingSpace {
+                    line.append(" ")
+                    pendingSpace = false
+                }
+                line.append(s)
+                continue
+            }
             if Self.isRemoved(s) { continue }
             if s == "\t" || s == " " || s.properties.generalCategory == .spaceSeparator {
                 if !line.isEmpty { pendingSpace = true }

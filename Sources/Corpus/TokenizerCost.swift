@@ -1,6 +1,6 @@
 /// What a text costs a tokenizer: words (``WordSplitter``), tokens, and the ratios that compare
 /// tokenizers — tokens per word (fertility), characters per token and UTF-8 bytes per token.
-/// Characters are Swift `Character`s (grapheme clusters).
+/// Characters are Unicode scalars (what Python's `len` counts).
 public struct TokenizerCost: Codable, Sendable, Equatable {
     public var words: Int
     public var tokens: Int
@@ -16,7 +16,7 @@ public struct TokenizerCost: Codable, Sendable, Equatable {
 
     /// The cost of one text under a token-count function.
     public init(text: String, tokenCount: (String) -> Int) {
-        self.init(words: WordSplitter.count(in: text), tokens: tokenCount(text), characters: text.count, bytes: text.utf8.count)
+        self.init(words: WordSplitter.count(in: text), tokens: tokenCount(text), characters: text.unicodeScalars.count, bytes: text.utf8.count)
     }
 
     /// Adds another text's cost.

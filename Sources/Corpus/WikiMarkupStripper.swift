@@ -239,7 +239,7 @@ public enum WikiMarkupStripper {
         }
         for rawLine in s.split(separator: 0x0A, omittingEmptySubsequences: false) {
             let line = String(decoding: rawLine, as: UTF8.self).trimmingSpaces
-            if line.isEmpty || line.allSatisfy({ $0 == "-" }) {
+            if line.isEmpty || line.utf8.allSatisfy({ $0 == UInt8(ascii: "-") }) {
                 flush()
                 continue
             }
@@ -249,8 +249,8 @@ public enum WikiMarkupStripper {
                 if !text.isEmpty { blocks.append(.heading(level, text)) }
                 continue
             }
-            let text = cleanLine(String(line.drop { "*#:;".contains($0) }))
-            if text.contains(where: { $0.isLetter || $0.isNumber }) { current.append(text) }
+            let text = cleanLine(String(line.unicodeScalars.drop { $0 == "*" || $0 == "#" || $0 == ":" || $0 == ";" }))
+            if text.unicodeScalars.contains(where: WordSplitter.isWordScalar) { current.append(text) }
         }
         flush()
         // A heading whose section is empty (its content was all templates, refs or links) goes too.
@@ -273,42 +273,62 @@ public enum WikiMarkupStripper {
 
     /// `== Title ==` → (2, "Title").
     private static func heading(_ line: String) -> (Int, String)? {
-        guard line.hasPrefix("="), line.hasSuffix("="), line.count > 2 else { return nil }
-        let left = line.prefix { $0 == "=" }.count, right = line.reversed().prefix { $0 == "=" }.count
+        let u = Array(line.utf8)
+        let eq = UInt8(ascii: "=")
+        guard u.count > 2, u.first == eq, u.last == eq else { return nil }
+        let left = u.prefix { $0 == eq }.count, right = u.reversed().prefix { $0 == eq }.count
         let level = min(left, right)
-        guard level >= 1, line.count > 2 * level else { return nil }
-        return (level, String(line.dropFirst(level).dropLast(level)).trimmingSpaces)
+        guard u.count > 2 * level else { return nil }
+        return (level, String(decoding: u[level..<(u.count - level)], as: UTF8.self).trimmingSpaces)
     }
 
-    /// Magic words, entities, spaces, and the punctuation left around removed markup.
-    private static func cleanLine(_ line: String) -> String {
-        var s = XMLEntities.decode(removeMagicWords(line), html: true)
-        s = s.replacing("\t", with: " ")
-        while s.contains("  ") { s = s.replacing("  ", with: " ") }
-        for p in [",", ".", ";", ":", "!", "?", ")"] { s = s.replacing(" " + p, with: p) }
-        s = s.replacing("( ", with: "(")
-        while s.contains("()") { s = s.replacing("()", with: "") }
-        while s.contains("  ") { s = s.replacing("  ", with: " ") }
-        return s.trimmingSpaces
-    }
+    private static let tightBefore: Set<Unicode.Scalar> = [",", ".", ";", ":", "!", "?", ")"]
 
-    /// `__TOC__`, `__NOTOC__`, `__СОДЕРЖАНИЕ__` and the like.
-    private static func removeMagicWords(_ line: String) -> String {
-        guard line.contains("__") else { return line }
-        var out = ""
-        var rest = Substring(line)
-        while let start = rest.firstRange(of: "__") {
-            let after = rest[start.upperBound...]
-            if let end = after.firstRange(of: "__"), !after[..<end.lowerBound].isEmpty,
-               after[..<end.lowerBound].allSatisfy({ $0.isUppercase || $0.isNumber || $0 == "_" }) {
-                out += rest[..<start.lowerBound]
-                rest = after[end.upperBound...]
-            } else {
-                out += rest[..<start.upperBound]
-                rest = after
+    /// Magic words, entities, spaces, and the punctuation left around removed markup: one space
+    /// between words, none before `, . ; : ! ? )` or after `(`, and no empty `()`.
+    static func cleanLine(_ line: String) -> String {
+        let decoded = XMLEntities.decode(removeMagicWords(Array(line.utf8)), html: true)
+        var out = String.UnicodeScalarView()
+        var pending = false
+        for c in String(decoding: decoded, as: UTF8.self).unicodeScalars {
+            if c == " " || c == "\t" {
+                if !out.isEmpty { pending = true }
+                continue
             }
+            if c == ")", out.last == "(" {
+                out.removeLast()
+                if out.last == " " {
+                    out.removeLast()
+                    pending = !out.isEmpty
+                }
+                continue
+            }
+            if pending, !tightBefore.contains(c), out.last != "(" { out.append(" ") }
+            pending = false
+            out.append(c)
         }
-        return out + rest
+        return String(out)
+    }
+
+    /// Removes `__TOC__`, `__NOTOC__` and the like (`__` + ASCII capitals, digits or `_` + `__`).
+    static func removeMagicWords(_ s: [UInt8]) -> [UInt8] {
+        let u = UInt8(ascii: "_")
+        guard ByteSearch.find([u, u], in: s, from: 0) != nil else { return s }
+        var out: [UInt8] = []
+        var i = 0
+        while i < s.count {
+            if s[i] == u, i + 1 < s.count, s[i + 1] == u {
+                var j = i + 2
+                while j < s.count, (s[j] >= 65 && s[j] <= 90) || (s[j] >= 48 && s[j] <= 57) { j += 1 }
+                if j > i + 2, j + 1 < s.count, s[j] == u, s[j + 1] == u {
+                    i = j + 2
+                    continue
+                }
+            }
+            out.append(s[i])
+            i += 1
+        }
+        return out
     }
 }
 

@@ -26,6 +26,8 @@ struct CorpusCleanCommand: AsyncParsableCommand {
     @Option(help: "Languages to keep, a comma list of kk, ru, en, other, mixed (default: all).") var langs: String?
     @Option(help: "Estimated Jaccard similarity (word 5-shingles) at or above which a document is a near duplicate; 1.01 turns the check off.")
     var nearDupThreshold: Double = 0.8
+    @Option(help: "Near-duplicate verification: exact (Jaccard over stored shingles, 4 bytes per shingle) or estimate (MinHash signature agreement, less memory, noisier).")
+    var nearDupVerify: String = "exact"
     @Option(help: "Also write the report as JSON to this file.") var report: String?
     @Option(name: .shortAndLong, help: "A model (short name or GGUF path) whose tokenizer measures tokens per word of the kept text.")
     var model: String?
@@ -39,6 +41,7 @@ struct CorpusCleanCommand: AsyncParsableCommand {
         guard maxChars.map({ $0 >= minChars }) ?? true else { throw ValidationError("--max-chars must be at least --min-chars") }
         guard nearDupThreshold > 0 else { throw ValidationError("--near-dup-threshold must be above 0") }
         guard unit == "paragraph" || unit == "line" else { throw ValidationError("--unit must be paragraph or line") }
+        guard LSHIndex.Verification(rawValue: nearDupVerify) != nil else { throw ValidationError("--near-dup-verify must be exact or estimate") }
     }
 
     func run() async throws {
@@ -52,6 +55,7 @@ struct CorpusCleanCommand: AsyncParsableCommand {
             configuration.nearDuplicates = nil
         } else {
             configuration.nearDuplicates?.threshold = nearDupThreshold
+            configuration.nearDuplicates?.verification = LSHIndex.Verification(rawValue: nearDupVerify) ?? .exact
         }
         let inputFormat: InputFormat?
         do { inputFormat = try format.map { try InputFormat(name: $0) } } catch { throw CLIError("--format: \(error)") }
