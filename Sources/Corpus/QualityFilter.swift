@@ -49,6 +49,12 @@ public struct QualityFilter: Sendable, Equatable {
                 if v >= 48 && v <= 57 { p.digits += 1 } else if (v >= 65 && v <= 90) || (v >= 97 && v <= 122) { p.letters += 1 } else { p.symbols += 1 }
                 continue
             }
+            if s.value >= 0x0400 && s.value <= 0x04FF {
+                // Cyrillic: letters and combining marks, except the thousands sign U+0482.
+                p.nonSpace += 1
+                if s.value == 0x0482 { p.symbols += 1 } else { p.letters += 1 }
+                continue
+            }
             if s.properties.isWhitespace { continue }
             p.nonSpace += 1
             switch s.properties.generalCategory {

@@ -26,6 +26,20 @@ public struct TextNormalizer: Sendable {
         }
     }
 
+    /// Scalars that are in NFC on their own and never the second element of a canonical composition
+    /// (Latin up to U+02FF, Cyrillic without its combining marks, common punctuation, currency, №):
+    /// a text made only of them is already NFC, and the costly Foundation call is skipped.
+    /// Checked exhaustively over the BMP in TextNormalizerTests.
+    @inline(__always)
+    public static func isNFCInert(_ s: Unicode.Scalar) -> Bool {
+        switch s.value {
+        case 0x0000...0x02FF, 0x0400...0x0482, 0x048A...0x04FF, 0x2010...0x2027, 0x2030...0x205E, 0x20A0...0x20C0, 0x2116:
+            return true
+        default:
+            return false
+        }
+    }
+
     public func normalize(_ text: String) -> String {
         var lines: [String] = []
         var line = String.UnicodeScalarView()
@@ -43,7 +57,18 @@ public struct TextNormalizer: Sendable {
             pendingSpace = false
         }
         var previousCR = false
+        var inert = true
         for s in text.unicodeScalars {
+            if s.value >= 0x0400 && s.value <= 0x04FF {
+                // Cyrillic: never a space or a removed character.
+                if pendingSpace {
+                    line.append(" ")
+                    pendingSpace = false
+                }
+                line.append(s)
+                if s.value >= 0x0483 && s.value <= 0x0489 { inert = false }
+                continue
+            }
             if s == "\n" && previousCR {
                 previousCR = false
                 continue
@@ -76,9 +101,11 @@ public struct TextNormalizer: Sendable {
                 pendingSpace = false
             }
             line.append(s)
+            if inert && !Self.isNFCInert(s) { inert = false }
         }
         endLine()
         while lines.last == "" { lines.removeLast() }
-        return lines.joined(separator: "\n").precomposedStringWithCanonicalMapping
+        let joined = lines.joined(separator: "\n")
+        return inert ? joined : joined.precomposedStringWithCanonicalMapping
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Corpus
 
@@ -55,5 +56,31 @@ import Testing
         #expect(f.check("Басты бет\nБайланыс\nБасты бет\nбасты бет \nБайланыс\nКіру") == .repeatedLines) // 3 of 6 repeat
         #expect(f.check("Бірінші жол осында\nЕкінші жол осында\nБірінші жол осында") == .repeatedLines) // 1 of 3 = 0.33
         #expect(f.check("Бірінші жол осында\nЕкінші жол осында\nҮшінші жол\nБірінші жол осында") == nil) // 1 of 4 = 0.25
+    }
+}
+
+@Suite struct NFCShortcutTests {
+    /// The normalizer skips Foundation's NFC for texts made only of ``TextNormalizer/isNFCInert(_:)`` scalars.
+    /// That is right if each such scalar is NFC on its own and none can be absorbed into a composition with
+    /// what precedes it, i.e. none appears after the first scalar of any character's canonical decomposition.
+    @Test func inertScalarsAreSafeOverTheBMP() {
+        var failures: [String] = []
+        for v in UInt32(0)...0xFFFF {
+            guard let c = Unicode.Scalar(v) else { continue }
+            let s = String(Character(c))
+            if TextNormalizer.isNFCInert(c), s.precomposedStringWithCanonicalMapping != s {
+                failures.append(String(v, radix: 16) + " not NFC-stable")
+            }
+            let nfd = Array(s.decomposedStringWithCanonicalMapping.unicodeScalars)
+            for later in nfd.dropFirst() where TextNormalizer.isNFCInert(later) {
+                failures.append(String(later.value, radix: 16) + " follows in the decomposition of " + String(v, radix: 16))
+            }
+        }
+        #expect(failures.isEmpty, "\(failures.prefix(10))")
+    }
+
+    @Test func textsWithMarksStillCompose() {
+        #expect(TextNormalizer().normalize("Алматы и\u{0306}") == "Алматы й")
+        #expect(TextNormalizer().normalize("cafe\u{0301}") == "café")
     }
 }
