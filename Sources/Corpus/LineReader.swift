@@ -3,6 +3,8 @@ public final class LineReader {
     private let source: ByteSource
     private var buffer: [UInt8] = []
     private var start = 0
+    /// Bytes from `start` up to here hold no newline (a long line is not rescanned per chunk).
+    private var scanned = 0
     private var finished = false
     /// The 1-based number of the line last returned.
     public private(set) var lineNumber = 0
@@ -14,14 +16,16 @@ public final class LineReader {
     /// The next line's bytes without its terminator, or nil at the end.
     public func nextBytes() throws -> ArraySlice<UInt8>? {
         while true {
-            if let nl = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
+            if let nl = buffer[max(start, scanned)...].firstIndex(of: UInt8(ascii: "\n")) {
                 var end = nl
                 if end > start, buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
                 let line = buffer[start..<end]
                 start = nl + 1
+                scanned = start
                 lineNumber += 1
                 return line
             }
+            scanned = buffer.count
             if finished {
                 guard start < buffer.count else { return nil }
                 var end = buffer.count
@@ -33,6 +37,7 @@ public final class LineReader {
             }
             if start > 0 {
                 buffer.removeFirst(start)
+                scanned -= start
                 start = 0
             }
             if let chunk = try source.read() { buffer += chunk } else { finished = true }
