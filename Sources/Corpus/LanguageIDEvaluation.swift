@@ -77,7 +77,9 @@ public enum LabeledLines {
     public static func parse(_ tsv: String) throws -> [(label: Language, text: String)] {
         var lines: [(label: Language, text: String)] = []
         var problems: [String] = []
-        for (index, raw) in tsv.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // "\r\n" is one Character in Swift, so it is a separator of its own.
+        let rawLines = tsv.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+        for (index, raw) in rawLines.enumerated() {
             let line = raw.hasSuffix("\r") ? raw.dropLast() : raw
             if line.allSatisfy({ $0.isWhitespace }) || line.hasPrefix("#") { continue }
             guard let tab = line.firstIndex(of: "\t") else {

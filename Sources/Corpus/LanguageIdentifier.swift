@@ -101,38 +101,46 @@ public struct LanguageIdentifier: Sendable {
             words.append(WordSide(side: side, clause: clause))
         }
 
-        for token in text.split(whereSeparator: { $0.isWhitespace }) {
-            // URLs and e-mail addresses are language-neutral noise.
-            if token.contains("://") || token.hasPrefix("www.") || (token.contains("@") && token.contains(".")) {
-                continue
-            }
-            for s in token.unicodeScalars {
-                if LetterScan.isLetter(s) {
-                    let v = s.value
-                    switch LetterScan.script(v) {
-                    case .latin: letters.latin += 1; wordLatin += 1
-                    case .cyrillic: letters.cyrillic += 1; wordCyrillic += 1
-                    case .other: letters.other += 1
-                    }
-                    let upper = LetterScan.isUpper(v)
-                    if word.isEmpty { firstUpper = upper }
-                    if !upper { allUpper = false }
-                    let l = LetterScan.lower(s)
-                    if LetterScan.isKazakhLetter(l) { hasKazakhLetter = true }
-                    word.append(l)
-                } else {
-                    finishWord()
-                    switch s {
-                    case ".", "!", "?", "…", ":":
-                        sentenceStart = true
-                        clause += 1
-                    case ",", ";", "–", "—", "(", ")", "«", "»", "\"":
-                        clause += 1
-                    default:
-                        break
-                    }
+        func feed(_ s: Unicode.Scalar) {
+            if LetterScan.isLetter(s) {
+                let v = s.value
+                switch LetterScan.script(v) {
+                case .latin: letters.latin += 1; wordLatin += 1
+                case .cyrillic: letters.cyrillic += 1; wordCyrillic += 1
+                case .other: letters.other += 1
                 }
+                let upper = LetterScan.isUpper(v)
+                if word.isEmpty { firstUpper = upper }
+                if !upper { allUpper = false }
+                let l = LetterScan.lower(s)
+                if LetterScan.isKazakhLetter(l) { hasKazakhLetter = true }
+                word.append(l)
+                return
             }
+            finishWord()
+            switch s {
+            case ".", "!", "?", "…", ":":
+                sentenceStart = true
+                clause += 1
+            case ",", ";", "–", "—", "(", ")", "«", "»", "\"":
+                clause += 1
+            default:
+                break
+            }
+        }
+
+        if Self.mayHaveAddress(text) {
+            for token in text.split(whereSeparator: { $0.isWhitespace }) {
+                // URLs and e-mail addresses are language-neutral noise.
+                if token.contains("://") || token.hasPrefix("www.") || (token.contains("@") && token.contains(".")) {
+                    continue
+                }
+                for s in token.unicodeScalars { feed(s) }
+                finishWord()
+            }
+        } else {
+            // The usual line: one pass over the scalars, no token array.
+            for s in text.unicodeScalars { feed(s) }
             finishWord()
         }
 
@@ -156,6 +164,17 @@ public struct LanguageIdentifier: Sendable {
             return LanguageGuess(language: .mixed, scores: scores, confidence: confidence)
         }
         return LanguageGuess(language: LanguageProfile.languages[best], scores: scores, confidence: p[best])
+    }
+
+    /// Cheap test for "://", "www." or "@" before splitting a line into tokens.
+    private static func mayHaveAddress(_ text: String) -> Bool {
+        var previous: UInt8 = 0
+        for b in text.utf8 {
+            if b == UInt8(ascii: "@") || (b == UInt8(ascii: "/") && previous == UInt8(ascii: ":")) { return true }
+            if b == UInt8(ascii: ".") && previous == UInt8(ascii: "w") { return true }
+            previous = b
+        }
+        return false
     }
 
     private func functionWordBonus(_ word: [UInt32]) -> SIMD4<Double> {
