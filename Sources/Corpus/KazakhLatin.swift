@@ -44,35 +44,54 @@ public enum KazakhLatin {
     private static func isLetter(_ s: Unicode.Scalar) -> Bool { s.properties.isAlphabetic }
     private static func isUpper(_ s: Unicode.Scalar) -> Bool { s.properties.isUppercase }
 
+    /// `toLatinTable` as flat arrays over U+0400–U+04FF for the hot loop: up to two Latin scalars per letter,
+    /// `noEntry` where the table has no letter, 0 for "nothing" (ъ, ь, or no second letter).
+    private static let noEntry = UInt32.max
+    private static let flatLatin: (first: [UInt32], second: [UInt32]) = {
+        var first = [UInt32](repeating: noEntry, count: 0x100)
+        var second = [UInt32](repeating: 0, count: 0x100)
+        for (cyrillic, latin) in toLatinTable {
+            let scalars = Array(latin.unicodeScalars)
+            first[Int(cyrillic - 0x400)] = scalars.first?.value ?? 0
+            second[Int(cyrillic - 0x400)] = scalars.count > 1 ? scalars[1].value : 0
+        }
+        return (first, second)
+    }()
+
     /// Kazakh Cyrillic → 2021 Latin. Anything that is not a Cyrillic letter of the table passes through.
     /// Case is kept: a capital that becomes two letters is title case ("Ч" → "Ch") unless the word is in
     /// capitals ("ЧЕХОВ" → "CHEHOV").
     public static func toLatin(_ cyrillic: String) -> String {
         let scalars = Array(cyrillic.unicodeScalars)
+        let (first, second) = flatLatin
         var out = String.UnicodeScalarView()
-        out.reserveCapacity(scalars.count + scalars.count / 8)
+        out.reserveCapacity(cyrillic.utf8.count)
         for (i, s) in scalars.enumerated() {
             let v = s.value
-            if let latin = toLatinTable[v] {
-                out.append(contentsOf: latin.unicodeScalars)
-                continue
-            }
-            guard let lower = cyrillicLower(v), let latin = toLatinTable[lower] else {
+            guard v >= 0x400 && v < 0x500 else {
                 out.append(s)
                 continue
             }
-            let letters = Array(latin.unicodeScalars)
-            if letters.count <= 1 {
-                out.append(contentsOf: letters.map(latinUpper))
+            let lower = cyrillicLower(v) ?? v
+            let a = first[Int(lower - 0x400)], b = second[Int(lower - 0x400)]
+            if a == noEntry {
+                out.append(s)
                 continue
             }
+            if a == 0 { continue }  // ъ, ь
+            let upper = lower != v
+            guard upper else {
+                out.append(Unicode.Scalar(a)!)
+                if b != 0 { out.append(Unicode.Scalar(b)!) }
+                continue
+            }
+            out.append(latinUpper(Unicode.Scalar(a)!))
+            guard b != 0 else { continue }
             // All capitals when the neighbouring letter is a capital: the next one, or at a word's end the previous one.
             let next = i + 1 < scalars.count && isLetter(scalars[i + 1]) ? scalars[i + 1] : nil
             let prev = i > 0 && isLetter(scalars[i - 1]) ? scalars[i - 1] : nil
             let allCaps = next.map(isUpper) ?? prev.map(isUpper) ?? false
-            for (k, l) in letters.enumerated() {
-                out.append(k == 0 || allCaps ? latinUpper(l) : l)
-            }
+            out.append(allCaps ? latinUpper(Unicode.Scalar(b)!) : Unicode.Scalar(b)!)
         }
         return String(out)
     }
@@ -87,6 +106,13 @@ public enum KazakhLatin {
         0xF1: 0x4A3, 0x6F: 0x43E, 0xF6: 0x4E9, 0x70: 0x43F, 0x71: 0x49B, 0x72: 0x440, 0x73: 0x441, 0x15F: 0x448,
         0x74: 0x442, 0x75: 0x443, 0x16B: 0x4B1, 0xFC: 0x4AF, 0x76: 0x432, 0x79: 0x44B, 0x7A: 0x437,
     ]
+
+    /// `toCyrillicTable` as an array over U+0000–U+016F (0 = not a letter of the alphabet), for the hot loop.
+    private static let flatCyrillic: [UInt32] = {
+        var flat = [UInt32](repeating: 0, count: 0x170)
+        for (latin, cyrillic) in toCyrillicTable { flat[Int(latin)] = cyrillic }
+        return flat
+    }()
 
     /// Vowels of the 2021 alphabet, lower case: an `i` after one of these (and not before one) is й.
     private static let latinVowels: Set<UInt32> = [0x61, 0xE4, 0x65, 0x6F, 0xF6, 0x75, 0x16B, 0xFC, 0x131, 0x79, 0x69]
@@ -116,7 +142,9 @@ public enum KazakhLatin {
     /// (bai → бай, oiyn → ойын, syilyq → сыйлық) and и elsewhere; h → х, ş → ш, e → е, s → с.
     /// The input is put in NFC first, so decomposed ä, ş, ū ... are recognised.
     public static func toCyrillic(_ latin: String) -> String {
-        let scalars = Array(latin.precomposedStringWithCanonicalMapping.unicodeScalars)
+        // NFC only when a combining mark (U+0300–U+036F) could be part of a letter: normalising is the slow part.
+        let needsNFC = latin.unicodeScalars.contains { (0x300...0x36F).contains($0.value) }
+        let scalars = Array((needsNFC ? latin.precomposedStringWithCanonicalMapping : latin).unicodeScalars)
         let lowered = scalars.map(latinLower)
         var out = String.UnicodeScalarView()
         out.reserveCapacity(scalars.count)
@@ -142,7 +170,7 @@ public enum KazakhLatin {
                 emit(afterVowel ? 0x439 : 0x438, upper: upper)
                 i += 1; continue
             }
-            if let cyr = toCyrillicTable[c] {
+            if c < 0x170, case let cyr = flatCyrillic[Int(c)], cyr != 0 {
                 emit(cyr, upper: upper)
             } else {
                 out.append(scalars[i])

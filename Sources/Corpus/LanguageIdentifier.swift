@@ -178,16 +178,10 @@ public struct LanguageIdentifier: Sendable {
     }
 
     private func functionWordBonus(_ word: [UInt32]) -> SIMD4<Double> {
-        // Function words are short: at most 7 letters keeps the String in its small (allocation-free) form.
-        guard word.count <= 7 else { return .zero }
-        var s = String.UnicodeScalarView()
-        for v in word { if let u = Unicode.Scalar(v) { s.append(u) } }
-        let w = String(s)
-        var bonus = SIMD4<Double>.zero
-        if LanguageWords.kk.contains(w) { bonus[0] += Self.functionWordBonus }
-        if LanguageWords.ru.contains(w) { bonus[1] += Self.functionWordBonus }
-        if LanguageWords.en.contains(w) { bonus[2] += Self.functionWordBonus }
-        return bonus
+        let mask = word.withUnsafeBufferPointer(LanguageWords.mask)
+        guard mask != 0 else { return .zero }
+        let b = Self.functionWordBonus
+        return SIMD4(mask & 1 != 0 ? b : 0, mask & 2 != 0 ? b : 0, mask & 4 != 0 ? b : 0, 0)
     }
 
     private static func score(of side: Side, _ p: SIMD4<Double>) -> Double {

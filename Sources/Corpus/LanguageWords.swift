@@ -23,4 +23,33 @@ enum LanguageWords {
         "an", "which", "their", "you", "he", "she", "they", "i", "my", "will", "would", "has", "had", "do",
         "does", "did", "been", "so", "if", "or", "about", "me", "our", "how", "why", "where", "who", "it's",
     ]
+
+    /// All three lists in one hash table keyed by a 64-bit hash of the lower-case scalars; the row is a bit mask
+    /// (1 kk, 2 ru, 4 en). Looked up once per word, so no String is built on the hot path.
+    static let table: NGramTable = {
+        var masks: [UInt64: Int32] = [:]
+        for (bit, list) in [(Int32(1), kk), (2, ru), (4, en)] {
+            for word in list {
+                let scalars = word.unicodeScalars.map(\.value)
+                let key = scalars.withUnsafeBufferPointer(hash)
+                masks[key, default: 0] |= bit
+            }
+        }
+        var table = NGramTable(capacity: masks.count)
+        for (key, mask) in masks { table.insert(key, row: mask) }
+        return table
+    }()
+
+    /// FNV-1a over the scalars, never 0 (0 marks an empty slot in NGramTable).
+    static func hash(_ word: UnsafeBufferPointer<UInt32>) -> UInt64 {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for v in word { h = (h ^ UInt64(v)) &* 0x100_0000_01B3 }
+        return h | 1
+    }
+
+    /// Bit mask of the lists the word is in (1 kk, 2 ru, 4 en), 0 for none.
+    static func mask(_ word: UnsafeBufferPointer<UInt32>) -> Int32 {
+        guard word.count <= 8 else { return 0 }
+        return max(table.row(for: hash(word)), 0)
+    }
 }
