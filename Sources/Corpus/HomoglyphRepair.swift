@@ -15,6 +15,18 @@ public enum HomoglyphRepair {
         0x50: 0x420, 0x43: 0x421, 0x54: 0x422, 0x58: 0x425, 0x59: 0x423, 0x49: 0x406, 0x18F: 0x4D8,
     ]
 
+    /// Cyrillic twin of a lower-cased Latin letter, for the language identifier, which sees lower-cased words
+    /// only (b, k, m, t are twins of the capitals В, К, М, Т).
+    static func lowercaseTwin(_ v: UInt32) -> UInt32? {
+        switch v {
+        case 0x62: return 0x432
+        case 0x6B: return 0x43A
+        case 0x6D: return 0x43C
+        case 0x74: return 0x442
+        default: return twins[v]
+        }
+    }
+
     private static func isCyrillic(_ v: UInt32) -> Bool { (0x400...0x4FF).contains(v) || (0x500...0x52F).contains(v) }
 
     /// Latin letter: Basic Latin, Latin-1 and the Latin Extended blocks (ə U+0259 is in IPA Extensions).

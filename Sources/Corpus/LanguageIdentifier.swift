@@ -59,6 +59,18 @@ public struct LanguageIdentifier: Sendable {
         var sentenceStart = true
         var clause = 0
 
+        // "Қaзaқстaн" with Latin a: score it as the Cyrillic word it was meant to be (see HomoglyphRepair).
+        func repairHomoglyphs() {
+            var twins = word
+            for (i, v) in word.enumerated() where LetterScan.script(v) == .latin {
+                guard let twin = HomoglyphRepair.lowercaseTwin(v) else { return }
+                twins[i] = twin
+            }
+            word = twins
+            wordCyrillic += wordLatin
+            wordLatin = 0
+        }
+
         func finishWord() {
             defer {
                 word.removeAll(keepingCapacity: true)
@@ -68,6 +80,7 @@ public struct LanguageIdentifier: Sendable {
             guard !word.isEmpty else { return }
             let initial = sentenceStart
             sentenceStart = false
+            if wordLatin > 0 && wordCyrillic > 0 { repairHomoglyphs() }
             let (ngramLL, n) = word.withUnsafeBufferPointer { profile.score(word: $0) }
             // Names and acronyms are weak evidence of the line's language and none of a code-switch:
             // "Алматы" in a Russian sentence, "Python" or "NASA" in a Kazakh one.

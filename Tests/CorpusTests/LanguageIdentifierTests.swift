@@ -54,6 +54,12 @@ import Testing
         }
     }
 
+    @Test func homoglyphWordsCountAsCyrillic() {
+        // Latin a/o/e/i typed inside Kazakh and Russian words.
+        #expect(identifier.identify("Қaзaқстaн бiздiң Отaнымыз").language == .kk)
+        #expect(identifier.identify("Мoсквa — стoлицa Рoссии").language == .ru)
+    }
+
     @Test func scoresAreProbabilities() {
         for text in ["Сәлем!", "Привет", "Hello there", "Мен бүгін жұмысқа бардым, но там никого не было", "12 34"] {
             let g = identifier.identify(text)
