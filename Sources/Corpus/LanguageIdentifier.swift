@@ -234,8 +234,10 @@ public struct LanguageIdentifier: Sendable {
         for w in words { if let s = w.side { counts[s.rawValue] += 1 } }
         guard let (major, minor) = majorMinor(counts),
               Double(counts[minor]) >= inClauseMinShare * Double(counts[major] + counts[minor]) else { return nil }
-        var run = 0, longest = 0
+        var run = 0, longest = 0, clause = -1
         for w in words {
+            // A list of loanwords across commas ("Телефон, компьютер, планшет ...") is no run.
+            if w.clause != clause { run = 0; clause = w.clause }
             guard let s = w.side else { continue }
             if s.rawValue == minor { run += 1; longest = max(longest, run) } else if s.rawValue == major { run = 0 }
         }
