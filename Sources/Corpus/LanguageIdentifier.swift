@@ -65,6 +65,7 @@ public struct LanguageIdentifier: Sendable {
             for (i, v) in word.enumerated() where LetterScan.script(v) == .latin {
                 guard let twin = HomoglyphRepair.lowercaseTwin(v) else { return }
                 twins[i] = twin
+                if LetterScan.isKazakhLetter(twin) { hasKazakhLetter = true }
             }
             word = twins
             wordCyrillic += wordLatin
