@@ -103,7 +103,10 @@ struct ExactKey: Hashable {
         var a = StableHash.fnvOffset ^ StableHash.mix(1), b = StableHash.fnvOffset ^ StableHash.mix(2)
         var pendingSpace = false, any = false
         for s in text.unicodeScalars {
-            if s == " " || s == "\n" || s == "\t" || s.properties.isWhitespace {
+            let v = s.value
+            let space = v < 0x80 ? (v == 0x20 || (v >= 0x09 && v <= 0x0D))
+                : !(v >= 0x0400 && v <= 0x04FF) && s.properties.isWhitespace  // Cyrillic is never a space
+            if space {
                 pendingSpace = any
                 continue
             }

@@ -8,6 +8,7 @@ public enum WordSplitter {
             let v = s.value
             return (v >= 48 && v <= 57) || (v >= 65 && v <= 90) || (v >= 97 && v <= 122)
         }
+        if s.value >= 0x0400 && s.value <= 0x04FF { return s.value != 0x0482 }  // Cyrillic letters and marks
         switch s.properties.generalCategory {
         case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
              .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber, .letterNumber, .otherNumber:
