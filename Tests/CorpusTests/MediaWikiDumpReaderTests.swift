@@ -105,3 +105,38 @@ import Testing
         #expect(XMLEntities.decode("a&nbsp;b") == "a&nbsp;b")
     }
 }
+
+@Suite struct MarkupRobustnessTests {
+    /// Random mixes of markup fragments, cut anywhere: the stripper must neither crash nor leave
+    /// template or link brackets that were balanced.
+    @Test func randomMarkupDoesNotCrash() {
+        let pieces = ["{{", "}}", "[[", "]]", "{|", "|}", "|", "<ref>", "</ref>", "<ref name=a/>", "<!--", "-->", "'''", "''",
+                      "==", "\n", "* ", "[http://x.kz ", "]", "&amp;", "&#x4", ";", "<", ">", "__TOC__", "Файл:", "Санат:",
+                      "қазақ ", "сөз ", " ", "(", ")", "&nbsp;", "<br/>", "https://a.b/c ", ":", "#", "&", "ә"]
+        var state: UInt64 = 42
+        func next(_ n: Int) -> Int {
+            state = StableHash.mix(state)
+            return Int(state % UInt64(n))
+        }
+        for _ in 0..<2_000 {
+            let text = (0..<next(60)).map { _ in pieces[next(pieces.count)] }.joined()
+            let out = WikiMarkupStripper.strip(text)
+            #expect(!out.contains("<ref"), "\(text.debugDescription)")
+            #expect(!out.hasPrefix("\n") && !out.hasSuffix("\n"))
+        }
+    }
+
+    @Test func randomBytesThroughTheDumpReader() throws {
+        var state: UInt64 = 7
+        for round in 0..<200 {
+            var bytes = Array("<mediawiki><page><title>T</title><ns>0</ns><revision><text xml:space=\"preserve\">".utf8)
+            for _ in 0..<200 {
+                state = StableHash.mix(state)
+                bytes.append(UInt8(truncatingIfNeeded: state))
+            }
+            bytes += Array("</text></revision></page></mediawiki>".utf8)
+            let reader = MediaWikiDumpReader(ByteSource(bytes: bytes, chunkSize: 1 + round % 17))
+            _ = try? reader.readAll()
+        }
+    }
+}
