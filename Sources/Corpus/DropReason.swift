@@ -9,3 +9,16 @@ public enum DropReason: String, Codable, Sendable, CaseIterable {
     case exactDuplicate = "exact_duplicate"
     case nearDuplicate = "near_duplicate"
 }
+
+/// A dropped document as `--dropped` writes it: `{"id", "reason", "text"}` (the input text).
+public struct DroppedRecord: Codable, Sendable, Equatable {
+    public var id: String
+    public var reason: DropReason
+    public var text: String
+
+    public init(id: String, reason: DropReason, text: String) {
+        self.id = id
+        self.reason = reason
+        self.text = text
+    }
+}

@@ -1,6 +1,7 @@
 import Foundation
 
-/// Writes kept documents as JSON lines (`{"id","lang","lang_score","text"}`, keys sorted), buffered.
+/// Writes kept documents as JSON lines (`{"id","lang","lang_score","text"}`, keys sorted), or any
+/// encodable records, buffered.
 public final class JSONLWriter {
     private let handle: FileHandle
     private let closeAtEnd: Bool
@@ -24,7 +25,12 @@ public final class JSONLWriter {
     }
 
     public func write(_ document: CleanedDocument) throws {
-        buffer.append(try encoder.encode(document.record))
+        try write(record: document.record)
+    }
+
+    /// Writes any encodable value as one line.
+    public func write(record: some Encodable) throws {
+        buffer.append(try encoder.encode(record))
         buffer.append(0x0A)
         count += 1
         if buffer.count >= 1 << 20 { try flush() }

@@ -29,6 +29,8 @@ struct CorpusCleanCommand: AsyncParsableCommand {
     @Option(help: "Near-duplicate verification: exact (Jaccard over stored shingles, 4 bytes per shingle) or estimate (MinHash signature agreement, less memory, noisier).")
     var nearDupVerify: String = "exact"
     @Option(help: "Also write the report as JSON to this file.") var report: String?
+    @Option(help: "Write each dropped document as {\"id\",\"reason\",\"text\"} JSONL to this file, to audit the filters.")
+    var dropped: String?
     @Option(name: .shortAndLong, help: "A model (short name or GGUF path) whose tokenizer measures tokens per word of the kept text.")
     var model: String?
     @Flag(help: "Stop at the first bad input record instead of skipping it.") var strict = false
@@ -68,13 +70,17 @@ struct CorpusCleanCommand: AsyncParsableCommand {
         var cleaner = CorpusCleaner(configuration: configuration, tokenizer: tokenizer.map { "\($0.model) (\($0.kind))" },
                                     tokenCount: tokenizer.map { t in { t.count($0) } })
         let writer = try JSONLWriter(path: out)
+        let droppedWriter = try dropped.map { try JSONLWriter(path: $0) }
         let warnings = WarningPrinter()
         let progress = isatty(2) == 1
         for path in inputs {
             let reader = try InputFormat.openReader(path: path, format: inputFormat, field: field, strict: strict,
                                                     textUnit: unit == "line" ? .line : .paragraph, onWarning: warnings.print)
             while let document = try reader.next() {
-                if case .kept(let kept) = cleaner.process(document) { try writer.write(kept) }
+                switch cleaner.process(document) {
+                case .kept(let kept): try writer.write(kept)
+                case .dropped(let reason): try droppedWriter?.write(record: DroppedRecord(id: document.id, reason: reason, text: document.text))
+                }
                 if progress, cleaner.report.inputDocuments % 10_000 == 0 {
                     printErr("\r\(cleaner.report.inputDocuments) documents read, \(writer.count) kept", terminator: "")
                 }
@@ -82,6 +88,7 @@ struct CorpusCleanCommand: AsyncParsableCommand {
             cleaner.recordSkippedRecords(reader.warningCount)
         }
         try writer.close()
+        try droppedWriter?.close()
         if progress, cleaner.report.inputDocuments >= 10_000 { printErr("") }
         warnings.finish()
 

@@ -57,3 +57,14 @@ import Testing
         #expect(TokenizerCost().tokensPerWord == 0 && TokenizerCost().bytesPerToken == 0)
     }
 }
+
+@Suite struct DroppedRecordTests {
+    @Test func wireFormat() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("corpus-dropped-\(UInt32.random(in: 0...UInt32.max)).jsonl").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let writer = try JSONLWriter(path: path)
+        try writer.write(record: DroppedRecord(id: "a", reason: .nearDuplicate, text: "x"))
+        try writer.close()
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == #"{"id":"a","reason":"near_duplicate","text":"x"}"# + "\n")
+    }
+}
