@@ -1,1 +1,0 @@
-// Kazakh text tools. See docs/corpus.md.
