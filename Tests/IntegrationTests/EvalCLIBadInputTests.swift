@@ -29,7 +29,10 @@ import TestSupport
         let empty = try Self.temp("empty.jsonl", "")
         try Self.fails(["eval", "run", "--model", "smollm2-135m", "--tasks", empty], saying: "empty.jsonl: no items")
         try Self.fails(["eval", "run", "--model", "smollm2-135m", "--tasks", "/nonexistent/tasks"], saying: "no such file or directory")
-        try Self.fails(["eval", "run", "--tasks", bad], saying: "exactly one of --model and --endpoint")
+        // Argument errors are usage errors (ArgumentParser: exit 64, with the usage text).
+        let (status, output) = try ServePeerTests.run(EvalEndpointTests.aqyl, ["eval", "run", "--tasks", bad])
+        #expect(status == 64)
+        #expect(output.contains("give exactly one of --model and --endpoint"))
     }
 
     @Test func badPerplexityInput() throws {
