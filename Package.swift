@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "Corpus", swiftSettings: optimizedSwift),
         // Evaluation: task loaders, metrics, local and remote scorers, protocol-stamped reports.
         .target(name: "Evaluation", dependencies: [
-            "Engine", "Models", "Tokenizers", "OpenAIAPI",
+            "Engine", "Models", "Kernels", "Tokenizers", "OpenAIAPI",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
@@ -93,7 +93,7 @@ let package = Package(
         .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore", "GGUF"]),
         .testTarget(name: "OpenAIAPITests", dependencies: ["OpenAIAPI"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Engine", "Models", "GGUF", "Tokenizers", "TestSupport"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Engine", "Models", "Kernels", "GGUF", "Tokenizers", "TestSupport"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "UsageStatsTests", dependencies: ["UsageStats", "Ledger"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", .product(name: "Crypto", package: "swift-crypto")]),

@@ -1,17 +1,9 @@
-/// A tiny deterministic generator (SplitMix64) so test data is the same on every machine.
-public struct SeededRandom: RandomNumberGenerator, Sendable {
-    private var state: UInt64
+import Kernels
 
-    public init(seed: UInt64) { state = seed }
+/// Test data generator: Kernels' SplitMix64, so test data is the same on every machine.
+public typealias SeededRandom = SplitMix64
 
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SplitMix64 {
     /// Uniform in [-scale, scale).
     public mutating func float(scale: Float = 1) -> Float {
         Float(next() >> 40) / Float(1 << 24) * 2 * scale - scale

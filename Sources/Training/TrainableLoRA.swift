@@ -1,5 +1,6 @@
 import Foundation
 import GGUF
+import Kernels
 import Models
 
 /// The trainable LoRA matrices of a run, with their gradients and AdamW
@@ -109,25 +110,5 @@ public final class TrainableLoRA: @unchecked Sendable {
             pairs[s.target.tensorName(layer: s.layer)] = LoRAPair(rank: s.rank, inputs: s.inputs, outputs: s.outputs, a: a, b: b)
         }
         return LoRAAdapter(name: name, architecture: architecture, alpha: alpha, baseModelName: baseModelName, pairs: pairs)
-    }
-}
-
-/// SplitMix64: small, fast and the same on every machine, so a seed fixes a run.
-public struct SplitMix64: RandomNumberGenerator, Sendable, Codable {
-    public var state: UInt64
-
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in [lo, hi) from the top 24 bits.
-    public mutating func uniform(_ lo: Float, _ hi: Float) -> Float {
-        lo + (hi - lo) * Float(next() >> 40) / Float(1 << 24)
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+import Kernels
 @testable import Evaluation
 
 @Suite struct MetricsStandardErrorTests {
@@ -57,10 +58,10 @@ import Testing
 
     /// First outputs of SplitMix64 seeded with 0 (Vigna's reference implementation).
     @Test func splitMixReferenceValues() {
-        var g = SeededGenerator(seed: 0)
+        var g = SplitMix64(seed: 0)
         #expect(g.next() == 0xE220_A839_7B1D_CDAF)
         #expect(g.next() == 0x6E78_9E6A_A1B9_65F4)
-        var h = SeededGenerator(seed: 1)
+        var h = SplitMix64(seed: 1)
         for _ in 0..<1000 {
             let i = h.nextIndex(below: 7)
             #expect((0..<7).contains(i))

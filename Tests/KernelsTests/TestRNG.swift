@@ -1,15 +1,11 @@
-/// SplitMix64: a tiny deterministic generator so every test sees the same data.
-struct TestRNG {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
+import Kernels
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+/// Kernels' SplitMix64 with weight-like helpers, so every test sees the same data.
+struct TestRNG {
+    private var generator: SplitMix64
+    init(seed: UInt64) { generator = SplitMix64(seed: seed) }
+
+    mutating func next() -> UInt64 { generator.next() }
 
     /// Uniform in [-1, 1).
     mutating func float() -> Float { Float(next() >> 40) / Float(1 << 23) - 1 }

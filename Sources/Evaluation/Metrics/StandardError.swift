@@ -1,4 +1,5 @@
 import Foundation
+import Kernels
 
 /// Standard errors for evaluation scores, defined as in lm-evaluation-harness
 /// (lm_eval/api/metrics.py, 0.4.x): `mean`, `sample_stddev`, `mean_stderr`.
@@ -37,7 +38,7 @@ public enum StandardError {
         statistic: ([Int]) -> Double
     ) -> Double {
         guard n >= 1, iterations >= 2 else { return .nan }
-        var generator = SeededGenerator(seed: seed)
+        var generator = SplitMix64(seed: seed)
         var values: [Double] = []
         values.reserveCapacity(iterations)
         var indices = [Int](repeating: 0, count: n)

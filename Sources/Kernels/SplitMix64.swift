@@ -1,15 +1,11 @@
-import Foundation
+/// SplitMix64 (Steele, Lea & Flood 2014; Vigna's reference constants): small,
+/// fast and the same on every machine and Swift version, so a seed fixes a
+/// training run, a bootstrap estimate or a test's data. The one copy every
+/// module uses (`Engine`'s sampler seeds its xoshiro state with the same steps).
+public struct SplitMix64: RandomNumberGenerator, Sendable, Codable {
+    public var state: UInt64
 
-/// SplitMix64 (Steele, Lea & Flood 2014; constants as in Vigna's reference C code).
-///
-/// Written out here instead of using `SystemRandomNumberGenerator` so that bootstrap
-/// estimates are reproducible from a seed on every platform and Swift version.
-public struct SeededGenerator: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    public init(seed: UInt64) {
-        state = seed
-    }
+    public init(seed: UInt64) { state = seed }
 
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
@@ -19,9 +15,14 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         return z ^ (z >> 31)
     }
 
+    /// Uniform in [lo, hi) from the top 24 bits.
+    public mutating func uniform(_ lo: Float, _ hi: Float) -> Float {
+        lo + (hi - lo) * Float(next() >> 40) / Float(1 << 24)
+    }
+
     /// Uniform integer in `0..<bound` (0 when `bound <= 0`), by Lemire's multiply-shift with
-    /// rejection. Implemented here rather than via `Int.random(in:using:)` because the standard
-    /// library does not promise that its mapping from random bits to a range stays the same.
+    /// rejection: the standard library does not promise that `Int.random(in:using:)` keeps
+    /// its mapping from bits to a range, and a bootstrap must replay from its seed.
     public mutating func nextIndex(below bound: Int) -> Int {
         guard bound > 0 else { return 0 }
         let range = UInt64(bound)
