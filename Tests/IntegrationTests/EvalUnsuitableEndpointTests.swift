@@ -7,7 +7,9 @@ import Testing
 /// Servers that cannot echo prompt logprobs are named unsuitable for
 /// log-likelihood tasks instead of being scored at chance.
 @Suite struct EvalUnsuitableEndpointTests {
-    enum Behaviour: Sendable { case rejectsEcho, ignoresEcho }
+    /// llama-server's real answers: `echo` ignored, logprobs in the chat-style `content` list;
+    /// `/tokenize` reading another field name answers an empty list.
+    enum Behaviour: Sendable { case rejectsEcho, ignoresEcho, emptyTokenize }
 
     /// A minimal OpenAI-compatible server: llama-server's answer to `echo` (400),
     /// or a server that silently ignores it.
@@ -21,7 +23,7 @@ import Testing
         router.post("/tokenize") { request, _ in
             let body = try await request.body.collect(upTo: 1 << 20)
             let prompt = ((try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any])?["prompt"] as? String ?? ""
-            let tokens = prompt.unicodeScalars.map { Int($0.value % 1000) }
+            let tokens = behaviour == .emptyTokenize ? [] : prompt.unicodeScalars.map { Int($0.value % 1000) }
             let json = String(decoding: try JSONSerialization.data(withJSONObject: ["tokens": tokens, "count": tokens.count]), as: UTF8.self)
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: json)))
         }
@@ -30,7 +32,7 @@ import Testing
             case .rejectsEcho:
                 return Response(status: .badRequest, headers: [.contentType: "application/json"],
                                  body: .init(byteBuffer: ByteBuffer(string: #"{"error":{"message":"Only no echo is supported"}}"#)))
-            case .ignoresEcho:
+            case .ignoresEcho, .emptyTokenize:
                 let body = #"{"choices":[{"index":0,"text":"x","logprobs":{"tokens":["x"],"token_logprobs":[-0.5],"top_logprobs":[{"x":-0.5}]}}]}"#
                 return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
             }
@@ -38,7 +40,7 @@ import Testing
         return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
     }
 
-    @Test(arguments: [Behaviour.rejectsEcho, .ignoresEcho])
+    @Test(arguments: [Behaviour.rejectsEcho, .ignoresEcho, .emptyTokenize])
     func unsuitableForLoglikelihood(_ behaviour: Behaviour) async throws {
         try await Self.app(behaviour).test(.live) { client in
             let port = try #require(client.port)

@@ -56,7 +56,8 @@ public final class EndpointBackend: ScoringBackend, @unchecked Sendable {
         var problem: String?
         do {
             let answer = try await probe.request("POST", "/tokenize",
-                                                 body: ["model": chosen, "prompt": "", "add_special_tokens": true])
+                                                 body: ["model": chosen, "prompt": "", "content": "", "add_special_tokens": true,
+                                                        "add_special": true])
             if maxLength == nil, let m = answer["max_model_len"] as? Int, m > 0 { maxLength = m }
             if let first = (answer["tokens"] as? [Int])?.first { prefix = Int32(first) }
             if let info = try? await probe.request("GET", "/tokenizer_info", body: nil) {
@@ -72,9 +73,15 @@ public final class EndpointBackend: ScoringBackend, @unchecked Sendable {
 
     public func tokenize(_ text: String, addSpecial: Bool) async throws -> [Int32] {
         if let tokenizeProblem { throw EvaluationError.endpointCannotScore(endpoint: base, reason: tokenizeProblem) }
-        let answer = try await request("POST", "/tokenize", body: ["model": modelID, "prompt": text, "add_special_tokens": addSpecial])
+        // vLLM and aqyl read `prompt` and `add_special_tokens`; llama-server reads `content` and `add_special`.
+        let answer = try await request("POST", "/tokenize", body: ["model": modelID, "prompt": text, "content": text,
+                                                                    "add_special_tokens": addSpecial, "add_special": addSpecial])
         guard let tokens = answer["tokens"] as? [Int] else {
             throw EvaluationError.endpointCannotScore(endpoint: base, reason: "/tokenize gave no 'tokens' array")
+        }
+        // A silent empty answer would make every choice score 0: chance level, not a measurement.
+        if tokens.isEmpty, !text.isEmpty {
+            throw EvaluationError.endpointCannotScore(endpoint: base, reason: "/tokenize returned no tokens for a non-empty text")
         }
         return tokens.map { Int32($0) }
     }

@@ -24,7 +24,13 @@ public struct LoglikelihoodScorer: Sendable {
         var contextTokens = try await backend.tokenize(context, addSpecial: true)
         if contextTokens.isEmpty { contextTokens = [backend.prefixToken] }
         let continuationTokens = Array(whole.dropFirst(min(contextTokens.count, whole.count)))
-        guard !continuationTokens.isEmpty else { return (0, true) }
+        guard !continuationTokens.isEmpty else {
+            // An empty continuation is certain; a non-empty one without tokens means the
+            // tokenizer failed, and scoring it 0 would hand every choice a tie.
+            if continuation.isEmpty { return (0, true) }
+            throw EvaluationError.invalidOption("the continuation \(continuation.debugDescription) has no tokens after "
+                + "its context (\(whole.count) tokens for context + continuation, \(contextTokens.count) for the context)")
+        }
         var all = contextTokens + continuationTokens
         // The forward pass holds all but the last token.
         let limit = backend.contextLength + 1
