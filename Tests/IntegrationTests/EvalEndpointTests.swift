@@ -76,3 +76,33 @@ import TestSupport
         #expect(output.contains("aqyl: error: cannot reach http://127.0.0.1:9"), "\(output)")
     }
 }
+
+/// `aqyl eval compare` on flags: base and base+adapter side by side, with the HTML page.
+@Suite struct EvalCompareCLITests {
+    @Test func baseAndAdapterSideBySide() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("aqyl-compare-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let task = dir.appendingPathComponent("kk_ppl.jsonl")
+        let lines = try String(contentsOfFile: EvalEndpointTests.smoke + "/kk_ppl.jsonl", encoding: .utf8).split(separator: "\n").prefix(3)
+        try (lines.joined(separator: "\n") + "\n").write(to: task, atomically: true, encoding: .utf8)
+        let adapter = FixturePaths.fixture("lora/smollm2-kk-r1.gguf").path
+        let html = dir.appendingPathComponent("compare.html").path
+        let (status, output) = try ServePeerTests.run(EvalEndpointTests.aqyl, [
+            "eval", "compare", "--tasks", task.path, "--model", "smollm2-135m", "--model", "smollm2-135m+\(adapter)",
+            "--ctx", "512", "--threads", "2", "--html", html, "--json"])
+        #expect(status == 0, "\(output)")
+        let start = try #require(output.firstIndex(of: "{"))
+        let json = String(output[start...])
+        let table = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let models = try #require(table["models"] as? [[String: Any]])
+        #expect(models.map { $0["label"] as? String } == ["smollm2-135m", "smollm2-135m+smollm2-kk-r1"])
+        let rows = try #require(table["rows"] as? [[String: Any]])
+        let bpb = try #require(rows.first { $0["metric"] as? String == "bits_per_byte" })
+        let values = try #require(bpb["values"] as? [[String: Any]])
+        let base = try #require(values[0]["value"] as? Double), adapted = try #require(values[1]["value"] as? Double)
+        #expect(base > 0 && adapted > 0)
+        #expect(abs(base - adapted) > 1e-4, "the adapter changes the numbers")
+        let page = try String(contentsOfFile: html, encoding: .utf8)
+        #expect(page.contains("<svg") && page.contains("smollm2-135m+smollm2-kk-r1"))
+    }
+}
