@@ -27,23 +27,13 @@ struct EvalCompareCommand: AsyncParsableCommand {
             help: "Compare saved reports (`aqyl eval run --out`) instead of running.")
     var results: [String] = []
 
-    @Option(help: "Solved examples before each question.")
-    var shots: Int?
-
-    @Option(help: "Only the first N items of each task.")
-    var limit: Int?
-
-    @Option(help: "Context length for local models.")
-    var ctx: Int?
+    @OptionGroup var options: EvalRunOptions
 
     @Flag(help: "Print JSON instead of Markdown.")
     var json = false
 
     @Option(help: "Also write an HTML page with bar charts to this file.")
     var html: String?
-
-    @Option(name: .shortAndLong, help: "Worker threads for local models.")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     func run() async throws {
         do {
@@ -75,7 +65,7 @@ struct EvalCompareCommand: AsyncParsableCommand {
         }
         var entries: [CompareConfig.Entry] = []
         var taskPath = tasks
-        var shots = self.shots, limit = self.limit, ctx = self.ctx
+        var shots = options.shots, limit = options.limit, ctx = options.ctx
         if let config {
             let c = try CompareConfig.load(path: config)
             entries = c.models
@@ -100,7 +90,7 @@ struct EvalCompareCommand: AsyncParsableCommand {
         for entry in entries {
             let backend: any ScoringBackend
             if let model = entry.model {
-                backend = try await EvalBackends.local(model: model, lora: entry.lora ?? [], threads: threads, context: ctx,
+                backend = try await EvalBackends.local(model: model, lora: entry.lora ?? [], threads: options.threads, context: ctx,
                                                        label: entry.name)
             } else {
                 let key = entry.apiKeyEnv.flatMap { ProcessInfo.processInfo.environment[$0] }

@@ -25,14 +25,7 @@ struct EvalRunCommand: AsyncParsableCommand {
     @Option(help: "A task file (.jsonl, .csv) or a directory of them.")
     var tasks: String
 
-    @Option(help: "Solved examples before each question.")
-    var shots: Int = 0
-
-    @Option(help: "Only the first N items of each task.")
-    var limit: Int?
-
-    @Option(help: "Context length (local models; also the perplexity window).")
-    var ctx: Int?
+    @OptionGroup var options: EvalRunOptions
 
     @Option(help: "Prompt template id for multiple-choice tasks (kk-cloze-v1, mmlu-letters-v1, belebele-v1).")
     var template: String?
@@ -49,27 +42,21 @@ struct EvalRunCommand: AsyncParsableCommand {
     @Option(help: "Also write the JSON report (with per-item samples) to this file.")
     var out: String?
 
-    @Option(name: .shortAndLong, help: "Worker threads for a local model.")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
-
     func validate() throws {
         guard (model == nil) != (endpoint == nil) else { throw ValidationError("give exactly one of --model and --endpoint") }
         guard lora.isEmpty || model != nil else { throw ValidationError("--lora needs --model") }
-        guard shots >= 0, shots <= 25 else { throw ValidationError("--shots must be between 0 and 25") }
-        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
         guard !(json && md) else { throw ValidationError("choose one of --json and --md") }
-        guard threads >= 1, threads <= 256 else { throw ValidationError("--threads must be between 1 and 256") }
     }
 
     func run() async throws {
         do {
-            let (tasks, warnings) = try EvalBackends.tasks(self.tasks, strict: strict, template: template, limit: limit)
+            let (tasks, warnings) = try EvalBackends.tasks(self.tasks, strict: strict, template: template, limit: options.limit)
             let backend: any ScoringBackend = if let model {
-                try await EvalBackends.local(model: model, lora: lora, threads: threads, context: ctx)
+                try await EvalBackends.local(model: model, lora: lora, threads: options.threads, context: options.ctx)
             } else {
-                try await EvalBackends.endpoint(url: endpoint ?? "", model: endpointModel, apiKey: apiKey, context: ctx)
+                try await EvalBackends.endpoint(url: endpoint ?? "", model: endpointModel, apiKey: apiKey, context: options.ctx)
             }
-            var report = try await EvalBackends.run(tasks, on: backend, shots: shots, warnings: warnings)
+            var report = try await EvalBackends.run(tasks, on: backend, shots: options.shots ?? 0, warnings: warnings)
             if let out {
                 try Data(try ReportFormatter.json(report).utf8).write(to: URL(fileURLWithPath: out))
                 printErr("wrote \(out)")

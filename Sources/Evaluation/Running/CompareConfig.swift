@@ -69,6 +69,9 @@ public struct CompareConfig: Sendable, Equatable, Decodable {
             throw EvaluationError.unknownFormat(path: path, reason: "not a compare config (\(error))")
         }
         guard !config.models.isEmpty else { throw EvaluationError.invalidOption("\(path): 'models' is empty") }
+        if let shots = config.shots, !(0...25).contains(shots) { throw EvaluationError.invalidOption("\(path): 'shots' must be 0–25") }
+        if let limit = config.limit, limit < 1 { throw EvaluationError.invalidOption("\(path): 'limit' must be at least 1") }
+        if let context = config.context, context < 16 { throw EvaluationError.invalidOption("\(path): 'context' must be at least 16") }
         for (i, m) in config.models.enumerated() where (m.model == nil) == (m.endpoint == nil) {
             throw EvaluationError.invalidOption("\(path): models[\(i)] needs exactly one of 'model' and 'endpoint'")
         }

@@ -21,6 +21,8 @@ public struct TaskRunner: Sendable {
     static let exactRule = "exact_match: NFC, lowercase, trimmed, outer punctuation and quotes stripped, spaces collapsed"
 
     public func run(_ task: EvalTask) async throws -> TaskResult {
+        // No items, no number: a mean over nothing would print NaN as if it were a score.
+        guard task.count > 0 else { throw EvaluationError.emptyTask(task.source) }
         let started = Date()
         var result: TaskResult
         switch task.items {
