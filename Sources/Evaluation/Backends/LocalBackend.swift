@@ -73,9 +73,10 @@ public final class LocalBackend: ScoringBackend, @unchecked Sendable {
             logits.withUnsafeBufferPointer { all in
                 for (k, r) in logitRows.enumerated() {
                     let row = UnsafeBufferPointer(rebasing: all[(k * vocab)..<((k + 1) * vocab)])
-                    let (lp, best) = LogSoftmax.at(row, token: Int(tokens[i + r + 1]))
-                    scores.logprobs.append(lp)
-                    scores.greedy.append(best)
+                    // The engine's log-softmax, the one `aqyl serve` reports: local and endpoint agree by construction.
+                    let entry = TokenLogprob.compute(row, token: tokens[i + r + 1], top: 1)
+                    scores.logprobs.append(Double(entry.logprob))
+                    scores.greedy.append(entry.top.first.map { $0.logprob <= entry.logprob } ?? false)
                 }
             }
             i = end
@@ -102,22 +103,5 @@ public final class LocalBackend: ScoringBackend, @unchecked Sendable {
         if ids.count > room { ids = Array(ids.suffix(max(1, room))) }
         let result = try generator.generate(prompt: ids, maxTokens: maxTokens, sampling: .greedy, stop: stop)
         return result.text
-    }
-}
-
-/// log-softmax at one token, in Double (vocabularies of 150k terms lose digits in Float).
-enum LogSoftmax {
-    static func at(_ logits: UnsafeBufferPointer<Float>, token: Int) -> (logprob: Double, isArgmax: Bool) {
-        var maxLogit = -Float.infinity
-        var argmax = 0
-        for (j, v) in logits.enumerated() where v > maxLogit {
-            maxLogit = v
-            argmax = j
-        }
-        var sum = 0.0
-        for v in logits { sum += Double(expf(v - maxLogit)) }
-        let logZ = log(sum) + Double(maxLogit)
-        guard token >= 0, token < logits.count else { return (-.infinity, false) }
-        return (Double(logits[token]) - logZ, argmax == token || logits[token] == maxLogit)
     }
 }
