@@ -1,4 +1,5 @@
 import Hummingbird
+import NIOCore
 
 /// Who sent a request, as far as the server can tell. Set by the auth
 /// middleware (API keys) or the web chat's cookie; read by usage accounting.
@@ -6,9 +7,9 @@ public struct Caller: Sendable, Equatable {
     public enum Kind: String, Sendable {
         /// A bearer API key (`id` is the key's public id).
         case apiKey = "api"
-        /// The web chat (`id` is the browser's random cookie identity).
+        /// The web chat (`id` is the browser's server-issued identity).
         case web
-        /// No key and no cookie.
+        /// No key and no issued identity.
         case anonymous
     }
 
@@ -27,11 +28,14 @@ public struct Caller: Sendable, Equatable {
 }
 
 /// The request context of every route.
-public struct AqylRequestContext: RequestContext {
+public struct AqylRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     public var caller: Caller = .anonymous
+    /// The TCP peer (nil in in-process tests).
+    public let remoteAddress: SocketAddress?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
     }
 }

@@ -13,7 +13,7 @@ struct ChatController: Sendable {
     /// Listed in `/v1/models`; their completions are forwarded by ``UpstreamMiddleware``.
     let upstreams: UpstreamModels
 
-    func addRoutes(to router: Router<AqylRequestContext>) {
+    func addRoutes(to router: RouterGroup<AqylRequestContext>) {
         router.get("/v1/models") { _, _ in
             let list = ModelList(data: modelOrder.compactMap { models[$0] }.map(\.modelObject)
                 + upstreams.modelObjects)
@@ -45,7 +45,9 @@ struct ChatController: Sendable {
         }
         let limit = served.contextLength
         let requested = chat.maxOutputTokens
-        if prompt.count >= limit || prompt.count + (requested ?? 1) > limit {
+        // Compared by subtraction: max_tokens may be as large as Int.max, and an overflow trap
+        // would end the process for every user.
+        if prompt.count >= limit || (requested ?? 1) > limit - prompt.count {
             throw APIError.contextOverflow(promptTokens: prompt.count, limit: limit, maxTokens: requested)
         }
         let sampling = SamplingMapping.parameters(

@@ -12,7 +12,7 @@ struct CompletionsController: Sendable {
     let bodyLimit: Int
     let usage: UsageRecorder?
 
-    func addRoutes(to router: Router<AqylRequestContext>) {
+    func addRoutes(to router: RouterGroup<AqylRequestContext>) {
         router.post("/v1/completions") { request, context in
             do {
                 return try await completion(request, caller: context.caller)
@@ -44,7 +44,8 @@ struct CompletionsController: Sendable {
         }
         let limit = served.contextLength
         let maxTokens = body.maxOutputTokens
-        for p in prompts where p.tokens.count + maxTokens > limit || p.tokens.count >= limit && maxTokens > 0 {
+        // By subtraction: max_tokens may be as large as Int.max (an overflow trap ends the process).
+        for p in prompts where maxTokens > limit - p.tokens.count || p.tokens.count >= limit && maxTokens > 0 {
             throw APIError.contextOverflow(promptTokens: p.tokens.count, limit: limit, maxTokens: maxTokens, param: "prompt")
         }
         var biases: [Int: Double] = [:]

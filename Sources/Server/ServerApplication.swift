@@ -25,6 +25,12 @@ public struct ServerConfiguration: Sendable {
     public var apiKeyRequired = false
     /// Models forwarded to other OpenAI-compatible servers (`--upstream`).
     public var upstreams = UpstreamSettings()
+    /// Web identities, anonymous limits, trusted proxies (`--web-chat`, ...).
+    public var frontDoor = FrontDoorSettings()
+    /// Model ids whose message contents may carry control tokens (`--special-in-content`).
+    public var specialTokensInContent: Set<String> = []
+    /// After SIGTERM: how long streams in flight may go on before they are cancelled.
+    public var shutdownGrace: Duration = .seconds(5)
 
     public init() {}
 }
@@ -58,26 +64,37 @@ public func buildApplication(
         return [base] + entry.adapters.map { ServedModel(id: $0.id, adapters: $0.stack, base: base) }
     }
     let upstreams = UpstreamModels(configuration.upstreams)
-    let router = buildRouter(configuration: configuration, models: served, store: store, usage: usage,
-                             metrics: metrics, upstreams: upstreams)
+    let router = try buildRouter(configuration: configuration, models: served, store: store, usage: usage,
+                                 metrics: metrics, upstreams: upstreams)
     let url = "http://\(configuration.host):\(configuration.port)"
     return Application(
-        router: router,
+        responder: FrontDoorResponder(router: router),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "aqyl"),
         services: [ServerResourcesService(upstreams: upstreams, store: store)],
         onServerRunning: { _ in await onServerRunning(url) })
 }
 
 func buildRouter(configuration: ServerConfiguration, models: [ServedModel], store: DataStore,
-                 usage: UsageRecorder, metrics: ServerMetrics, upstreams: UpstreamModels) -> Router<AqylRequestContext> {
+                 usage: UsageRecorder, metrics: ServerMetrics, upstreams: UpstreamModels) throws -> Router<AqylRequestContext> {
     let bodyLimit = configuration.bodyLimit
+    let door = configuration.frontDoor
+    let keys = APIKeyStore(store)
+    let limiter = RateLimiter()
+    let network = ClientNetwork(trustedProxies: door.trustedProxies)
+    let identities = try WebIdentity.load(directory: configuration.dataDirectory)
     let router = Router(context: AqylRequestContext.self)
     // Middleware applies to routes added after it: keep these first, in this order.
     router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
-    // The browser identity first, so the key check can let the web chat's own calls through.
-    router.add(middleware: WebCallerMiddleware())
-    router.add(middleware: APIKeyMiddleware(keys: APIKeyStore(store), limiter: RateLimiter(), required: configuration.apiKeyRequired))
-    router.add(middleware: UpstreamMiddleware(upstreams: upstreams, bodyLimit: bodyLimit))
+    // Who is calling: a server-issued browser identity, then a key (which takes precedence).
+    router.add(middleware: WebCallerMiddleware(identities: identities, keys: keys, limiter: limiter, access: door.webChat))
+    router.add(middleware: APIKeyMiddleware(keys: keys, limiter: limiter, required: configuration.apiKeyRequired))
+    // The API's routes: the access check is attached to the group, so it runs for every
+    // handler in it however the path was spelled; upstream forwarding only after it.
+    let api = router.group()
+        .add(middleware: APIAccessMiddleware(required: configuration.apiKeyRequired, limiter: limiter,
+                                             webRateLimit: door.webRateLimitPerMinute,
+                                             anonymousRateLimit: door.anonymousRateLimitPerMinute, network: network))
+        .add(middleware: UpstreamMiddleware(upstreams: upstreams, bodyLimit: bodyLimit))
     router.get("/health") { _, _ in
         // Load per model, so a balancer (or a test) can see queues drain.
         var load: [String: [String: Int]] = [:]
@@ -90,12 +107,22 @@ func buildRouter(configuration: ServerConfiguration, models: [ServedModel], stor
     MetricsController(metrics: metrics).addRoutes(to: router)
     let byID = Dictionary(models.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     ChatController(models: byID, modelOrder: models.map(\.id), bodyLimit: bodyLimit, usage: usage, upstreams: upstreams)
-        .addRoutes(to: router)
-    CompletionsController(models: byID, bodyLimit: bodyLimit, usage: usage).addRoutes(to: router)
-    TokenizerController(models: byID, defaultModel: models.first?.id, bodyLimit: bodyLimit).addRoutes(to: router)
+        .addRoutes(to: api)
+    CompletionsController(models: byID, bodyLimit: bodyLimit, usage: usage).addRoutes(to: api)
+    TokenizerController(models: byID, defaultModel: models.first?.id, bodyLimit: bodyLimit).addRoutes(to: api)
     StatsController(recorder: usage).addRoutes(to: router)
     StatsPageController(recorder: usage, fallbackBaseURL: "http://\(configuration.host):\(configuration.port)").addRoutes(to: router)
-    WebChatController(conversations: ConversationStore(store), bodyLimit: bodyLimit).addRoutes(to: router)
+    if door.webChat != .off {
+        let conversations = ConversationStore(store)
+        func identity(required: Bool) -> WebIdentityMiddleware {
+            WebIdentityMiddleware(identities: identities, access: door.webChat, limiter: limiter, network: network,
+                                  perHour: door.webIdentitiesPerHour, conversations: conversations, identityRequired: required)
+        }
+        WebChatController(conversations: conversations, bodyLimit: bodyLimit, pageIdentity: identity(required: false),
+                          apiIdentity: identity(required: true),
+                          session: WebSessionController(identities: identities, keys: keys, bodyLimit: bodyLimit))
+            .addRoutes(to: router)
+    }
     return router
 }
 

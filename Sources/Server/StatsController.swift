@@ -30,8 +30,10 @@ struct StatsController: Sendable {
             respond { () throws(APIError) in
                 let size = recorder.log.size
                 let start = try Self.int(request, "start") ?? 0
+                // start ≤ size first, so start + pageLimit cannot overflow.
+                guard start <= size else { throw APIError.invalidValue("start", "need 0 ≤ start ≤ end ≤ \(size)") }
                 let end = min(try Self.int(request, "end") ?? size, size, start + Self.pageLimit)
-                guard start >= 0, start <= end else { throw APIError.invalidValue("start", "need 0 ≤ start ≤ end ≤ \(size)") }
+                guard start <= end else { throw APIError.invalidValue("start", "need 0 ≤ start ≤ end ≤ \(size)") }
                 let entries = recorder.log.entries(in: start..<end).map { Data($0).base64EncodedString() }
                 return jsonResponse(EntriesPage(start: start, size: size, entries: entries))
             }
@@ -56,7 +58,14 @@ struct StatsController: Sendable {
             respond { () throws(APIError) in
                 let size = min(try Self.int(request, "size") ?? recorder.log.size, recorder.log.size)
                 let from = try Self.day(request, "from"), to = try Self.day(request, "to")
-                return jsonResponse(recorder.report(size: size, from: from, to: to))
+                let (first, last) = recorder.range(size: size, from: from, to: to)
+                guard first <= last else { throw APIError.invalidValue("from", "'from' must not be after 'to'.") }
+                let days = last - first + 1
+                guard days <= StatsDateRange.maximumDays else {
+                    throw APIError.invalidValue("from", "A report covers at most \(StatsDateRange.maximumDays) days; this range has \(days). "
+                                                + "Ask for it in parts.")
+                }
+                return jsonResponse(recorder.report(size: size, from: first, to: last))
             }
         }
     }
@@ -69,7 +78,9 @@ struct StatsController: Sendable {
 
     static func day(_ request: Request, _ name: String) throws(APIError) -> Int? {
         guard let raw = request.uri.queryParameters.get(name) else { return nil }
-        guard let day = UTCDay.day(of: raw) else { throw APIError.invalidValue(name, "'\(name)' must be a date YYYY-MM-DD") }
+        guard let day = UTCDay.day(of: String(raw)) else {
+            throw APIError.invalidValue(name, "'\(name)' must be a real date written YYYY-MM-DD, got '\(raw.prefix(40))'.")
+        }
         return day
     }
 }

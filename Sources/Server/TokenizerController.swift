@@ -12,7 +12,7 @@ struct TokenizerController: Sendable {
     let defaultModel: String?
     let bodyLimit: Int
 
-    func addRoutes(to router: Router<AqylRequestContext>) {
+    func addRoutes(to router: RouterGroup<AqylRequestContext>) {
         for prefix in ["", "/v1"] {
             router.get("\(prefix)/tokenizer_info") { request, _ in
                 respond { () throws(APIError) in try info(request.uri.queryParameters.get("model")) }

@@ -18,8 +18,10 @@ final class UsageRecorder: Sendable {
         var aggregated: Set<Int> = []
         /// Per identity: the minute and how many requests it sent in it.
         var rate: [String: (minute: Int, count: Int)] = [:]
-        /// Cached report keyed by (log size, from, to).
-        var cache: (key: String, report: UsageReport)?
+        /// Reports keyed by (log size, from, to): the log's first `size` entries never
+        /// change, so a report once computed is immutable. A few, least recently used out.
+        var cache: [String: UsageReport] = [:]
+        var cacheOrder: [String] = []
     }
 
     init(directory: URL, origin: String, report: (String) -> Void) throws {
@@ -97,22 +99,46 @@ final class UsageRecorder: Sendable {
         state.withLock { appendAggregates(through: UTCDay.number(Int(now.timeIntervalSince1970)) - 1, state: &$0) }
     }
 
-    /// The figures over the log's first `size` entries, for days `from…to`
-    /// (defaults: the 30 days ending with the last entry's day).
-    func report(size: Int, from: Int?, to: Int?) -> UsageReport {
-        // The events already decoded in memory, cut at `size` (no re-reading of the log).
-        let (events, cached): ([UsageEvent], (key: String, report: UsageReport)?) = state.withLock { s in
+    /// The days a report covers: `from…to`, by default the 30 days ending with the
+    /// last event's day (among the first `size` entries).
+    func range(size: Int, from: Int?, to: Int?) -> (first: Int, last: Int) {
+        let lastEvent: Int? = state.withLock { s in
             var n = s.eventIndices.count
             while n > 0 && s.eventIndices[n - 1] >= size { n -= 1 }
-            return (Array(s.events.prefix(n)), s.cache)
+            return n > 0 ? UTCDay.number(s.events[n - 1].time) : nil
         }
-        let last = events.last.map { UTCDay.number($0.time) } ?? UTCDay.number(Int(Date().timeIntervalSince1970))
-        let end = to ?? last
-        let start = from ?? (end - 29)
+        let end = to ?? lastEvent ?? UTCDay.number(Int(Date().timeIntervalSince1970))
+        return (from ?? (end - 29), end)
+    }
+
+    static let cachedReports = 32
+
+    /// The figures over the log's first `size` entries, for days `from…to`
+    /// (defaults as in ``range(size:from:to:)``). Callers bound the range.
+    func report(size: Int, from: Int?, to: Int?) -> UsageReport {
+        let (start, end) = range(size: size, from: from, to: to)
         let key = "\(size):\(start):\(end)"
-        if let cached, cached.key == key { return cached.report }
+        // A cached report, or the events already decoded in memory, cut at `size` (no re-reading of the log).
+        let lookup: Result<UsageReport, Never>?
+        var events: [UsageEvent] = []
+        lookup = state.withLock { s in
+            if let hit = s.cache[key] {
+                s.cacheOrder.removeAll { $0 == key }
+                s.cacheOrder.append(key)
+                return .success(hit)
+            }
+            var n = s.eventIndices.count
+            while n > 0 && s.eventIndices[n - 1] >= size { n -= 1 }
+            events = Array(s.events.prefix(n))
+            return nil
+        }
+        if case let .success(hit) = lookup { return hit }
         let report = UsageCalculator(events: events).report(from: start, to: end)
-        state.withLock { $0.cache = (key, report) }
+        state.withLock { s in
+            if s.cache[key] == nil { s.cacheOrder.append(key) }
+            s.cache[key] = report
+            while s.cacheOrder.count > Self.cachedReports { s.cache[s.cacheOrder.removeFirst()] = nil }
+        }
         return report
     }
 }

@@ -12,20 +12,25 @@ import WebChat
 struct WebChatController: Sendable {
     let conversations: any ConversationRepository
     let bodyLimit: Int
+    /// Issues browser identities: one for the page (loads without one), one for `/api` (needs one).
+    let pageIdentity: WebIdentityMiddleware
+    let apiIdentity: WebIdentityMiddleware
+    let session: WebSessionController
 
     /// No inline script or style anywhere; only this origin; never framed.
     static let contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
         + "connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'"
 
     func addRoutes(to router: Router<AqylRequestContext>) {
-        router.group().add(middleware: WebIdentityMiddleware()).get("/") { request, _ in
+        router.group().add(middleware: pageIdentity).get("/") { request, _ in
             Self.response(for: "index.html", request: request)
         }
         router.get("/assets/{name}") { request, context in
             Self.response(for: context.parameters.get("name") ?? "", request: request)
         }
+        session.addRoutes(to: router.group("api"))
         ConversationController(conversations: conversations, bodyLimit: bodyLimit)
-            .addRoutes(to: router.group("api").add(middleware: WebIdentityMiddleware()))
+            .addRoutes(to: router.group("api").add(middleware: apiIdentity))
     }
 
     /// The asset with its caching and security headers, a 304 when the browser's copy is

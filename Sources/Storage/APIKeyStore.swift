@@ -94,6 +94,13 @@ public struct APIKeyStore: Sendable {
         }
     }
 
+    /// The key with this public id (live or revoked), or nil.
+    public func record(id: String) async throws(StorageError) -> APIKeyRecord? {
+        try await Self.mapErrors {
+            try await database.read { db in try Self.fetch(id: id, db) }
+        }
+    }
+
     /// The stored form of a secret: lowercase hex SHA-256 of its UTF-8 bytes.
     static func hash(_ secret: String) -> String {
         SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()

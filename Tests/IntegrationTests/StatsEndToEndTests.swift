@@ -23,11 +23,30 @@ import TestSupport
             r.setValue("conv-\(cookie ?? "")", forHTTPHeaderField: "X-Aqyl-Conversation")
         }
         r.httpBody = Data(#"{"model":"smollm2-135m","messages":[{"role":"user","content":"Сәлем!"}],"max_tokens":2,"temperature":0}"#.utf8)
-        let (_, response) = try await URLSession.shared.data(for: r)
+        let (_, response) = try await session.data(for: r)
         return (response as? HTTPURLResponse)?.statusCode ?? 0
     }
 
-    static func cookie(_ i: Int) -> String { String(format: "%032x", i + 0xabc000) }
+    /// No cookie jar: each test says exactly which cookie a request carries.
+    static let session: URLSession = {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.httpCookieStorage = nil
+        configuration.httpShouldSetCookies = false
+        configuration.httpCookieAcceptPolicy = .never
+        return URLSession(configuration: configuration)
+    }()
+
+    /// `n` browser identities issued by the server (the page's `Set-Cookie`), as cookie values.
+    static func issuedCookies(_ base: String, _ n: Int) async throws -> [String] {
+        var out: [String] = []
+        for _ in 0..<n {
+            let (_, response) = try await session.data(from: try #require(URL(string: base + "/")))
+            let header = try #require((response as? HTTPURLResponse)?.value(forHTTPHeaderField: "Set-Cookie"))
+            let pair = try #require(header.split(separator: ";").first)
+            out.append(String(try #require(pair.split(separator: "=", maxSplits: 1).last)))
+        }
+        return out
+    }
 
     @Test func verifyPassesThenFailsAfterTampering() async throws {
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("aqyl-e2e-\(UUID().uuidString)")
@@ -40,10 +59,13 @@ import TestSupport
         let server = try ServePeerTests.RunningServer(model: "smollm2-135m", extra: [], data: data)
         defer { server.stop() }
         try await server.waitUntilReady()
-        for i in 0..<6 { #expect(try await Self.chat(server.base, cookie: Self.cookie(i), web: true) == 200) }
+        let cookies = try await Self.issuedCookies(server.base, 7)
+        // A cookie the server did not issue is no identity: anonymous, excluded, no user.
+        #expect(try await Self.chat(server.base, cookie: String(format: "%032x", 0xabc000), web: true) == 200)
+        for i in 0..<6 { #expect(try await Self.chat(server.base, cookie: cookies[i], web: true) == 200) }
         for _ in 0..<3 { #expect(try await Self.chat(server.base, key: loadKey) == 200) }
         #expect(try await Self.chat(server.base, key: devKey) == 200)
-        #expect(try await Self.chat(server.base, cookie: Self.cookie(99)) == 200)  // no script header: excluded
+        #expect(try await Self.chat(server.base, cookie: cookies[6]) == 200)  // no script header: excluded
 
         let state = data.appendingPathComponent("verify-state.txt").path
         let first = try ServePeerTests.run(Self.aqyl, ["stats", "verify", "--url", server.base, "--state", state])
@@ -56,10 +78,10 @@ import TestSupport
         let json = try #require(try JSONSerialization.jsonObject(with: Data(report.output.utf8)) as? [String: Any])
         let today = try #require((json["days"] as? [[String: Any]])?.last)
         #expect(today["dau"] as? Int == 7)
-        #expect((today["excluded"] as? [String: Int]) == ["synthetic": 3, "no_script": 1])
+        #expect((today["excluded"] as? [String: Int]) == ["synthetic": 3, "no_script": 1, "anonymous": 1])
 
         // More traffic, then the log must be a consistent extension of the saved checkpoint.
-        for i in 0..<2 { #expect(try await Self.chat(server.base, cookie: Self.cookie(i), web: true) == 200) }
+        for i in 0..<2 { #expect(try await Self.chat(server.base, cookie: cookies[i], web: true) == 200) }
         let second = try ServePeerTests.run(Self.aqyl, ["stats", "verify", "--url", server.base, "--state", state])
         #expect(second.status == 0, "\(second.output)")
         #expect(second.output.contains("PASS  append-only"))
@@ -94,7 +116,8 @@ import TestSupport
         let server = try ServePeerTests.RunningServer(model: "smollm2-135m", extra: [], data: data)
         try await server.waitUntilReady()
         var acknowledged = 0
-        for i in 0..<8 where try await Self.chat(server.base, cookie: Self.cookie(i), web: true) == 200 { acknowledged += 1 }
+        let cookies = try await Self.issuedCookies(server.base, 8)
+        for i in 0..<8 where try await Self.chat(server.base, cookie: cookies[i], web: true) == 200 { acknowledged += 1 }
         kill(server.process.processIdentifier, SIGKILL)
         server.process.waitUntilExit()
         let entries = try RecordLog.open(path: data.appendingPathComponent("ledger/entries.log").path).records

@@ -9,7 +9,7 @@ import Testing
     /// A browser: its cookie goes with every request.
     struct Browser {
         let uid: String
-        var headers: HTTPFields { [.cookie: "aqyl_uid=\(uid)", .contentType: "application/json"] }
+        var headers: HTTPFields { [.cookie: TestServer.cookie(uid), .contentType: "application/json"] }
 
         static let alice = Browser(uid: String(repeating: "a1", count: 16))
         static let bob = Browser(uid: String(repeating: "b2", count: 16))

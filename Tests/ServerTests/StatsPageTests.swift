@@ -10,7 +10,7 @@ import UsageStats
 @Suite struct StatsPageTests {
     /// What the chat page's script sends: its cookie and its client header.
     static func webHeaders(_ n: Int) -> HTTPFields {
-        [.cookie: "aqyl_uid=\(uid(n))", UsageAccount.clientHeader: "web-chat"]
+        [.cookie: TestServer.cookie(uid(n)), UsageAccount.clientHeader: "web-chat"]
     }
 
     /// A valid browser identity per `n` in 0..<16.
@@ -55,7 +55,7 @@ import UsageStats
             for n in 0..<6 { try await Self.chat(client, headers: Self.webHeaders(n)) }
             try await Self.chat(client)
             // Without the page's header a web identity's request is excluded too.
-            try await Self.chat(client, headers: [.cookie: "aqyl_uid=\(Self.uid(15))"])
+            try await Self.chat(client, headers: [.cookie: TestServer.cookie(Self.uid(15))])
             let page = try await Self.page(client, "/stats?lang=en")
             #expect(page.status == .ok)
             #expect(page.html.contains("<dt>Daily active (DAU)</dt><dd>6</dd>"))

@@ -16,8 +16,19 @@ enum TestServer {
         config.bodyLimit = 64 << 10
         config.dataDirectory = FileManager.default.temporaryDirectory
             .appendingPathComponent("aqyl-test-data-\(UUID().uuidString)")
+        // A known web-identity secret, so tests can hold cookies the server issued.
+        try? FileManager.default.createDirectory(at: config.dataDirectory, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: config.dataDirectory.appendingPathComponent(WebIdentity.keyFileName).path,
+                                       contents: Data(webIdentityKey))
         adjust(&config)
         return config
+    }
+
+    static let webIdentityKey = [UInt8](repeating: 0x42, count: 32)
+
+    /// The `Cookie` header of a browser the test server issued `uid` to.
+    static func cookie(_ uid: String) -> String {
+        "aqyl_uid=" + WebIdentity(keyBytes: webIdentityKey).value(for: .browser(uid))
     }
 
     static func app(_ adjust: (inout ServerConfiguration) -> Void = { _ in }) throws -> some ApplicationProtocol {

@@ -30,8 +30,6 @@ struct StatsDateRange: Equatable, Sendable {
 
     /// The day of a strict `YYYY-MM-DD` that names a real date (2025-02-30 does not).
     static func day(of text: String) -> Int? {
-        let digits = text.utf8.enumerated().allSatisfy { i, c in [4, 7].contains(i) ? c == UInt8(ascii: "-") : (0x30...0x39).contains(c) }
-        guard text.utf8.count == 10, digits, let day = UTCDay.day(of: text), UTCDay.string(day: day) == text else { return nil }
-        return day
+        UTCDay.day(of: text)
     }
 }

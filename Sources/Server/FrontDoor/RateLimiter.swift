@@ -21,12 +21,27 @@ final class RateLimiter: Sendable {
     private let buckets = Mutex<[String: Bucket]>([:])
     private static let slack = 1e-9
 
+    /// Most buckets kept; past this, full (idle) buckets are dropped, since a full
+    /// bucket is the same as none. Bounds memory against a flood of distinct keys.
+    private static let maxBuckets = 200_000
+
     /// Takes one request from `key`'s bucket if it holds one.
-    /// - Complexity: O(1) under a lock.
+    /// - Complexity: O(1) under a lock (amortized; an occasional sweep is O(buckets)).
     func acquire(key: String, perMinute limit: Int, now: ContinuousClock.Instant = .now) -> Decision {
-        let capacity = Double(limit)
-        let perSecond = capacity / 60
+        acquire(key: key, capacity: limit, perSeconds: 60, now: now)
+    }
+
+    /// A bucket of `capacity` that refills completely in `perSeconds` seconds.
+    func acquire(key: String, capacity limit: Int, perSeconds window: Int, now: ContinuousClock.Instant = .now) -> Decision {
+        let capacity = Double(max(1, limit))
+        let perSecond = capacity / Double(max(1, window))
         return buckets.withLock { buckets in
+            if buckets.count >= Self.maxBuckets && buckets[key] == nil {
+                buckets = buckets.filter { _, b in
+                    let idle = b.updated.duration(to: now)
+                    return Double(idle.components.seconds) < Double(window)
+                }
+            }
             var bucket = buckets[key] ?? Bucket(tokens: capacity, updated: now)
             let elapsed = bucket.updated.duration(to: now)
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
