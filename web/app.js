@@ -1,7 +1,7 @@
 // The web chat page: conversation list, chat, composer, settings. State lives here;
 // the server keeps conversations (/api) and writes replies (/v1/chat/completions).
 
-import { api, ApiError } from './api.js';
+import { api, ApiError, needsSignIn } from './api.js';
 import { streamChat } from './stream.js';
 import { t, setLanguage, storedLanguage, language } from './i18n.js';
 import { decorate, setIcon } from './icons.js';
@@ -470,6 +470,37 @@ function wire() {
   window.addEventListener('popstate', route);
 }
 
+/**
+ * Under `--web-chat key` the server wants an API key once: ask for it until one is
+ * accepted. The key goes to the server only; the browser keeps the signed cookie it
+ * gets back, never the key.
+ */
+async function signInIfNeeded() {
+  try {
+    await api.listConversations('');
+    return;
+  } catch (error) {
+    if (!needsSignIn(error)) return;
+  }
+  const dialog = $('signin-dialog');
+  const input = $('signin-key');
+  const message = $('signin-error');
+  for (;;) {
+    input.value = '';
+    setTimeout(() => input.focus(), 0);
+    await ask(dialog);
+    const key = input.value.trim();
+    if (!key) continue;
+    try {
+      await api.signIn(key);
+      return;
+    } catch (error) {
+      message.textContent = error.status === 401 ? t('signin.failed') : error.message;
+      message.hidden = false;
+    }
+  }
+}
+
 async function start() {
   welcome = $('welcome');
   decorate(document);
@@ -477,6 +508,7 @@ async function start() {
   $('language').value = language();
   wire();
   renderHeader();
+  await signInIfNeeded();
   await loadModels();
   await refreshList();
   route();

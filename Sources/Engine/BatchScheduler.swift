@@ -58,6 +58,8 @@ public final class BatchScheduler: @unchecked Sendable {
     private var waiting: [Job] = []
     private var busy = 0
     private var shuttingDown = false
+    /// Set by ``cancelAll()``; the scheduler thread cancels what is in its slots at the next step.
+    private let cancelEverything = Atomic<Bool>(false)
     private var slots: [Slot]
     private var prefillCursor = 0
 
@@ -114,6 +116,17 @@ public final class BatchScheduler: @unchecked Sendable {
     public func shutdown() {
         condition.lock()
         shuttingDown = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Ends every generation, waiting or running, as if its client had gone away: each
+    /// stream finishes (reason `cancelled`) at the next step. For a shutdown that must not
+    /// wait for long generations.
+    public func cancelAll() {
+        condition.lock()
+        for job in waiting { job.cancel() }
+        cancelEverything.store(true, ordering: .relaxed)
         condition.signal()
         condition.unlock()
     }
@@ -191,6 +204,7 @@ public final class BatchScheduler: @unchecked Sendable {
     }
 
     private func step() {
+        if cancelEverything.load(ordering: .relaxed) { for slot in slots { slot.job?.cancel() } }
         for slot in slots where slot.job?.isCancelled == true { finish(slot, reason: .cancelled) }
 
         var batch: [Transformer.BatchRow] = []

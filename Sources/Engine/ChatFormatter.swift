@@ -31,6 +31,12 @@ public struct ChatFormatter: Sendable {
         return .chatml
     }
 
+    /// Renders a probe conversation under the template's limits; throws what a request
+    /// would meet (a runtime error, a limit), but not the template's own `raise_exception`.
+    public func probe() throws {
+        if case let .jinja(template) = source { try template.probe() }
+    }
+
     /// The rendered prompt text.
     public func render(_ messages: [ChatMessage], addGenerationPrompt: Bool = true) throws -> String {
         switch source {
@@ -41,13 +47,29 @@ public struct ChatFormatter: Sendable {
         }
     }
 
-    /// Prompt tokens: special-token text is parsed; BOS is added per the
-    /// vocabulary unless the template already wrote it.
-    public func tokens(_ messages: [ChatMessage], tokenizer: any Tokenizer, addGenerationPrompt: Bool = true) throws -> [Int32] {
+    /// Prompt tokens: the template's special-token text is parsed; message contents are
+    /// plain text (a role marker typed into a message stays text, as with the hosted APIs)
+    /// unless `specialTokensInContent` (an operator's opt-in for trusted clients that send
+    /// pre-formatted turns). BOS is added per the vocabulary unless the template already wrote it.
+    public func tokens(_ messages: [ChatMessage], tokenizer: any Tokenizer, addGenerationPrompt: Bool = true,
+                       specialTokensInContent: Bool = false) throws -> [Int32] {
+        guard !specialTokensInContent else {
+            return tokenizer.encode(try renderedPrompt(messages, addGenerationPrompt, tokenizer), addSpecial: true, parseSpecial: true)
+        }
+        var contents = ContentText()
+        var escaped: [ChatMessage] = []
+        escaped.reserveCapacity(messages.count)
+        for m in messages { escaped.append(ChatMessage(role: m.role, content: try contents.escape(m.content, tokenizer: tokenizer))) }
+        let (text, literal) = contents.restore(try renderedPrompt(escaped, addGenerationPrompt, tokenizer))
+        return tokenizer.encode(text, addSpecial: true, literal: literal)
+    }
+
+    /// The rendered text without a leading BOS the tokenizer adds itself.
+    private func renderedPrompt(_ messages: [ChatMessage], _ addGenerationPrompt: Bool, _ tokenizer: any Tokenizer) throws -> String {
         var text = try render(messages, addGenerationPrompt: addGenerationPrompt)
         if tokenizer.addsBOS, !bosText.isEmpty, text.hasPrefix(bosText) {
             text.removeFirst(bosText.count)
         }
-        return tokenizer.encode(text, addSpecial: true, parseSpecial: true)
+        return text
     }
 }

@@ -11,8 +11,10 @@ public final class LoadedModel: @unchecked Sendable {
     public let file: GGUFFile
     public let transformer: Transformer
     public let tokenizer: any Tokenizer
-    /// Nil when the template in the file cannot be parsed; chat then reports that error.
+    /// Nil when the template in the file cannot be parsed or cannot render a probe
+    /// conversation within its limits; chat then reports that error.
     public let chatFormatter: ChatFormatter?
+    /// Why the file's chat template is refused: the parser's message and position, or the limit it hit.
     public let chatTemplateError: String?
 
     public init(path: String) throws {
@@ -21,7 +23,11 @@ public final class LoadedModel: @unchecked Sendable {
         transformer = try Transformer(file: file)
         tokenizer = try TokenizerFactory.load(from: file)
         do {
-            chatFormatter = try ChatFormatter(file: file, tokenizer: tokenizer)
+            // A template is untrusted code: render a probe conversation now, so one that hangs,
+            // explodes or fails is refused at load time, not on every request.
+            let formatter = try ChatFormatter(file: file, tokenizer: tokenizer)
+            try formatter.probe()
+            chatFormatter = formatter
             chatTemplateError = nil
         } catch {
             chatFormatter = nil

@@ -38,7 +38,8 @@ struct ChatController: Sendable {
         let messages = chat.messages.map { Templates.ChatMessage(role: $0.role, content: $0.text) }
         let prompt: [Int32]
         do {
-            prompt = try formatter.tokens(messages, tokenizer: served.model.tokenizer)
+            prompt = try formatter.tokens(messages, tokenizer: served.model.tokenizer,
+                                          specialTokensInContent: served.specialTokensInContent)
         } catch {
             throw APIError.invalidRequest("the conversation cannot be rendered with the model's chat template: \(error)",
                                           param: "messages")

@@ -15,6 +15,8 @@ final class ServedModel: Sendable {
     /// The base model's id when this is an adapter.
     let parent: String?
     let adapters: AdapterStack?
+    /// The operator let message contents carry control tokens (`--special-in-content`).
+    let specialTokensInContent: Bool
 
     init(id: String, model: LoadedModel, configuration: ServerConfiguration, observer: SchedulerObserver = SchedulerObserver()) {
         self.id = id
@@ -26,6 +28,7 @@ final class ServedModel: Sendable {
                                    configuration: schedule, observer: observer)
         parent = nil
         adapters = nil
+        specialTokensInContent = configuration.specialTokensInContent.contains(id)
     }
 
     /// `base` with a LoRA adapter stack, served as `id`.
@@ -36,6 +39,7 @@ final class ServedModel: Sendable {
         scheduler = base.scheduler
         parent = base.id
         self.adapters = adapters
+        specialTokensInContent = base.specialTokensInContent
     }
 
     var modelObject: ModelObject { ModelObject(id: id, created: created, parent: parent) }

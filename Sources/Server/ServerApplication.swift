@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Models
 import OpenAIAPI
+import ServiceLifecycle
 import Storage
 
 /// How `aqyl serve` runs.
@@ -54,6 +55,28 @@ public func buildApplication(
     configuration: ServerConfiguration, models entries: [ModelEntry],
     onServerRunning: @escaping @Sendable (String) async -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
+    try makeApplication(configuration: configuration, models: entries, onServerRunning: onServerRunning).app
+}
+
+/// Runs `aqyl serve` until SIGTERM/SIGINT: the application, plus the watchdog that
+/// bounds how long the shutdown may take (``ShutdownWatchdog``).
+public func runServer(
+    configuration: ServerConfiguration, models entries: [ModelEntry],
+    onServerRunning: @escaping @Sendable (String) async -> Void = { _ in }
+) async throws {
+    let (app, watchdog) = try makeApplication(configuration: configuration, models: entries, onServerRunning: onServerRunning)
+    // ServiceLifecycle signals services in reverse order: the watchdog, listed last, hears
+    // of the shutdown first, before the server starts waiting for its streams.
+    let group = ServiceGroup(configuration: .init(
+        services: [.init(service: app), .init(service: watchdog)],
+        gracefulShutdownSignals: [.sigterm, .sigint], logger: app.logger))
+    try await group.run()
+}
+
+func makeApplication(
+    configuration: ServerConfiguration, models entries: [ModelEntry],
+    onServerRunning: @escaping @Sendable (String) async -> Void
+) throws -> (app: Application<FrontDoorResponder>, watchdog: ShutdownWatchdog) {
     let store = try DataStore(directory: configuration.dataDirectory)
     let usage = try UsageRecorder(directory: configuration.dataDirectory.appendingPathComponent("ledger"),
                                   origin: configuration.statsOrigin) { print($0) }
@@ -67,11 +90,14 @@ public func buildApplication(
     let router = try buildRouter(configuration: configuration, models: served, store: store, usage: usage,
                                  metrics: metrics, upstreams: upstreams)
     let url = "http://\(configuration.host):\(configuration.port)"
-    return Application(
+    let app = Application(
         responder: FrontDoorResponder(router: router),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "aqyl"),
         services: [ServerResourcesService(upstreams: upstreams, store: store)],
         onServerRunning: { _ in await onServerRunning(url) })
+    let watchdog = ShutdownWatchdog(grace: configuration.shutdownGrace,
+                                    schedulers: served.filter { $0.parent == nil }.map(\.scheduler), usage: usage)
+    return (app, watchdog)
 }
 
 func buildRouter(configuration: ServerConfiguration, models: [ServedModel], store: DataStore,
@@ -96,11 +122,13 @@ func buildRouter(configuration: ServerConfiguration, models: [ServedModel], stor
                                              anonymousRateLimit: door.anonymousRateLimitPerMinute, network: network))
         .add(middleware: UpstreamMiddleware(upstreams: upstreams, bodyLimit: bodyLimit))
     router.get("/health") { _, _ in
-        // Load per model, so a balancer (or a test) can see queues drain.
-        var load: [String: [String: Int]] = [:]
+        // Load per model, so a balancer (or a test) can see queues drain; a model whose chat
+        // template was refused says so (its completions still work).
+        var load: [String: ModelHealth] = [:]
         for m in models where m.parent == nil {
             let l = m.scheduler.load
-            load[m.id] = ["active": l.active, "waiting": l.waiting, "slots": m.scheduler.configuration.slots]
+            load[m.id] = ModelHealth(active: l.active, waiting: l.waiting, slots: m.scheduler.configuration.slots,
+                                     chatTemplateError: m.model.chatTemplateError)
         }
         return jsonResponse(HealthStatus(status: "ok", models: load))
     }
@@ -129,5 +157,17 @@ func buildRouter(configuration: ServerConfiguration, models: [ServedModel], stor
 /// `GET /health`.
 struct HealthStatus: Encodable {
     var status: String
-    var models: [String: [String: Int]]
+    var models: [String: ModelHealth]
+}
+
+struct ModelHealth: Encodable {
+    var active: Int
+    var waiting: Int
+    var slots: Int
+    var chatTemplateError: String?
+
+    enum CodingKeys: String, CodingKey {
+        case active, waiting, slots
+        case chatTemplateError = "chat_template_error"
+    }
 }

@@ -94,6 +94,11 @@ final class UsageRecorder: Sendable {
         }
     }
 
+    /// Runs `body` while no event can be appended (so none is half written when it exits the process).
+    func pauseAppends(_ body: () -> Never) -> Never {
+        state.withLock { _ in body() }
+    }
+
     /// Closes finished days (so a quiet server still publishes yesterday).
     func closeFinishedDays(now: Date = Date()) {
         state.withLock { appendAggregates(through: UTCDay.number(Int(now.timeIntervalSince1970)) - 1, state: &$0) }

@@ -24,24 +24,40 @@ enum Builtins {
             default: throw it.fail("range() expects 1 to 3 arguments")
             }
             guard step != 0 else { throw it.fail("range() step must not be zero") }
-            let span = step > 0 ? Double(stop) - Double(start) : Double(start) - Double(stop)
-            guard span / Double(step.magnitude) <= Double(it.limits.maxLoopIterations) else {
-                throw TemplateError.limitExceeded("range() too large")
+            // Count without overflow: the span may exceed Int (range(-2**63+1, 2**63-1)).
+            let count: UInt
+            if step > 0 {
+                count = stop > start ? (UInt(bitPattern: stop &- start) - 1) / step.magnitude + 1 : 0
+            } else {
+                count = start > stop ? (UInt(bitPattern: start &- stop) - 1) / step.magnitude + 1 : 0
             }
-            let count = max(0, Int((span / Double(step.magnitude)).rounded(.up)))
-            return .array((0..<count).map { .int(start + $0 * step) })
+            // A range is only ever iterated: anything longer than the loop limit could never finish.
+            guard count <= UInt(it.limits.maxLoopIterations) else { throw it.loopLimitError }
+            let n = Int(count)
+            try it.reserveList(n)
+            var items: [Value] = []
+            items.reserveCapacity(n)
+            var v = start
+            for k in 0..<n {
+                items.append(.int(v))
+                if k + 1 < n { v += step }  // stays between start and stop: no overflow
+            }
+            return .array(items)
         case "namespace", "dict":
             var d = Dict()
             for a in args {
                 if case .object(let o) = a { for (k, v) in o.pairs { d[k] = v } }
             }
             for (k, v) in kwargs { d[k] = v }
-            return name == "namespace" ? .namespace(Namespace(d)) : .object(d)
+            if name == "namespace" { return try it.adopt(Namespace(d)) }
+            try it.checkNesting(.object(d))
+            return .object(d)
         case "raise_exception":
-            throw TemplateError.raised(args.first?.str ?? kwargs.first?.1.str ?? "")
+            throw TemplateError.raised(try (args.first ?? kwargs.first?.1).map { try it.str($0) } ?? "")
         case "strftime_now":
             guard case .string(let fmt) = args.first ?? .undefined else { throw it.fail("strftime_now() needs a format string") }
-            return .string(strftime(fmt, Date()))
+            guard fmt.utf8.count <= it.limits.maxStringBytes / 8 else { throw it.stringLimitError }
+            return try it.string(strftime(fmt, Date()))
         default:
             return .undefined
         }

@@ -23,13 +23,31 @@ public struct ChatTemplate: Sendable {
         self.body = try Parser.parse(source)
     }
 
-    /// Renders with an arbitrary context.
+    /// Renders with an arbitrary context, under `limits`.
     public func render(_ context: [String: TemplateValue]) throws -> String {
         let it = Interpreter(limits: limits)
+        defer { it.finish() }
         let scope = Scope(parent: nil)
         for (k, v) in context { scope.set(k, Value(v)) }
         _ = try it.exec(body, scope)
         return it.out
+    }
+
+    /// Checks at model load time that the template can render at all: renders a one-message
+    /// conversation (`user: "Hello"`, generation prompt on, empty BOS/EOS) under `limits`.
+    ///
+    /// Throws what a real render would throw for a template that cannot be used: `.syntax`,
+    /// `.runtime` (e.g. an unknown function) and `.limitExceeded` (a template that loops, recurses
+    /// or allocates without bound). A template's own `raise_exception` (`.raised`, e.g. "roles must
+    /// alternate" or "system message required") is legitimate behaviour for some conversations,
+    /// so it is not an error here.
+    public func probe() throws {
+        do {
+            _ = try render(messages: [ChatMessage(role: "user", content: "Hello")], addGenerationPrompt: true,
+                           bosToken: "", eosToken: "")
+        } catch TemplateError.raised {
+            return
+        }
     }
 
     /// Renders messages the way HF `apply_chat_template` does: the context has `messages`,

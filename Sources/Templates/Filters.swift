@@ -16,43 +16,105 @@ enum Filters {
     }
 
     /// Follows a dotted attribute path ("a.b") the way Jinja's attribute= arguments do.
-    static func path(_ v: Value, _ attribute: String) -> Value {
+    static func path(_ v: Value, _ attribute: String, _ it: Interpreter) throws -> Value {
         var cur = v
         for part in attribute.split(separator: ".") {
-            if let i = Int(part), case .array = cur { cur = Ops.item(cur, .int(i)) } else { cur = Ops.attribute(cur, String(part)) }
+            if let i = Int(part), case .array = cur { cur = try Ops.item(cur, .int(i), it) } else { cur = try Ops.attribute(cur, String(part), it) }
         }
         return cur
     }
 
-    private static func sortKey(_ v: Value, caseSensitive: Bool) -> Value {
-        if !caseSensitive, case .string(let s) = v { return .string(s.lowercased()) }
+    private static func sortKey(_ v: Value, caseSensitive: Bool, _ it: Interpreter) throws -> Value {
+        if !caseSensitive, case .string(let s) = v { return try it.string(s.lowercased()) }
         return v
     }
 
     static func sorted(_ items: [Value], reverse: Bool, caseSensitive: Bool, attribute: String?, _ it: Interpreter) throws -> [Value] {
-        let keyed = items.map { item -> (Value, Value) in
-            (sortKey(attribute.map { path(item, $0) } ?? item, caseSensitive: caseSensitive), item)
+        let keyed = try items.map { item -> (Value, Value) in
+            (try sortKey(try attribute.map { try path(item, $0, it) } ?? item, caseSensitive: caseSensitive, it), item)
         }
         var err: Error?
         let r = keyed.enumerated().sorted { x, y in
-            do {
-                if try Ops.less(x.element.0, y.element.0, it) { return !reverse }
-                if try Ops.less(y.element.0, x.element.0, it) { return reverse }
-            } catch { err = error }
+            if err == nil {
+                do {
+                    if try Ops.less(x.element.0, y.element.0, it) { return !reverse }
+                    if try Ops.less(y.element.0, x.element.0, it) { return reverse }
+                } catch { err = error }
+            }
             return x.offset < y.offset  // stable
         }
         if let err { throw err }
         return r.map(\.element.1)
     }
 
+    /// `value|escape`: HTML-escapes with the exact result size checked before building it.
+    static func escape(_ s: String, _ it: Interpreter) throws -> String {
+        var size = 0
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "&"): size += 5
+            case UInt8(ascii: "<"), UInt8(ascii: ">"): size += 4
+            case UInt8(ascii: "\""), UInt8(ascii: "'"): size += 5
+            default: size += 1
+            }
+        }
+        try it.reserve(size)
+        if size == s.utf8.count { return s }
+        var out = ""
+        out.reserveCapacity(size)
+        for u in s.unicodeScalars {
+            switch u {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&#34;"
+            case "'": out += "&#39;"
+            default: out.unicodeScalars.append(u)
+            }
+        }
+        return out
+    }
+
+    /// `value|indent(pad, first, blank)`: lines split at "\n"; the result size is checked before building it.
+    static func indent(_ s: String, pad: String, first: Bool, blank: Bool, _ it: Interpreter) throws -> String {
+        let u = s.utf8
+        func eachLine(_ body: (_ k: Int, _ line: Substring.UTF8View) throws -> Void) rethrows {
+            var lineStart = u.startIndex
+            var k = 0
+            for i in u.indices where u[i] == UInt8(ascii: "\n") {
+                try body(k, u[lineStart..<i])
+                lineStart = u.index(after: i)
+                k += 1
+            }
+            try body(k, u[lineStart...])
+        }
+        var padded = first ? 1 : 0
+        eachLine { k, line in if k > 0 && (blank || !line.isEmpty) { padded += 1 } }
+        let (padBytes, overflow) = pad.utf8.count.multipliedReportingOverflow(by: padded)
+        if overflow { throw it.stringLimitError }
+        let size = try it.total(u.count, padBytes)
+        try it.reserve(size)
+        var out = first ? pad : ""
+        out.reserveCapacity(size)
+        eachLine { k, line in
+            if k > 0 {
+                out += "\n"
+                if blank || !line.isEmpty { out += pad }
+            }
+            out += String(decoding: line, as: UTF8.self)
+        }
+        return out
+    }
+
     static func apply(_ name: String, _ v: Value, _ a: Interpreter.Args, _ it: Interpreter) throws -> Value {
+        func strArg(_ name: String, _ pos: Int) throws -> String? { try arg(a, name, pos).map { try it.str($0) } }
         switch name {
         case "trim", "strip":
-            return .string(Methods.strip(v.str, arg(a, "chars", 0), left: true, right: true))
-        case "lower": return .string(v.str.lowercased())
-        case "upper": return .string(v.str.uppercased())
-        case "capitalize": return .string(Methods.capitalize(v.str))
-        case "title": return .string(Methods.title(v.str))
+            return try it.string(Methods.strip(try it.str(v), arg(a, "chars", 0), left: true, right: true))
+        case "lower": return try it.string(try it.str(v).lowercased())
+        case "upper": return try it.string(try it.str(v).uppercased())
+        case "capitalize": return try it.string(Methods.capitalize(try it.str(v)))
+        case "title": return try it.string(Methods.title(try it.str(v)))
         case "length", "count":
             switch v {
             case .string(let s): return .int(s.count)
@@ -62,15 +124,17 @@ enum Filters {
             case .undefined: return .int(0)
             default: throw it.fail("object of type '\(v.typeName)' has no len()")
             }
-        case "first": return try it.iterate(v).first ?? .undefined
+        case "first":
+            if case .string(let s) = v { return s.first.map { .string(String($0)) } ?? .undefined }
+            return try it.iterate(v).first ?? .undefined
         case "last":
             if case .string(let s) = v { return s.last.map { .string(String($0)) } ?? .undefined }
             return try it.iterate(v).last ?? .undefined
         case "join":
-            let sep = arg(a, "d", 0)?.str ?? ""
+            let sep = try strArg("d", 0) ?? ""
             let attribute = arg(a, "attribute", 1)
-            let items = try it.iterate(v).map { item in attribute.map { path(item, $0.str) } ?? item }
-            return .string(items.map(\.str).joined(separator: sep))
+            let items = try it.iterate(v).map { item in try attribute.map { try path(item, try it.str($0), it) } ?? item }
+            return .string(try Methods.join(items, separator: sep, it))
         case "default", "d":
             let def = arg(a, "default_value", 0) ?? .string("")
             let boolean = arg(a, "boolean", 1)?.truthy ?? false
@@ -85,17 +149,15 @@ enum Filters {
             var itemSep: String?
             var keySep = ": "
             if case .array(let seps)? = arg(a, "separators", 2), seps.count == 2 {
-                itemSep = seps[0].str
-                keySep = seps[1].str
+                itemSep = try it.str(seps[0])
+                keySep = try it.str(seps[1])
             }
-            var out = ""
-            JSONWriter.write(v, indent: indent, sortKeys: arg(a, "sort_keys", 3)?.truthy ?? false, level: 0,
-                             into: &out, itemSeparator: itemSep, keySeparator: keySep)
-            return .string(out)
+            return .string(try it.json(v, indent: indent, sortKeys: arg(a, "sort_keys", 3)?.truthy ?? false,
+                                       itemSeparator: itemSep, keySeparator: keySep))
         case "items":
             switch v {
-            case .object(let o): return .array(o.items.map { .array([$0.0, $0.1]) })
-            case .namespace(let n): return .array(n.attrs.pairs.map { .array([.string($0.0), $0.1]) })
+            case .object(let o): return try it.producedList(o.items.map { .array([$0.0, $0.1]) })
+            case .namespace(let n): return try it.producedList(n.attrs.pairs.map { .array([.string($0.0), $0.1]) })
             case .undefined: return .array([])
             default: throw it.fail("items filter expects a mapping, got '\(v.typeName)'")
             }
@@ -107,46 +169,48 @@ enum Filters {
             return .array(o.pairs.map(\.1))
         case "list": return .array(try it.iterate(v))
         case "reverse":
-            if case .string(let s) = v { return .string(String(s.reversed())) }
+            if case .string(let s) = v { return try it.string(String(s.reversed())) }
             return .array(try it.iterate(v).reversed())
         case "sort":
             return .array(try sorted(try it.iterate(v), reverse: arg(a, "reverse", 0)?.truthy ?? false,
                                      caseSensitive: arg(a, "case_sensitive", 1)?.truthy ?? false,
-                                     attribute: arg(a, "attribute", 2)?.str, it))
+                                     attribute: try strArg("attribute", 2), it))
         case "dictsort":
             guard case .object(let o) = v else { throw it.fail("dictsort expects a mapping") }
-            let byValue = arg(a, "by", 1)?.str == "value"
+            let byValue = try strArg("by", 1) == "value"
             let pairs = o.items.map { Value.array([$0.0, $0.1]) }
             return .array(try sorted(pairs, reverse: arg(a, "reverse", 2)?.truthy ?? false,
                                      caseSensitive: arg(a, "case_sensitive", 0)?.truthy ?? false,
                                      attribute: byValue ? "1" : "0", it))
         case "unique":
             var out: [Value] = []
-            let attribute = arg(a, "attribute", 1)?.str
+            var keys: [Value] = []
+            let attribute = try strArg("attribute", 1)
+            let caseSensitive = arg(a, "case_sensitive", 0)?.truthy ?? false
             for item in try it.iterate(v) {
-                let key = sortKey(attribute.map { path(item, $0) } ?? item, caseSensitive: arg(a, "case_sensitive", 0)?.truthy ?? false)
-                let seen = out.contains { prev in
-                    Ops.equal(sortKey(attribute.map { path(prev, $0) } ?? prev, caseSensitive: false), key)
+                let key = try sortKey(try attribute.map { try path(item, $0, it) } ?? item, caseSensitive: caseSensitive, it)
+                var seen = false
+                for k in keys where try Ops.equal(k, key, it) {
+                    seen = true
+                    break
                 }
                 if !seen {
                     out.append(item)
+                    keys.append(try sortKey(try attribute.map { try path(item, $0, it) } ?? item, caseSensitive: false, it))
                 }
             }
             return .array(out)
         case "replace":
-            guard let old = arg(a, "old", 0)?.str, let new = arg(a, "new", 1)?.str else {
+            guard let old = try strArg("old", 0), let new = try strArg("new", 1) else {
                 throw it.fail("replace filter needs two arguments")
             }
-            return .string(Methods.replace(v.str, old, new, arg(a, "count", 2).flatMap(Ops.intValue) ?? -1))
+            return .string(try Methods.replace(try it.str(v), old, new, arg(a, "count", 2).flatMap(Ops.intValue) ?? -1, it))
         case "split":
-            return .array(try Methods.split(v.str, arg(a, "sep", 0).flatMap { $0.isNone ? nil : $0 }, -1, it).map { .string($0) })
+            return .array(try Methods.split(try it.str(v), arg(a, "sep", 0).flatMap { $0.isNone ? nil : $0 }, -1, it)
+                .map { .string($0) })
         case "string", "safe", "escape", "e":
-            if name == "escape" || name == "e" {
-                return .string(v.str.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-                    .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&#34;")
-                    .replacingOccurrences(of: "'", with: "&#39;"))
-            }
-            return name == "safe" && v.isString ? v : .string(v.str)
+            if name == "escape" || name == "e" { return .string(try escape(try it.str(v), it)) }
+            return name == "safe" && v.isString ? v : .string(try it.str(v))
         case "int":
             let def = arg(a, "default", 0) ?? .int(0)
             switch v {
@@ -176,16 +240,16 @@ enum Filters {
         case "round":
             guard let d = Ops.doubleValue(v) else { throw it.fail("round filter expects a number") }
             let precision = arg(a, "precision", 0).flatMap(Ops.intValue) ?? 0
-            let method = arg(a, "method", 1)?.str ?? "common"
+            let method = try strArg("method", 1) ?? "common"
             let scale = pow(10.0, Double(precision))
             let rule: FloatingPointRoundingRule = method == "ceil" ? .up : method == "floor" ? .down : .toNearestOrEven
             return .double((d * scale).rounded(rule) / scale)
         case "map":
             let items = v.truthy ? try it.iterate(v) : []
-            if let attribute = arg(a, "attribute", Int.max)?.str {
+            if let attribute = try strArg("attribute", Int.max) {
                 let def = arg(a, "default", Int.max)
-                return .array(items.map { item in
-                    let r = path(item, attribute)
+                return .array(try items.map { item in
+                    let r = try path(item, attribute, it)
                     return r.isUndefined ? (def ?? r) : r
                 })
             }
@@ -200,14 +264,14 @@ enum Filters {
             var attribute: String?
             if byAttr {
                 guard !pos.isEmpty else { throw it.fail("\(name) needs an attribute name") }
-                attribute = pos.removeFirst().str
+                attribute = try it.str(pos.removeFirst())
             }
-            let testName = pos.isEmpty ? nil : pos.removeFirst().str
+            let testName = pos.isEmpty ? nil : try it.str(pos.removeFirst())
             if let testName, !Tests.known.contains(testName) { throw it.fail("unknown test '\(testName)'") }
             let testArgs = Interpreter.Args(positional: pos, kwargs: a.kwargs)
             let keep = name.hasPrefix("select")
             return .array(try (v.truthy ? it.iterate(v) : []).filter { item in
-                let subject = attribute.map { path(item, $0) } ?? item
+                let subject = try attribute.map { try path(item, $0, it) } ?? item
                 let ok = try testName.map { try Tests.apply($0, subject, testArgs, it) } ?? subject.truthy
                 return ok == keep
             })
@@ -215,42 +279,49 @@ enum Filters {
             let widthValue = arg(a, "width", 0) ?? .int(4)
             let pad: String
             if case .string(let s) = widthValue { pad = s } else { pad = String(repeating: " ", count: min(max(0, Ops.intValue(widthValue) ?? 4), 4096)) }
-            let first = arg(a, "first", 1)?.truthy ?? false
-            let blank = arg(a, "blank", 2)?.truthy ?? false
-            var lines = (v.str + "\n").components(separatedBy: "\n")
-            lines.removeLast()
-            var out = lines.first ?? ""
-            if lines.count > 1 {
-                out += "\n" + lines.dropFirst().map { blank || !$0.isEmpty ? pad + $0 : $0 }.joined(separator: "\n")
-            }
-            return .string(first ? pad + out : out)
+            return .string(try indent(try it.str(v), pad: pad, first: arg(a, "first", 1)?.truthy ?? false,
+                                      blank: arg(a, "blank", 2)?.truthy ?? false, it))
         case "sum":
-            let attribute = arg(a, "attribute", 0)?.str
+            let attribute = try strArg("attribute", 0)
             var total = arg(a, "start", 1) ?? .int(0)
-            for item in try it.iterate(v) { total = try Ops.binary("+", total, attribute.map { path(item, $0) } ?? item, it) }
+            for item in try it.iterate(v) { total = try Ops.binary("+", total, try attribute.map { try path(item, $0, it) } ?? item, it) }
             return total
         case "min", "max":
             let items = try sorted(try it.iterate(v), reverse: false, caseSensitive: arg(a, "case_sensitive", 0)?.truthy ?? false,
-                                   attribute: arg(a, "attribute", 1)?.str, it)
+                                   attribute: try strArg("attribute", 1), it)
             return (name == "min" ? items.first : items.last) ?? .undefined
         case "wordcount":
-            return .int(v.str.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_") }).count)
-        case "attr": return Ops.attribute(v, arg(a, "name", 0)?.str ?? "")
+            return .int(try it.str(v).split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_") }).count)
+        case "attr": return try Ops.attribute(v, try strArg("name", 0) ?? "", it)
         case "center":
-            let width = min(arg(a, "width", 0).flatMap(Ops.intValue) ?? 80, it.limits.maxOutputBytes)
-            let s = v.str
-            let total = max(0, width - s.count)
+            let width = arg(a, "width", 0).flatMap(Ops.intValue) ?? 80
+            let s = try it.str(v)
+            let length = s.count
+            guard width > length else { return .string(s) }
+            let total = width - length  // positive, no overflow: length >= 0
+            try it.reserve(try it.total(s.utf8.count, total))
             let left = total / 2 + (total % 2 == 1 && width % 2 == 1 ? 1 : 0)
             return .string(String(repeating: " ", count: left) + s + String(repeating: " ", count: total - left))
         case "truncate":
             let length = arg(a, "length", 0).flatMap(Ops.intValue) ?? 255
-            let end = arg(a, "end", 2)?.str ?? "..."
-            let s = v.str
-            return .string(s.count <= length ? s : String(s.prefix(max(0, length - end.count))) + end)
+            let end = try strArg("end", 2) ?? "..."
+            let s = try it.str(v)
+            guard s.count > length else { return .string(s) }
+            let keep = length > end.count ? length - end.count : 0
+            return try it.string(String(s.prefix(keep)) + end)
         case "batch":
             let size = max(1, arg(a, "linecount", 0).flatMap(Ops.intValue) ?? 1)
             let items = try it.iterate(v)
-            return .array(stride(from: 0, to: items.count, by: size).map { .array(Array(items[$0..<min($0 + size, items.count)])) })
+            var out: [Value] = []
+            var i = 0
+            while i < items.count {
+                let j = items.count - i > size ? i + size : items.count
+                out.append(.array(Array(items[i..<j])))
+                i = j
+            }
+            let result = Value.array(out)
+            try it.checkNesting(result)
+            return result
         default:
             throw it.fail("unknown filter '\(name)'")
         }

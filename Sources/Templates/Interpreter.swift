@@ -1,14 +1,81 @@
 import Foundation
 
 /// Safety limits for rendering untrusted templates.
+///
+/// A chat template comes from a downloaded model file, so it is hostile input: every render is
+/// bounded in work (`maxSteps`, `maxLoopIterations`, `maxDuration`), in memory (`maxStringBytes`,
+/// `maxListItems`, `maxAllocatedBytes`, `maxOutputBytes`) and in recursion (`maxMacroDepth`,
+/// `maxDepth`, `maxValueDepth`). Hitting any of them throws `TemplateError.limitExceeded` with a
+/// message that names the limit. Limits are validated when a render starts: a limit of zero or
+/// less is a programmer error and is raised to the smallest meaningful value.
 public struct TemplateLimits: Sendable {
-    /// Maximum rendered output size in UTF-8 bytes.
-    public var maxOutputBytes: Int = 32 << 20
-    /// Maximum total loop iterations across the whole render.
-    public var maxLoopIterations: Int = 1_000_000
-    /// Maximum nesting of macro calls and expression evaluation.
-    public var maxDepth: Int = 256
-    public init() {}
+    /// Statements executed plus expressions evaluated in one render.
+    public var maxSteps: Int
+    /// Rendered output size in UTF-8 bytes.
+    public var maxOutputBytes: Int
+    /// Size in UTF-8 bytes of any single string an operation builds (`~`, `+`, `*`, `replace`,
+    /// `join`, `format`, `tojson`, captured blocks, ...).
+    public var maxStringBytes: Int
+    /// Items in any list an operation builds (`+`, `*`, `split`, iterating a string, ...).
+    public var maxListItems: Int
+    /// Cumulative bytes of all strings (and an estimate for lists) built during one render.
+    public var maxAllocatedBytes: Int
+    /// Total loop iterations across the whole render (and the largest `range()`).
+    public var maxLoopIterations: Int
+    /// Nested macro / callable invocations (self-recursion).
+    public var maxMacroDepth: Int
+    /// Nesting of expression evaluation and statement blocks, counted across macro calls.
+    public var maxDepth: Int
+    /// Nesting of values (lists and dicts in lists and dicts) a template may build or print.
+    public var maxValueDepth: Int
+    /// Wall-clock time for one render, checked every few thousand steps.
+    public var maxDuration: Duration
+    /// External cancellation (e.g. server shutdown), polled where the clock is checked;
+    /// returning true stops the render with `TemplateError.limitExceeded`.
+    public var shouldStop: (@Sendable () -> Bool)?
+
+    public init(maxSteps: Int = 5_000_000, maxOutputBytes: Int = 16 << 20, maxStringBytes: Int = 16 << 20,
+                maxListItems: Int = 1_000_000, maxAllocatedBytes: Int = 256 << 20, maxLoopIterations: Int = 1_000_000,
+                maxMacroDepth: Int = 64, maxDepth: Int = 256, maxValueDepth: Int = 256,
+                maxDuration: Duration = .seconds(2), shouldStop: (@Sendable () -> Bool)? = nil) {
+        self.maxSteps = maxSteps
+        self.maxOutputBytes = maxOutputBytes
+        self.maxStringBytes = maxStringBytes
+        self.maxListItems = maxListItems
+        self.maxAllocatedBytes = maxAllocatedBytes
+        self.maxLoopIterations = maxLoopIterations
+        self.maxMacroDepth = maxMacroDepth
+        self.maxDepth = maxDepth
+        self.maxValueDepth = maxValueDepth
+        self.maxDuration = maxDuration
+        self.shouldStop = shouldStop
+    }
+
+    /// The limits with every value raised to at least its smallest meaningful setting
+    /// (a limit of zero or less would be a programmer error).
+    public var validated: TemplateLimits {
+        var l = self
+        l.maxSteps = max(1, maxSteps)
+        l.maxOutputBytes = max(1, maxOutputBytes)
+        l.maxStringBytes = max(1, maxStringBytes)
+        l.maxListItems = max(1, maxListItems)
+        l.maxAllocatedBytes = max(1, maxAllocatedBytes)
+        l.maxLoopIterations = max(1, maxLoopIterations)
+        l.maxMacroDepth = max(1, maxMacroDepth)
+        l.maxDepth = max(8, maxDepth)
+        l.maxValueDepth = max(2, maxValueDepth)
+        l.maxDuration = max(.milliseconds(1), maxDuration)
+        return l
+    }
+
+    /// "2 s", "50 ms", "1.5 s".
+    static func describe(_ d: Duration) -> String {
+        let (sec, atto) = d.components
+        if atto == 0 { return "\(sec) s" }
+        let ms = Double(sec) * 1000 + Double(atto) / 1e15
+        if ms < 1000, ms == ms.rounded() { return "\(Int(ms)) ms" }
+        return "\(Double(sec) + Double(atto) / 1e18) s"
+    }
 }
 
 /// A variable scope; `for` iterations and macro calls get a child scope, `if` does not (as in Jinja).
@@ -38,6 +105,11 @@ final class Scope {
 }
 
 /// Tree-walking evaluator.
+///
+/// Every statement and expression node costs one step; operations that build strings or lists
+/// check their size (before building where it is known up front) and charge it to the render's
+/// allocation budget; heavy internal work (searching, comparing, printing containers) ticks the
+/// clock so the time limit and the cancellation hook are honoured even inside one big operation.
 final class Interpreter {
     enum Flow { case normal, breakLoop, continueLoop }
 
@@ -45,36 +117,259 @@ final class Interpreter {
     var out = ""
     var loc = SourceLocation(line: 1, column: 1)
     private var iterations = 0
-    var depth = 0
+    /// Nesting of `exec` blocks and `eval` calls (native stack use).
+    private var depth = 0
+    private var macroDepth = 0
+    private(set) var steps = 0
+    private(set) var allocated = 0
+    /// > 0 while rendering into a capture buffer (set blocks, filter blocks, macro bodies).
+    private var captureDepth = 0
+    /// Work units left until the next clock / cancellation check.
+    private var untilCheck = Interpreter.checkInterval
+    private static let checkInterval = 4096
+    private let clock = ContinuousClock()
+    private let start: ContinuousClock.Instant
+    /// Every namespace made during the render: held so that a chain of namespaces is never freed
+    /// recursively, and emptied by `finish()` so that cycles (`ns.self = ns`) do not leak.
+    private var namespaces: [Namespace] = []
 
-    init(limits: TemplateLimits) { self.limits = limits }
+    init(limits: TemplateLimits) {
+        self.limits = limits.validated
+        start = clock.now
+    }
+
+    /// Breaks reference cycles a template may have made through namespaces.
+    func finish() {
+        for n in namespaces { n.attrs = Dict() }
+        namespaces = []
+    }
 
     func fail(_ message: String) -> TemplateError { .runtime(message, loc) }
 
-    func emit(_ s: String) throws {
-        out += s
-        if out.utf8.count > limits.maxOutputBytes {
-            throw TemplateError.limitExceeded("output larger than \(limits.maxOutputBytes) bytes")
+    // MARK: Limits
+
+    func limitError(_ message: String) -> TemplateError { .limitExceeded("chat template " + message) }
+    var stringLimitError: TemplateError { limitError("exceeded the string limit of \(limits.maxStringBytes) bytes") }
+    var listLimitError: TemplateError { limitError("exceeded the list limit of \(limits.maxListItems) items") }
+    var loopLimitError: TemplateError { limitError("exceeded \(limits.maxLoopIterations) loop iterations") }
+    var valueDepthError: TemplateError { limitError("exceeded the value nesting depth of \(limits.maxValueDepth)") }
+
+    /// One statement or expression node.
+    @inline(__always) func step() throws {
+        steps += 1
+        if steps > limits.maxSteps { throw limitError("exceeded \(limits.maxSteps) steps") }
+        untilCheck -= 1
+        if untilCheck <= 0 { try checkClock() }
+    }
+
+    /// Internal work worth `cost` steps of time (not counted as steps).
+    @inline(__always) func tick(_ cost: Int = 1) throws {
+        untilCheck -= min(max(cost, 0), 1 << 40)
+        if untilCheck <= 0 { try checkClock() }
+    }
+
+    private func checkClock() throws {
+        untilCheck = Interpreter.checkInterval
+        if let stop = limits.shouldStop, stop() { throw TemplateError.limitExceeded("chat template rendering was cancelled") }
+        if clock.now - start > limits.maxDuration {
+            throw limitError("exceeded the time limit of \(TemplateLimits.describe(limits.maxDuration))")
         }
     }
 
-    /// Renders statements into a fresh buffer and returns the text.
+    /// Charges `bytes` to the render's allocation budget.
+    func charge(_ bytes: Int) throws {
+        let (total, overflow) = allocated.addingReportingOverflow(max(0, bytes))
+        guard !overflow, total <= limits.maxAllocatedBytes else {
+            throw limitError("exceeded the allocation limit of \(limits.maxAllocatedBytes) bytes")
+        }
+        allocated = total
+        try tick(bytes >> 8)
+    }
+
+    /// Checks, before building it, that a string of `bytes` may be built, and charges it.
+    func reserve(_ bytes: Int) throws {
+        guard bytes <= limits.maxStringBytes else { throw stringLimitError }
+        try charge(bytes)
+    }
+
+    /// Checks and charges a string just built by an operation.
+    func produced(_ s: String) throws -> String {
+        try reserve(s.utf8.count)
+        return s
+    }
+
+    /// `produced` as a value.
+    func string(_ s: String) throws -> Value { .string(try produced(s)) }
+
+    /// Sum of sizes, failing with the string limit on overflow.
+    func total(_ a: Int, _ b: Int) throws -> Int {
+        let (r, o) = a.addingReportingOverflow(b)
+        if o { throw stringLimitError }
+        return r
+    }
+
+    /// Checks, before building it, that a list of `count` items may be built, and charges it.
+    func reserveList(_ count: Int) throws {
+        guard count <= limits.maxListItems else { throw listLimitError }
+        let (bytes, o) = count.multipliedReportingOverflow(by: 16)
+        try charge(o ? Int.max : bytes)
+    }
+
+    /// Checks a list an operation has built (size known only afterwards).
+    func producedList(_ items: [Value]) throws -> Value {
+        try reserveList(items.count)
+        return .array(items)
+    }
+
+    /// Checks that a value built by a literal or a wrapping operation is not nested deeper than
+    /// `maxValueDepth` (deep values would overflow the stack when printed, compared or freed).
+    /// Shared sublists are visited once, so `xs.append(xs)` loops cost no more than their size.
+    /// Namespaces are leaves: they are freed iteratively by `finish()`.
+    func checkNesting(_ v: Value) throws {
+        var heights: [UnsafeRawPointer: Int] = [:]
+        func height(_ id: UnsafeRawPointer?, _ level: Int, _ children: () throws -> Int) throws -> Int {
+            guard level < limits.maxValueDepth else { throw valueDepthError }
+            if let id, let h = heights[id] {
+                guard level + h <= limits.maxValueDepth else { throw valueDepthError }
+                return h
+            }
+            let h = try children() + 1
+            if let id { heights[id] = h }
+            return h
+        }
+        func visit(_ v: Value, _ level: Int) throws -> Int {
+            switch v {
+            case .array(let a):
+                return try height(a.bufferIdentity, level) {
+                    try tick(a.count >> 4)
+                    var h = 0
+                    for x in a where x.isContainer { h = max(h, try visit(x, level + 1)) }
+                    return h
+                }
+            case .object(let o):
+                return try height(o.order.bufferIdentity, level) {
+                    try tick(o.count >> 4)
+                    var h = 0
+                    for (_, x) in o.pairs where x.isContainer { h = max(h, try visit(x, level + 1)) }
+                    return h
+                }
+            default: return 0
+            }
+        }
+        _ = try visit(v, 0)
+    }
+
+    // MARK: Output
+
+    func emit(_ s: String) throws {
+        let n = s.utf8.count
+        if n == 0 { return }
+        let (size, overflow) = out.utf8.count.addingReportingOverflow(n)
+        if captureDepth > 0 {
+            guard !overflow, size <= limits.maxStringBytes else { throw stringLimitError }
+            try charge(n)
+        } else {
+            guard !overflow, size <= limits.maxOutputBytes else {
+                throw limitError("exceeded the output limit of \(limits.maxOutputBytes) bytes")
+            }
+        }
+        out += s
+    }
+
+    /// Renders statements into a fresh buffer and returns the text (checked and charged as it grows).
     func capture(_ body: [Stmt], _ scope: Scope) throws -> String {
         let saved = out
         out = ""
-        defer { out = saved }
+        captureDepth += 1
+        defer {
+            out = saved
+            captureDepth -= 1
+        }
         _ = try exec(body, scope)
         return out
     }
 
+    /// Python `str(value)`: what `{{ value }}` prints. Containers are printed under the limits.
+    func str(_ v: Value) throws -> String {
+        switch v {
+        case .string(let s): return s
+        case .undefined: return ""
+        case .array, .object, .namespace: return try repr(v)
+        default: return v.scalarRepr
+        }
+    }
+
+    /// Python `repr(value)`, built under the string limit and charged.
+    func repr(_ v: Value) throws -> String {
+        var text = ""
+        try writeRepr(v, 0, &text)
+        try charge(text.utf8.count)
+        return text
+    }
+
+    private func writeRepr(_ v: Value, _ level: Int, _ text: inout String) throws {
+        try tick()
+        switch v {
+        case .string(let s):
+            try tick(s.utf8.count >> 8)
+            let layout = Value.pyReprLayout(s)
+            guard try total(text.utf8.count, layout.size) <= limits.maxStringBytes else { throw stringLimitError }
+            Value.pyRepr(s, layout: layout, into: &text)
+        case .array(let a):
+            guard level < limits.maxValueDepth else { throw valueDepthError }
+            text += "["
+            for (k, x) in a.enumerated() {
+                if k > 0 { text += ", " }
+                try writeRepr(x, level + 1, &text)
+            }
+            text += "]"
+        case .object(let o):
+            guard level < limits.maxValueDepth else { throw valueDepthError }
+            text += "{"
+            for (k, (key, x)) in o.items.enumerated() {
+                if k > 0 { text += ", " }
+                try writeRepr(key, level + 1, &text)
+                text += ": "
+                try writeRepr(x, level + 1, &text)
+            }
+            text += "}"
+        case .namespace(let n):
+            guard level < limits.maxValueDepth else { throw valueDepthError }
+            text += "<Namespace "
+            try writeRepr(.object(n.attrs), level + 1, &text)
+            text += ">"
+        default:
+            text += v.scalarRepr
+        }
+        guard text.utf8.count <= limits.maxStringBytes else { throw stringLimitError }
+    }
+
+    /// JSON text under the string limit (charged).
+    func json(_ v: Value, indent: String?, sortKeys: Bool, itemSeparator: String? = nil, keySeparator: String = ": ") throws -> String {
+        var text = ""
+        try JSONWriter.write(v, indent: indent, sortKeys: sortKeys, level: 0, into: &text, itemSeparator: itemSeparator,
+                             keySeparator: keySeparator) { bytes, level in
+            guard level <= self.limits.maxValueDepth else { throw self.valueDepthError }
+            guard bytes <= self.limits.maxStringBytes else { throw self.stringLimitError }
+            try self.tick()
+        }
+        return try produced(text)
+    }
+
+    // MARK: Statements
+
     func exec(_ stmts: [Stmt], _ scope: Scope) throws -> Flow {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= limits.maxDepth else { throw limitError("exceeded the expression depth of \(limits.maxDepth)") }
         for stmt in stmts {
             loc = stmt.loc
+            try step()
             switch stmt.kind {
             case .text(let s):
                 try emit(s)
             case .output(let e):
-                try emit(try eval(e, scope).str)
+                try emit(try str(try eval(e, scope)))
             case .ifStmt(let branches, let otherwise):
                 var taken = false
                 for b in branches where try eval(b.cond, scope).truthy {
@@ -98,15 +393,19 @@ final class Interpreter {
             case .filterBlock(let filters, let body):
                 var v = Value.string(try capture(body, Scope(parent: scope)))
                 for (f, args) in filters { v = try Filters.apply(f, v, try evalArgs(args, scope), self) }
-                try emit(v.str)
+                try emit(try str(v))
             case .macro(let name, let params, let body):
                 scope.set(name, .callable(makeMacro(name, params, body, scope)))
             case .callBlock(let callee, let body):
-                let caller = Callable("caller") { [unowned self] _, _ in .string(try self.capture(body, Scope(parent: scope))) }
+                // Weak: the caller may be stored in a namespace, which must not keep the scope alive in a cycle.
+                let caller = Callable("caller") { [unowned self, weak scope] _, _ in
+                    guard let scope else { throw self.fail("'caller' used after its block ended") }
+                    return .string(try self.capture(body, Scope(parent: scope)))
+                }
                 guard case .call(let fnExpr, let args) = callee else { throw fail("'call' block needs a macro call") }
                 var evaluated = try evalArgs(args, scope)
                 evaluated.kwargs.append(("caller", .callable(caller)))
-                try emit(try invoke(try eval(fnExpr, scope), evaluated).str)
+                try emit(try str(try invoke(try eval(fnExpr, scope), evaluated)))
             case .block(let body):
                 let f = try exec(body, scope)
                 if f != .normal { return f }
@@ -137,9 +436,7 @@ final class Interpreter {
         let n = items.count
         for (k, item) in items.enumerated() {
             iterations += 1
-            if iterations > limits.maxLoopIterations {
-                throw TemplateError.limitExceeded("more than \(limits.maxLoopIterations) loop iterations")
-            }
+            if iterations > limits.maxLoopIterations { throw loopLimitError }
             let s = Scope(parent: scope)
             try bind(target, item, s)
             var loop = Dict()
@@ -167,7 +464,11 @@ final class Interpreter {
         switch v {
         case .array(let a): return a
         case .object(let o): return o.keyValues
-        case .string(let s): return s.map { .string(String($0)) }
+        case .string(let s):
+            // A character is at least one byte: only count when the byte size could exceed the list limit.
+            if s.utf8.count > limits.maxListItems, s.count > limits.maxListItems { throw listLimitError }
+            try reserveList(s.utf8.count < 64 ? s.utf8.count : s.count)
+            return s.map { .string(String($0)) }
         case .undefined: return []
         case .namespace(let n): return n.attrs.keys.map { .string($0) }
         default: throw fail("'\(v.typeName)' object is not iterable")
@@ -198,8 +499,17 @@ final class Interpreter {
         }
     }
 
+    /// Tracks a namespace made by `namespace(...)` (see `namespaces`).
+    func adopt(_ n: Namespace) throws -> Value {
+        try charge(256)
+        namespaces.append(n)
+        return .namespace(n)
+    }
+
     private func makeMacro(_ name: String, _ params: [MacroParam], _ body: [Stmt], _ defScope: Scope) -> Callable {
-        Callable(name) { [unowned self] args, kwargs in
+        // Weak: the scope holds the macro, so a strong reference would be a cycle that leaks every render.
+        Callable(name) { [unowned self, weak defScope] args, kwargs in
+            guard let defScope else { throw self.fail("macro '\(name)' called after its scope ended") }
             let s = Scope(parent: defScope)
             for (k, p) in params.enumerated() {
                 if k < args.count {
@@ -214,9 +524,6 @@ final class Interpreter {
             }
             s.set("varargs", .array(args.count > params.count ? Array(args[params.count...]) : []))
             if let caller = kwargs.first(where: { $0.0 == "caller" }) { s.set("caller", caller.1) }
-            self.depth += 1
-            defer { self.depth -= 1 }
-            guard self.depth < self.limits.maxDepth else { throw TemplateError.limitExceeded("macro recursion too deep") }
             let saveLoc = self.loc
             defer { self.loc = saveLoc }
             return .string(try self.capture(body, s))
@@ -239,15 +546,21 @@ final class Interpreter {
 
     func invoke(_ fn: Value, _ args: Args) throws -> Value {
         guard case .callable(let c) = fn else { throw fail("'\(fn.typeName)' object is not callable") }
+        macroDepth += 1
+        defer { macroDepth -= 1 }
+        guard macroDepth <= limits.maxMacroDepth else {
+            throw limitError("exceeded the macro recursion depth of \(limits.maxMacroDepth)")
+        }
         return try c.body(args.positional, args.kwargs)
     }
 
     // MARK: Expressions
 
     func eval(_ e: Expr, _ scope: Scope) throws -> Value {
+        try step()
         depth += 1
         defer { depth -= 1 }
-        guard depth < limits.maxDepth * 4 else { throw TemplateError.limitExceeded("expression evaluation too deep") }
+        guard depth <= limits.maxDepth else { throw limitError("exceeded the expression depth of \(limits.maxDepth)") }
         switch e {
         case .literal(let l):
             switch l {
@@ -260,7 +573,9 @@ final class Interpreter {
         case .name(let n):
             return scope.lookup(n) ?? Builtins.function(n, self) ?? .undefined
         case .list(let items), .tuple(let items):
-            return .array(try items.map { try eval($0, scope) })
+            let v = Value.array(try items.map { try eval($0, scope) })
+            try checkNesting(v)
+            return v
         case .dict(let pairs):
             var d = Dict()
             for (k, v) in pairs {
@@ -268,11 +583,12 @@ final class Interpreter {
                 guard let dk = DictKey(key) else { throw fail("unhashable dict key of type '\(key.typeName)'") }
                 d[dk] = try eval(v, scope)
             }
+            try checkNesting(.object(d))
             return .object(d)
         case .attr(let base, let name):
-            return Ops.attribute(try eval(base, scope), name)
+            return try Ops.attribute(try eval(base, scope), name, self)
         case .index(let base, let idx):
-            return Ops.item(try eval(base, scope), try eval(idx, scope))
+            return try Ops.item(try eval(base, scope), try eval(idx, scope), self)
         case .slice(let base, let start, let stop, let step):
             return try Ops.slice(try eval(base, scope), try start.map { try eval($0, scope) },
                                  try stop.map { try eval($0, scope) }, try step.map { try eval($0, scope) }, self)
@@ -282,12 +598,15 @@ final class Interpreter {
                 let obj = try eval(objExpr, scope)
                 if let r = try Methods.call(obj, method, evaluated, self) {
                     if method == "append", case .name(let varName) = objExpr, case .array(var a) = obj {
-                        a.append(evaluated.positional.first ?? .none)
+                        let item = evaluated.positional.first ?? .none
+                        try reserveList(a.count + 1)
+                        try checkNesting(.array([item]))
+                        a.append(item)
                         _ = scope.replaceExisting(varName, .array(a))
                     }
                     return r
                 }
-                return try invoke(Ops.attribute(obj, method), evaluated)
+                return try invoke(try Ops.attribute(obj, method, self), evaluated)
             }
             let fn = try eval(callee, scope)
             if case .undefined = fn, case .name(let n) = callee { throw fail("'\(n)' is undefined") }

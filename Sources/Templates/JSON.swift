@@ -138,6 +138,12 @@ struct JSONReader {
 enum JSONWriter {
     static func quote(_ s: String, into out: inout String) {
         out += "\""
+        var copy = s
+        if copy.withUTF8({ !$0.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") } }) {
+            out += s  // nothing to escape
+            out += "\""
+            return
+        }
         for u in s.unicodeScalars {
             switch u {
             case "\"": out += "\\\""
@@ -158,8 +164,12 @@ enum JSONWriter {
         out += "\""
     }
 
+    /// Writes `v` as JSON. `check(bytes, level)` is called before and after every value with the
+    /// output size so far (and the prospective size before a string) and the nesting level; the
+    /// interpreter uses it to enforce its limits, trusted callers pass a no-op.
     static func write(_ v: Value, indent: String?, sortKeys: Bool, level: Int, into out: inout String,
-                      itemSeparator: String? = nil, keySeparator: String = ": ") {
+                      itemSeparator: String? = nil, keySeparator: String = ": ",
+                      check: (_ bytes: Int, _ level: Int) throws -> Void) rethrows {
         let itemSep = itemSeparator ?? (indent == nil ? ", " : ",")
         func newline(_ lvl: Int) {
             if let indent {
@@ -167,8 +177,22 @@ enum JSONWriter {
                 for _ in 0..<lvl { out += indent }
             }
         }
+        /// Output size after `extra` more bytes, saturating.
+        func after(_ extra: Int) -> Int {
+            let (r, o) = out.utf8.count.addingReportingOverflow(extra)
+            return o ? Int.max : r
+        }
+        /// Size of a newline at `lvl`, saturating.
+        func newlineSize(_ lvl: Int) -> Int {
+            guard let indent else { return 0 }
+            let (r, o) = indent.utf8.count.multipliedReportingOverflow(by: lvl)
+            return o || r == Int.max ? Int.max : r + 1
+        }
+        try check(out.utf8.count, level)
         switch v {
-        case .string(let s): quote(s, into: &out)
+        case .string(let s):
+            try check(after(s.utf8.count), level)
+            quote(s, into: &out)
         case .int(let i): out += String(i)
         case .double(let d):
             if d.isNaN { out += "NaN" } else if d.isInfinite { out += d < 0 ? "-Infinity" : "Infinity" } else {
@@ -181,9 +205,10 @@ enum JSONWriter {
             out += "["
             for (k, item) in a.enumerated() {
                 if k > 0 { out += itemSep }
+                try check(after(newlineSize(level + 1)), level + 1)
                 newline(level + 1)
-                write(item, indent: indent, sortKeys: sortKeys, level: level + 1, into: &out,
-                      itemSeparator: itemSeparator, keySeparator: keySeparator)
+                try write(item, indent: indent, sortKeys: sortKeys, level: level + 1, into: &out,
+                          itemSeparator: itemSeparator, keySeparator: keySeparator, check: check)
             }
             newline(level)
             out += "]"
@@ -195,14 +220,17 @@ enum JSONWriter {
             out += "{"
             for (k, (key, item)) in pairs.enumerated() {
                 if k > 0 { out += itemSep }
+                try check(after(newlineSize(level + 1)), level + 1)
                 newline(level + 1)
+                try check(after(key.utf8.count), level + 1)
                 quote(key, into: &out)
                 out += keySeparator
-                write(item, indent: indent, sortKeys: sortKeys, level: level + 1, into: &out,
-                      itemSeparator: itemSeparator, keySeparator: keySeparator)
+                try write(item, indent: indent, sortKeys: sortKeys, level: level + 1, into: &out,
+                          itemSeparator: itemSeparator, keySeparator: keySeparator, check: check)
             }
             newline(level)
             out += "}"
         }
+        try check(out.utf8.count, level)
     }
 }

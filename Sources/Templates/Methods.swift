@@ -20,33 +20,53 @@ enum Methods {
         return String(sub)
     }
 
-    /// Python str.split(sep=None, maxsplit=-1).
+    /// Python str.split(sep=None, maxsplit=-1), at most `maxListItems` parts.
     static func split(_ s: String, _ sep: Value?, _ maxsplit: Int, _ it: Interpreter) throws -> [String] {
+        var parts: [String] = []
+        func add(_ part: String) throws {
+            guard parts.count < it.limits.maxListItems else { throw it.listLimitError }
+            parts.append(part)
+        }
+        try it.tick(s.utf8.count >> 8)
         if case .string(let sepStr)? = sep {
             guard !sepStr.isEmpty else { throw it.fail("empty separator") }
-            var parts: [String] = []
-            var rest = Substring(s)
-            while maxsplit < 0 || parts.count < maxsplit, let r = rest.range(of: sepStr) {
-                parts.append(String(rest[..<r.lowerBound]))
-                rest = rest[r.upperBound...]
-            }
-            parts.append(String(rest))
+            try ByteSearch.split(s, sepStr, maxSplit: maxsplit, add)
+            try it.reserveList(parts.count)
             return parts
         }
-        var parts: [String] = []
         var rest = Substring(s).drop(while: isPyWhitespace)
         while !rest.isEmpty {
             if maxsplit >= 0 && parts.count >= maxsplit {
                 var tail = rest
                 while let last = tail.last, isPyWhitespace(last) { tail = tail.dropLast() }
-                parts.append(String(tail))
+                try add(String(tail))
                 break
             }
             let word = rest.prefix(while: { !isPyWhitespace($0) })
-            parts.append(String(word))
+            try add(String(word))
             rest = rest[word.endIndex...].drop(while: isPyWhitespace)
         }
+        try it.reserveList(parts.count)
         return parts
+    }
+
+    /// `sep.join(items)`: the size is checked before the string is built.
+    static func join(_ items: [Value], separator sep: String, _ it: Interpreter) throws -> String {
+        let strings = try items.map { try it.str($0) }
+        var size = 0
+        for (k, s) in strings.enumerated() {
+            size = try it.total(size, s.utf8.count)
+            if k > 0 { size = try it.total(size, sep.utf8.count) }
+            guard size <= it.limits.maxStringBytes else { throw it.stringLimitError }
+        }
+        try it.reserve(size)
+        var out = ""
+        out.reserveCapacity(size)
+        for (k, s) in strings.enumerated() {
+            if k > 0 { out += sep }
+            out += s
+        }
+        return out
     }
 
     /// Python str.title(): uppercase the first letter of each run of letters.
@@ -65,17 +85,30 @@ enum Methods {
         return f.uppercased() + s.dropFirst().lowercased()
     }
 
-    static func replace(_ s: String, _ old: String, _ new: String, _ count: Int) -> String {
-        if count < 0 { return s.replacingOccurrences(of: old, with: new) }
+    /// Python str.replace (at most `count` replacements when count >= 0). The exact result size is
+    /// computed from the occurrences and checked before the string is built. An empty `old` leaves
+    /// the string unchanged.
+    static func replace(_ s: String, _ old: String, _ new: String, _ count: Int, _ it: Interpreter) throws -> String {
+        guard !old.isEmpty, count != 0 else { return try it.produced(s) }
+        try it.tick(s.utf8.count >> 8)
+        let limit = count < 0 ? Int.max : count
+        let n = ByteSearch.count(s, old, limit: limit)
+        guard n > 0 else { return try it.produced(s) }
+        // size = len(s) + n * (len(new) - len(old)), overflow-checked.
+        let (grow, o1) = (new.utf8.count - old.utf8.count).multipliedReportingOverflow(by: n)
+        if o1 { throw it.stringLimitError }
+        let (size, o2) = s.utf8.count.addingReportingOverflow(grow)
+        if o2 { throw it.stringLimitError }
+        try it.reserve(size)
         var out = ""
-        var rest = Substring(s)
-        var n = 0
-        while n < count, !old.isEmpty, let r = rest.range(of: old) {
-            out += rest[..<r.lowerBound] + new
-            rest = rest[r.upperBound...]
-            n += 1
+        out.reserveCapacity(size)
+        var firstPiece = true
+        ByteSearch.split(s, old, maxSplit: n) { piece in
+            if !firstPiece { out += new }
+            firstPiece = false
+            out += piece
         }
-        return out + rest
+        return out
     }
 
     private static func prefixes(_ v: Value) -> [String] {
@@ -84,6 +117,36 @@ enum Methods {
         case .array(let a): return a.compactMap { if case .string(let s) = $0 { return s }; return nil }
         default: return []
         }
+    }
+
+    /// Python str.format with positional (`{}`, `{0}`) and keyword (`{name}`) fields, no format specs;
+    /// the result is checked against the string limit as it grows.
+    static func format(_ s: String, _ args: Interpreter.Args, _ it: Interpreter) throws -> String {
+        let a = args.positional
+        var out = ""
+        func add<S: StringProtocol>(_ piece: S) throws {
+            guard try it.total(out.utf8.count, piece.utf8.count) <= it.limits.maxStringBytes else { throw it.stringLimitError }
+            out += piece
+        }
+        var auto = 0
+        var rest = Substring(s)
+        while let open = rest.firstIndex(of: "{") {
+            try add(rest[..<open])
+            if rest[open...].hasPrefix("{{") { try add("{"); rest = rest[rest.index(open, offsetBy: 2)...]; continue }
+            guard let close = rest[open...].firstIndex(of: "}") else { break }
+            let field = String(rest[rest.index(after: open)..<close])
+            if field.isEmpty {
+                try add(try it.str(auto < a.count ? a[auto] : Value.undefined))
+                auto += 1
+            } else if let i = Int(field) {
+                try add(try it.str(i >= 0 && i < a.count ? a[i] : Value.undefined))
+            } else {
+                try add(try it.str(args.kwargs.first(where: { $0.0 == field })?.1 ?? Value.undefined))
+            }
+            rest = rest[rest.index(after: close)...]
+        }
+        try add(rest.replacingOccurrences(of: "}}", with: "}"))
+        return try it.produced(out)
     }
 
     /// Returns nil when `name` is not a method of `obj`'s type.
@@ -95,13 +158,13 @@ enum Methods {
         switch obj {
         case .string(let s):
             switch name {
-            case "strip": return .string(strip(s, kw("chars", 0), left: true, right: true))
-            case "lstrip": return .string(strip(s, kw("chars", 0), left: true, right: false))
-            case "rstrip": return .string(strip(s, kw("chars", 0), left: false, right: true))
-            case "upper": return .string(s.uppercased())
-            case "lower": return .string(s.lowercased())
-            case "title": return .string(title(s))
-            case "capitalize": return .string(capitalize(s))
+            case "strip": return try it.string(strip(s, kw("chars", 0), left: true, right: true))
+            case "lstrip": return try it.string(strip(s, kw("chars", 0), left: true, right: false))
+            case "rstrip": return try it.string(strip(s, kw("chars", 0), left: false, right: true))
+            case "upper": return try it.string(s.uppercased())
+            case "lower": return try it.string(s.lowercased())
+            case "title": return try it.string(title(s))
+            case "capitalize": return try it.string(capitalize(s))
             case "split":
                 let sep = kw("sep", 0).flatMap { $0.isNone ? nil : $0 }
                 let maxsplit = kw("maxsplit", 1).flatMap(Ops.intValue) ?? -1
@@ -112,36 +175,20 @@ enum Methods {
                 guard case .string(let old)? = kw("old", 0), case .string(let new)? = kw("new", 1) else {
                     throw it.fail("replace() needs two strings")
                 }
-                return .string(replace(s, old, new, kw("count", 2).flatMap(Ops.intValue) ?? -1))
+                return .string(try replace(s, old, new, kw("count", 2).flatMap(Ops.intValue) ?? -1, it))
             case "find":
                 guard case .string(let sub)? = kw("sub", 0) else { throw it.fail("find() needs a string") }
-                guard let r = s.range(of: sub) else { return .int(-1) }
-                return .int(s.distance(from: s.startIndex, to: r.lowerBound))
+                try it.tick(s.utf8.count >> 8)
+                guard let offset = ByteSearch.first(s, sub) else { return .int(-1) }
+                return .int(s.distance(from: s.startIndex, to: s.utf8.index(s.utf8.startIndex, offsetBy: offset)))
             case "count":
                 guard case .string(let sub)? = kw("sub", 0) else { throw it.fail("count() needs a string") }
-                return .int(sub.isEmpty ? s.count + 1 : s.components(separatedBy: sub).count - 1)
+                try it.tick(s.utf8.count >> 8)
+                return .int(sub.isEmpty ? s.count + 1 : ByteSearch.count(s, sub))
             case "join":
-                return .string(try it.iterate(kw("iterable", 0) ?? .array([])).map(\.str).joined(separator: s))
+                return .string(try join(try it.iterate(kw("iterable", 0) ?? .array([])), separator: s, it))
             case "format":
-                var out = ""
-                var auto = 0
-                var rest = Substring(s)
-                while let open = rest.firstIndex(of: "{") {
-                    out += rest[..<open]
-                    if rest[open...].hasPrefix("{{") { out += "{"; rest = rest[rest.index(open, offsetBy: 2)...]; continue }
-                    guard let close = rest[open...].firstIndex(of: "}") else { break }
-                    let field = String(rest[rest.index(after: open)..<close])
-                    if field.isEmpty {
-                        out += (auto < a.count ? a[auto] : Value.undefined).str
-                        auto += 1
-                    } else if let i = Int(field) {
-                        out += (i < a.count ? a[i] : Value.undefined).str
-                    } else {
-                        out += (args.kwargs.first(where: { $0.0 == field })?.1 ?? Value.undefined).str
-                    }
-                    rest = rest[rest.index(after: close)...]
-                }
-                return .string(out + rest.replacingOccurrences(of: "}}", with: "}"))
+                return .string(try format(s, args, it))
             case "isdigit": return .bool(!s.isEmpty && s.allSatisfy(\.isNumber))
             case "isalpha": return .bool(!s.isEmpty && s.allSatisfy(\.isLetter))
             case "isspace": return .bool(!s.isEmpty && s.allSatisfy(\.isWhitespace))
@@ -160,11 +207,11 @@ enum Methods {
             case "append": return Value.none  // the interpreter updates the variable
             case "index":
                 let x = kw("value", 0) ?? .none
-                guard let i = arr.firstIndex(where: { Ops.equal($0, x) }) else { throw it.fail("value is not in list") }
-                return .int(i)
+                for (i, y) in arr.enumerated() where try Ops.equal(y, x, it) { return .int(i) }
+                throw it.fail("value is not in list")
             case "count":
                 let x = kw("value", 0) ?? .none
-                return .int(arr.filter { Ops.equal($0, x) }.count)
+                return .int(try arr.filter { try Ops.equal($0, x, it) }.count)
             default: return nil
             }
         default:

@@ -64,6 +64,14 @@ struct Parser {
 
     // MARK: Expressions
 
+    /// Every link of an operator, attribute or filter chain nests the tree one level deeper, and so
+    /// counts against `maxDepth` like a parenthesis does (a deep tree would overflow the stack when
+    /// evaluated or freed). Callers restore `depth` when the chain ends.
+    mutating func deeper() throws {
+        depth += 1
+        guard depth < Parser.maxDepth else { throw TemplateError.syntax("expression nested too deeply", cur.loc) }
+    }
+
     /// A bare comma list (`a, b`) becomes a tuple; used by `for ... in` and `set`.
     mutating func tupleOrExpr(withCondition: Bool) throws -> Expr {
         let first = withCondition ? try expression() : try orExpr()
@@ -96,18 +104,24 @@ struct Parser {
     }
 
     mutating func orExpr() throws -> Expr {
+        let savedDepth = depth
+        defer { depth = savedDepth }
         var left = try andExpr()
         while isName("or") {
             p += 1
+            try deeper()
             left = .or(left, try andExpr())
         }
         return left
     }
 
     mutating func andExpr() throws -> Expr {
+        let savedDepth = depth
+        defer { depth = savedDepth }
         var left = try notExpr()
         while isName("and") {
             p += 1
+            try deeper()
             left = .and(left, try notExpr())
         }
         return left
@@ -116,6 +130,8 @@ struct Parser {
     mutating func notExpr() throws -> Expr {
         if isName("not") {
             p += 1
+            try deeper()
+            defer { depth -= 1 }
             return .unary("not", try notExpr())
         }
         return try compareExpr()
@@ -142,36 +158,48 @@ struct Parser {
     }
 
     mutating func math1() throws -> Expr {
+        let savedDepth = depth
+        defer { depth = savedDepth }
         var left = try concat()
         while case .op(let o) = cur.kind, o == "+" || o == "-" {
             p += 1
+            try deeper()
             left = .binary(o, left, try concat())
         }
         return left
     }
 
     mutating func concat() throws -> Expr {
+        let savedDepth = depth
+        defer { depth = savedDepth }
         var left = try math2()
         while isOp("~") {
             p += 1
+            try deeper()
             left = .binary("~", left, try math2())
         }
         return left
     }
 
     mutating func math2() throws -> Expr {
+        let savedDepth = depth
+        defer { depth = savedDepth }
         var left = try power()
         while case .op(let o) = cur.kind, o == "*" || o == "/" || o == "//" || o == "%" {
             p += 1
+            try deeper()
             left = .binary(o, left, try power())
         }
         return left
     }
 
     mutating func power() throws -> Expr {
+        let savedDepth = depth
+        defer { depth = savedDepth }
         var left = try unary(withFilter: true)
         while isOp("**") {
             p += 1
+            try deeper()
             left = .binary("**", left, try unary(withFilter: true))
         }
         return left
@@ -252,8 +280,11 @@ struct Parser {
     }
 
     mutating func postfix(_ base: Expr) throws -> Expr {
+        let savedDepth = depth
+        defer { depth = savedDepth }
         var node = base
         while true {
+            if isOp(".") || isOp("[") || isOp("(") { try deeper() }
             if isOp(".") {
                 p += 1
                 let t = next()
@@ -312,8 +343,11 @@ struct Parser {
     }
 
     mutating func filtersAndTests(_ base: Expr) throws -> Expr {
+        let savedDepth = depth
+        defer { depth = savedDepth }
         var node = base
         while true {
+            if isOp("|") || isName("is") { try deeper() }
             if isOp("|") {
                 p += 1
                 let nameLoc = cur.loc

@@ -33,9 +33,9 @@ enum Tests {
             guard let i = Ops.intValue(v), let n = Ops.intValue(other), n != 0 else {
                 throw it.fail("divisibleby expects non-zero integers")
             }
-            return i % n == 0
-        case "equalto", "eq", "==": return Ops.equal(v, other)
-        case "ne", "!=": return !Ops.equal(v, other)
+            return i.remainderReportingOverflow(dividingBy: n).partialValue == 0  // Int.min % -1 is 0
+        case "equalto", "eq", "==": return try Ops.equal(v, other, it)
+        case "ne", "!=": return try !Ops.equal(v, other, it)
         case "lt", "<": return try Ops.less(v, other, it)
         case "gt", ">": return try Ops.less(other, v, it)
         case "le", "<=": return try !Ops.less(other, v, it)
@@ -45,14 +45,16 @@ enum Tests {
             switch (v, other) {
             case (.none, .none): return true
             case (.bool(let x), .bool(let y)): return x == y
-            default: return Ops.equal(v, other)
+            default: return try Ops.equal(v, other, it)
             }
         case "callable": if case .callable = v { return true }; return false
-        case "lower": return v.str == v.str.lowercased()
-        case "upper": return v.str == v.str.uppercased()
+        case "lower", "upper":
+            let s = try it.str(v)
+            try it.tick(s.utf8.count >> 8)
+            return s == (name == "lower" ? s.lowercased() : s.uppercased())
         case "escaped": return false
-        case "filter": return Filters.known.contains(v.str)
-        case "test": return known.contains(v.str)
+        case "filter": return Filters.known.contains(try it.str(v))
+        case "test": return known.contains(try it.str(v))
         default: throw it.fail("unknown test '\(name)'")
         }
     }

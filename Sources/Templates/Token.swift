@@ -17,7 +17,8 @@ public enum TemplateError: Error, Sendable, Equatable, CustomStringConvertible {
     case runtime(String, SourceLocation?)
     /// The template called `raise_exception(message)`.
     case raised(String)
-    /// A safety limit (output size, loop iterations, recursion depth) was hit.
+    /// A safety limit (`TemplateLimits`: steps, time, output/string/allocation size, loop
+    /// iterations, recursion depth) was hit, or rendering was cancelled. The message names the limit.
     case limitExceeded(String)
 
     public var message: String {
@@ -39,7 +40,7 @@ public enum TemplateError: Error, Sendable, Equatable, CustomStringConvertible {
         case .syntax(let m, let l): return "template syntax error at \(l): \(m)"
         case .runtime(let m, let l): return "template error\(l.map { " at \($0)" } ?? ""): \(m)"
         case .raised(let m): return "template raised: \(m)"
-        case .limitExceeded(let m): return "template limit exceeded: \(m)"
+        case .limitExceeded(let m): return m  // already names the chat template and the limit
         }
     }
 }

@@ -64,7 +64,8 @@ extension TemplateValue {
     /// JSON text as Python's `json.dumps(value, ensure_ascii=False, indent=indent)` writes it.
     public func jsonString(indent: Int? = nil, sortKeys: Bool = false) -> String {
         var out = ""
-        JSONWriter.write(Templates.Value(self), indent: indent.map { String(repeating: " ", count: $0) }, sortKeys: sortKeys, level: 0, into: &out)
+        JSONWriter.write(Templates.Value(self), indent: indent.map { String(repeating: " ", count: max(0, $0)) }, sortKeys: sortKeys, level: 0,
+                         into: &out) { _, _ in }
         return out
     }
 }
@@ -111,6 +112,14 @@ enum DictKey: Hashable {
         case .string(let s): return .string(s)
         case .int(let i): return .int(i)
         }
+    }
+}
+
+extension Array {
+    /// Identity of the array's storage (shared by copies until one is modified), for memoizing
+    /// walks over values that share sublists.
+    var bufferIdentity: UnsafeRawPointer? {
+        isEmpty ? nil : withUnsafeBufferPointer { $0.baseAddress.map { UnsafeRawPointer($0) } }
     }
 }
 
@@ -215,52 +224,77 @@ indirect enum Value {
         }
     }
 
-    /// Python `str(value)`: what `{{ value }}` prints.
-    var str: String {
+    var isContainer: Bool {
         switch self {
-        case .string(let s): return s
-        case .undefined: return ""
-        default: return repr
+        case .array, .object: return true
+        default: return false
         }
     }
 
-    /// Python `repr(value)`, used for containers.
-    var repr: String {
+    /// Python `repr` of a value that is not a container (containers: `Interpreter.repr`,
+    /// which prints them under the render's limits).
+    var scalarRepr: String {
         switch self {
-        case .string(let s): return Value.pyRepr(s)
+        case .string(let s):
+            var out = ""
+            Value.pyRepr(s, into: &out)
+            return out
         case .int(let i): return String(i)
         case .double(let d): return Value.formatDouble(d)
         case .bool(let b): return b ? "True" : "False"
         case .none: return "None"
         case .undefined: return ""
-        case .array(let a): return "[" + a.map(\.repr).joined(separator: ", ") + "]"
-        case .object(let o): return "{" + o.items.map { $0.0.repr + ": " + $0.1.repr }.joined(separator: ", ") + "}"
-        case .namespace(let n): return "<Namespace " + Value.object(n.attrs).repr + ">"
+        case .array: return "[...]"
+        case .object: return "{...}"
+        case .namespace: return "<Namespace>"
         case .callable(let c): return "<function \(c.name)>"
         }
     }
 
-    static func pyRepr(_ s: String) -> String {
-        let quote: Character = s.contains("'") && !s.contains("\"") ? "\"" : "'"
-        var out = String(quote)
-        for u in s.unicodeScalars {
-            switch u {
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if Character(u) == quote {
-                    out += "\\" + String(quote)
-                } else if u.value < 0x20 || u.value == 0x7F {
-                    out += String(format: "\\x%02x", u.value)
-                } else {
-                    out.unicodeScalars.append(u)
+    /// The quote Python's `repr(s)` uses and the size in bytes of the result.
+    static func pyReprLayout(_ s: String) -> (quote: Character, size: Int) {
+        var copy = s
+        return copy.withUTF8 { buf in
+            var singles = 0, doubles = 0, extra = 0
+            for b in buf {
+                switch b {
+                case UInt8(ascii: "'"): singles += 1
+                case UInt8(ascii: "\""): doubles += 1
+                case UInt8(ascii: "\\"), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"): extra += 1
+                case 0..<0x20, 0x7F: extra += 3
+                default: break
+                }
+            }
+            let quote: Character = singles > 0 && doubles == 0 ? "\"" : "'"
+            return (quote, buf.count + 2 + extra + (quote == "'" ? singles : doubles))
+        }
+    }
+
+    /// Appends Python's `repr(s)` of a string.
+    static func pyRepr(_ s: String, layout: (quote: Character, size: Int)? = nil, into out: inout String) {
+        let (quote, size) = layout ?? pyReprLayout(s)
+        out.append(quote)
+        if size == s.utf8.count + 2 {
+            out += s  // nothing to escape
+        } else {
+            for u in s.unicodeScalars {
+                switch u {
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "\r": out += "\\r"
+                case "\t": out += "\\t"
+                default:
+                    if Character(u) == quote {
+                        out += "\\" + String(quote)
+                    } else if u.value < 0x20 || u.value == 0x7F {
+                        out += "\\x" + (u.value < 0x10 ? "0" : "") + String(u.value, radix: 16)
+                    } else {
+                        out.unicodeScalars.append(u)
+                    }
                 }
             }
         }
         out.append(quote)
-        return out
     }
 
     /// Python float repr: shortest round-trip digits, `.0` for integral values, exponent outside [1e-4, 1e16).

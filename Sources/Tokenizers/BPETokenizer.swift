@@ -92,12 +92,21 @@ public final class BPETokenizer: Tokenizer {
     public var addsEOS: Bool { vocab.addEOS }
 
     public func encode(_ text: String, addSpecial: Bool, parseSpecial: Bool) -> [Int32] {
-        let bytes = Array(text.utf8)
+        encode(Array(text.utf8), addSpecial: addSpecial, parseSpecial: parseSpecial, literal: [])
+    }
+
+    public func encode(_ text: String, addSpecial: Bool, literal: [Range<Int>]) -> [Int32] {
+        encode(Array(text.utf8), addSpecial: addSpecial, parseSpecial: true, literal: literal)
+    }
+
+    public func specialTokenRanges(in text: String) -> [Range<Int>] { splitter.specialRanges(Array(text.utf8)) }
+
+    private func encode(_ bytes: [UInt8], addSpecial: Bool, parseSpecial: Bool, literal: [Range<Int>]) -> [Int32] {
         var out: [Int32] = []
         out.reserveCapacity(bytes.count / 3 + 2)
         if addSpecial && vocab.addBOS, let bos = vocab.bos { out.append(bos) }
         var work = BPEWork()
-        for fragment in splitter.split(bytes, parseSpecial: parseSpecial) {
+        for fragment in splitter.split(bytes, parseSpecial: parseSpecial, literal: literal) {
             switch fragment {
             case let .token(id): out.append(id)
             case let .text(range): tokenize(bytes, range, &work, &out)

@@ -51,7 +51,9 @@ struct SpecialTokenSplitter: Sendable {
 
     var isEmpty: Bool { ordered.isEmpty }
 
-    func split(_ bytes: [UInt8], parseSpecial: Bool) -> [Fragment] {
+    /// - Parameter literal: byte ranges, sorted and disjoint, in which nothing is a special
+    ///   token: a match that overlaps one stays text (message contents in a rendered chat).
+    func split(_ bytes: [UInt8], parseSpecial: Bool, literal: [Range<Int>] = []) -> [Fragment] {
         if bytes.isEmpty { return [] }
         var fragments: [Fragment] = [.text(0..<bytes.count)]
         if ordered.isEmpty { return fragments }
@@ -80,16 +82,49 @@ struct SpecialTokenSplitter: Sendable {
             for f in fragments {
                 guard case let .text(range) = f else { next.append(f); continue }
                 var from = range.lowerBound
-                while let m = Self.find(pattern, in: bytes, from: from, to: range.upperBound) {
+                var search = from
+                while let m = Self.find(pattern, in: bytes, from: search, to: range.upperBound) {
+                    if Self.overlaps(m..<(m + pattern.count), literal) {
+                        search = m + 1
+                        continue
+                    }
                     if m > from { next.append(.text(from..<m)) }
                     next.append(.token(ordered[k]))
                     from = m + pattern.count
+                    search = from
                 }
                 if from < range.upperBound { next.append(.text(from..<range.upperBound)) }
             }
             fragments = next
         }
         return fragments
+    }
+
+    /// The byte ranges that `split(parseSpecial: true)` turns into special tokens.
+    func specialRanges(_ bytes: [UInt8]) -> [Range<Int>] {
+        var out: [Range<Int>] = []
+        var offset = 0
+        for fragment in split(bytes, parseSpecial: true) {
+            switch fragment {
+            case let .text(range):
+                offset = range.upperBound
+            case let .token(id):
+                guard let k = ordered.firstIndex(of: id) else { continue }
+                out.append(offset..<(offset + texts[k].count))
+                offset += texts[k].count
+            }
+        }
+        return out
+    }
+
+    /// Whether `range` overlaps any of the sorted, disjoint `ranges` (binary search).
+    static func overlaps(_ range: Range<Int>, _ ranges: [Range<Int>]) -> Bool {
+        var lo = 0, hi = ranges.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if ranges[mid].upperBound <= range.lowerBound { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < ranges.count && ranges[lo].lowerBound < range.upperBound
     }
 
     /// First occurrence of `pattern` in `bytes[from..<to]`.

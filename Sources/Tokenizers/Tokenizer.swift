@@ -16,6 +16,13 @@ public protocol Tokenizer: Sendable {
     var addsEOS: Bool { get }
     /// llama.cpp `llama_tokenize(text, add_special, parse_special)`.
     func encode(_ text: String, addSpecial: Bool, parseSpecial: Bool) -> [Int32]
+    /// As `encode(parseSpecial: true)`, except that within the `literal` byte ranges
+    /// (sorted, disjoint) special-token text stays text: how a chat prompt keeps its
+    /// template's markers as control tokens while message contents are plain text.
+    func encode(_ text: String, addSpecial: Bool, literal: [Range<Int>]) -> [Int32]
+    /// The byte ranges of `text` that `encode(parseSpecial: true)` would turn into
+    /// special tokens (control, user-defined and unknown tokens' texts).
+    func specialTokenRanges(in text: String) -> [Range<Int>]
     /// The raw bytes one token contributes to output text (`llama_token_to_piece`
     /// with `special`); control and unknown tokens give [] unless `special`.
     func pieceBytes(_ id: Int32, special: Bool) -> [UInt8]

@@ -7,6 +7,8 @@ import ModelStore
 import Server
 
 /// `aqyl serve`: the OpenAI-compatible API (web chat and the rest of issue 3 follow).
+extension WebChatAccess: ExpressibleByArgument {}
+
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve", abstract: "Serve models over an OpenAI-compatible HTTP API.")
@@ -53,6 +55,28 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds an upstream may stay silent before the request fails with 504.")
     var upstreamTimeout: Int = 600
 
+    @Option(help: "Who may use the web chat: open (anyone), key (sign in with an API key once), off (no web chat).")
+    var webChat: WebChatAccess = .open
+
+    @Option(help: "New web chat identities one client network (IPv4 /24, IPv6 /64) may get per hour.")
+    var webIdentitiesPerHour: Int = 60
+
+    @Option(help: "Requests per minute one web chat identity may send (0: no limit).")
+    var webRateLimit: Int = 30
+
+    @Option(help: "Requests per minute per client network without a key or web identity (0: no limit).")
+    var anonymousRateLimit: Int = 0
+
+    @Option(help: ArgumentHelp("A reverse proxy whose X-Forwarded-For names the client (repeatable).", valueName: "ADDRESS"))
+    var trustedProxy: [String] = []
+
+    @Option(help: ArgumentHelp("Let message contents of this model carry control tokens, for trusted clients "
+                               + "that send pre-formatted turns (repeatable).", valueName: "MODEL_ID"))
+    var specialInContent: [String] = []
+
+    @Option(help: "Seconds streams in flight may go on after SIGTERM/SIGINT before they are cancelled.")
+    var shutdownGrace: Int = 5
+
     func validate() throws {
         guard upstreamTimeout >= 1 else { throw ValidationError("--upstream-timeout must be ≥ 1") }
         guard (1...65535).contains(port) else { throw ValidationError("--port must be 1...65535") }
@@ -60,6 +84,16 @@ struct ServeCommand: AsyncParsableCommand {
         if let ctx, ctx < 16 { throw ValidationError("--ctx must be ≥ 16") }
         guard (1...256).contains(parallel) else { throw ValidationError("--parallel must be 1...256") }
         guard queue >= 0 else { throw ValidationError("--queue must be ≥ 0") }
+        guard (1...1_000_000).contains(webIdentitiesPerHour) else { throw ValidationError("--web-identities-per-hour must be 1...1000000") }
+        guard (0...1_000_000).contains(webRateLimit) else { throw ValidationError("--web-rate-limit must be 0...1000000") }
+        guard (0...1_000_000).contains(anonymousRateLimit) else { throw ValidationError("--anonymous-rate-limit must be 0...1000000") }
+        guard (0...3600).contains(shutdownGrace) else { throw ValidationError("--shutdown-grace must be 0...3600 seconds") }
+        if let ctx, ctx > 1 << 24 { throw ValidationError("--ctx must be ≤ \(1 << 24)") }
+        guard queue <= 1_000_000 else { throw ValidationError("--queue must be ≤ 1000000") }
+        guard upstreamTimeout <= 86_400 else { throw ValidationError("--upstream-timeout must be ≤ 86400") }
+        for address in trustedProxy where ClientNetwork.isAddress(address) == false {
+            throw ValidationError("--trusted-proxy \(address) is not an IP address")
+        }
     }
 
     func run() async throws {
@@ -73,7 +107,14 @@ struct ServeCommand: AsyncParsableCommand {
             let path = try await cache.resolve(name, fetchIfMissing: true) { printErr($0) }
             let id = ModelCatalog.spec(named: name)?.name ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
             guard !entries.contains(where: { $0.id == id }) else { throw CLIError("model '\(id)' is given twice") }
-            entries.append(ModelEntry(id: id, model: try LoadedModel(path: path)))
+            let loaded = try LoadedModel(path: path)
+            if let problem = loaded.chatTemplateError {
+                // One model: refuse to start (every chat would fail). Several: serve the others, and
+                // name the broken template in /health and in each chat answer for this one.
+                guard names.count > 1 else { throw CLIError("\(id): the chat template is refused: \(problem)") }
+                printErr("warning: \(id): the chat template is refused (chat requests will fail): \(problem)")
+            }
+            entries.append(ModelEntry(id: id, model: loaded))
             printErr("loaded \(id) from \(path)")
         }
         for text in adapters {
@@ -112,11 +153,21 @@ struct ServeCommand: AsyncParsableCommand {
         config.context = ctx
         config.parallel = parallel
         config.queueLimit = queue
+        config.frontDoor.webChat = webChat
+        config.frontDoor.webIdentitiesPerHour = webIdentitiesPerHour
+        config.frontDoor.webRateLimitPerMinute = webRateLimit == 0 ? nil : webRateLimit
+        config.frontDoor.anonymousRateLimitPerMinute = anonymousRateLimit == 0 ? nil : anonymousRateLimit
+        config.frontDoor.trustedProxies = Set(trustedProxy)
+        config.shutdownGrace = .seconds(shutdownGrace)
+        let known = Set(entries.map(\.id) + entries.flatMap { $0.adapters.map(\.id) })
+        if let unknown = specialInContent.first(where: { !known.contains($0) }) {
+            throw CLIError("--special-in-content \(unknown): no such local model")
+        }
+        config.specialTokensInContent = Set(specialInContent)
         if let data { config.dataDirectory = URL(fileURLWithPath: data) }
         let served = (entries.map(\.id) + upstreams.map { "\($0.id) (→ \($0.baseURL))" }).joined(separator: ", ")
-        let app = try buildApplication(configuration: config, models: entries) { url in
+        try await runServer(configuration: config, models: entries) { url in
             printStreaming("Aqyl is serving \(served) at \(url)  (OpenAI API: \(url)/v1)\n")
         }
-        try await app.runService()
     }
 }

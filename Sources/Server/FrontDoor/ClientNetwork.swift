@@ -11,7 +11,7 @@ import NIOCore
 /// so `X-Forwarded-For` is read — but only when the peer is one of the operator's
 /// `--trusted-proxy` addresses, and then the right-most address the proxy appended
 /// (a client can write anything to the left of it).
-struct ClientNetwork: Sendable {
+public struct ClientNetwork: Sendable {
     let trustedProxies: Set<String>
 
     static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
@@ -26,6 +26,9 @@ struct ClientNetwork: Sendable {
         }
         return Self.network(of: address)
     }
+
+    /// Whether `text` is an IPv4 or IPv6 address.
+    public static func isAddress(_ text: String) -> Bool { (try? SocketAddress(ipAddress: text, port: 0)) != nil }
 
     static func network(of address: String) -> String {
         if let v4 = try? SocketAddress(ipAddress: address, port: 0), case .v4 = v4 {
