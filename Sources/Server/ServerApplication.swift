@@ -93,7 +93,7 @@ func makeApplication(
     let app = Application(
         responder: FrontDoorResponder(router: router),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "aqyl"),
-        services: [ServerResourcesService(upstreams: upstreams, store: store)],
+        services: [ServerResourcesService(upstreams: upstreams, store: store, usage: usage)],
         onServerRunning: { _ in await onServerRunning(url) })
     let watchdog = ShutdownWatchdog(grace: configuration.shutdownGrace,
                                     schedulers: served.filter { $0.parent == nil }.map(\.scheduler), usage: usage)

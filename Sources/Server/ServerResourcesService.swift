@@ -10,10 +10,14 @@ import Storage
 struct ServerResourcesService: Service {
     let upstreams: UpstreamModels
     let store: DataStore
+    let usage: UsageRecorder
 
     func run() async throws {
         // Sleeps until SIGTERM/SIGINT (or the end of a test) starts the graceful shutdown.
         try? await gracefulShutdown()
+        // Sign the log as it stands, so the last requests are covered by a checkpoint
+        // that verifiers (and the next start) see.
+        _ = try? usage.log.checkpoint()
         try await upstreams.shutdown()
         try store.database.close()
     }

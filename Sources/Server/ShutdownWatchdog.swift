@@ -29,7 +29,10 @@ struct ShutdownWatchdog: Service {
             for scheduler in schedulers { scheduler.cancelAll() }
             Thread.sleep(forTimeInterval: Self.seconds(Self.hardDeadline))
             FileHandle.standardError.write(Data("aqyl: shutdown took too long; exiting\n".utf8))
-            usage.pauseAppends { _exit(0) }
+            usage.pauseAppends {
+                _ = try? usage.log.checkpoint()
+                _exit(0)
+            }
         }
         thread.name = "aqyl-shutdown-watchdog"
         thread.start()
