@@ -24,7 +24,14 @@ public enum LedgerEntry: Sendable, Equatable {
         let data = Data(bytes)
         let decoder = JSONDecoder()
         switch try decoder.decode(Kind.self, from: data).kind {
-        case "event": self = .event(try decoder.decode(UsageEvent.self, from: data))
+        case "event":
+            let event = try decoder.decode(UsageEvent.self, from: data)
+            // A log can come from anywhere (`stats verify --url`): numbers are range-checked
+            // before the figures add them up, so no entry can make the arithmetic trap.
+            guard UsageEvent.timeRange.contains(event.time), UsageEvent.tokenRange.contains(event.promptTokens),
+                  UsageEvent.tokenRange.contains(event.completionTokens)
+            else { throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "event numbers out of range")) }
+            self = .event(event)
         case "aggregate": self = .aggregate(try decoder.decode(AggregateRecord.self, from: data))
         case let other:
             throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "unknown entry kind '\(other)'"))

@@ -55,6 +55,11 @@ public struct UsageEvent: Codable, Sendable, Equatable {
 
     /// The UTC day, `YYYY-MM-DD`.
     public var day: String { UTCDay.string(time) }
+
+    /// Accepted values when an event is read back: 1970 up to the end of year 9999, and
+    /// token counts far above any real request but small enough that sums cannot overflow.
+    public static let timeRange = 0...253_402_300_799
+    public static let tokenRange = 0...(1 << 40)
 }
 
 /// UTC calendar days as strings and day numbers.

@@ -80,7 +80,7 @@ struct ServeCommand: AsyncParsableCommand {
     func validate() throws {
         guard upstreamTimeout >= 1 else { throw ValidationError("--upstream-timeout must be ≥ 1") }
         guard (1...65535).contains(port) else { throw ValidationError("--port must be 1...65535") }
-        guard threads >= 1 else { throw ValidationError("--threads must be ≥ 1") }
+        guard (1...256).contains(threads) else { throw ValidationError("--threads must be between 1 and 256") }
         if let ctx, ctx < 16 { throw ValidationError("--ctx must be ≥ 16") }
         guard (1...256).contains(parallel) else { throw ValidationError("--parallel must be 1...256") }
         guard queue >= 0 else { throw ValidationError("--queue must be ≥ 0") }
