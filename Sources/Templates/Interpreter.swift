@@ -239,6 +239,10 @@ final class Interpreter {
         }
         func visit(_ v: Value, _ level: Int) throws -> Int {
             switch v {
+            case .array(let a) where !a.contains(where: \.isContainer):
+                guard level < limits.maxValueDepth else { throw valueDepthError }
+                try tick(a.count >> 4)
+                return 1
             case .array(let a):
                 return try height(a.bufferIdentity, level) {
                     try tick(a.count >> 4)
@@ -599,7 +603,9 @@ final class Interpreter {
                 if let r = try Methods.call(obj, method, evaluated, self) {
                     if method == "append", case .name(let varName) = objExpr, case .array(var a) = obj {
                         let item = evaluated.positional.first ?? .none
-                        try reserveList(a.count + 1)
+                        guard a.count < limits.maxListItems else { throw listLimitError }
+                        try charge(16)
+                        try tick(a.count >> 6)  // the append copies the list
                         try checkNesting(.array([item]))
                         a.append(item)
                         _ = scope.replaceExisting(varName, .array(a))

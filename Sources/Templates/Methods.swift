@@ -100,15 +100,30 @@ enum Methods {
         let (size, o2) = s.utf8.count.addingReportingOverflow(grow)
         if o2 { throw it.stringLimitError }
         try it.reserve(size)
-        var out = ""
-        out.reserveCapacity(size)
-        var firstPiece = true
-        ByteSearch.split(s, old, maxSplit: n) { piece in
-            if !firstPiece { out += new }
-            firstPiece = false
-            out += piece
+        var hay = s, target = old, replacement = new
+        return hay.withUTF8 { h in
+            target.withUTF8 { o in
+                replacement.withUTF8 { r in
+                    String(unsafeUninitializedCapacity: size) { out in
+                        var w = 0, last = 0
+                        func copy(_ from: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) {
+                            guard !range.isEmpty else { return }
+                            UnsafeMutableRawPointer(out.baseAddress! + w)
+                                .copyMemory(from: from.baseAddress! + range.lowerBound, byteCount: range.count)
+                            w += range.count
+                        }
+                        _ = ByteSearch.scan(h, o, limit: n) { at in
+                            copy(h, last..<at)
+                            copy(r, 0..<r.count)
+                            last = at + o.count
+                            return true
+                        }
+                        copy(h, last..<h.count)
+                        return w
+                    }
+                }
+            }
         }
-        return out
     }
 
     private static func prefixes(_ v: Value) -> [String] {

@@ -168,17 +168,21 @@ struct HostileTemplateTests {
                 Issue.record("\(c.name): unexpected \(e)")
             }
         }
+        // Unbounded, these ran for minutes to hours; bounded, each takes well under a second
+        // (the margin is for a loaded CI machine running a debug build).
         let elapsed = clock.now - start
-        #expect(elapsed < .seconds(1), "\(c.name) took \(elapsed)")
+        #expect(elapsed < .seconds(5), "\(c.name) took \(elapsed)")
     }
 
     @Test(arguments: recursion) func recursionIsBounded(_ c: Case) throws { try Self.check(c) }
     @Test(arguments: loops) func loopsAreBounded(_ c: Case) throws { try Self.check(c) }
-    /// Each amplification is refused before it builds anything near a gigabyte: the peak RSS of the
-    /// whole test process stays far below what the unbounded interpreter reached (1.5-2.7 GB).
+    /// Each amplification is refused before it builds anything near a gigabyte: the process's peak
+    /// RSS grows by far less than the unbounded interpreter used (1.5-2.7 GB); tens of MiB in fact.
     @Test(arguments: memory) func memoryIsBounded(_ c: Case) throws {
+        let before = Self.peakRSS()
         try Self.check(c)
-        #expect(Self.peakRSS() < 1 << 30, "\(c.name): peak RSS \(Self.peakRSS() >> 20) MiB")
+        let growth = Self.peakRSS() - before
+        #expect(growth < 1 << 30, "\(c.name): peak RSS grew by \(growth >> 20) MiB")
     }
 
     static func peakRSS() -> Int {
@@ -208,12 +212,16 @@ struct HostileTemplateTests {
             ("{{ [1, 2, 3]|batch(9223372036854775807)|list }}", "[[1, 2, 3]]"),
             ("{{ (-9223372036854775807 - 1) is divisibleby(-1) }}", "True"),
             ("{{ '{-1}|{0}'.format('a') }}", "|a"),
+            // Substring operations work on code points, as in Python (checked against jinja2).
+            ("{{ 'aaaa'.count('aa') }}|{{ 'aaaa'.replace('a', 'b', 2) }}|{{ 'aaaa'.replace('aa', '') }}|{{ 'a,b,,c'.split(',') }}|{{ ''.find('') }}",
+             "2|bbaa||['a', 'b', '', 'c']|0"),
+            ("{{ 'hello'[4:0:-2] }}|{{ 'hello'[1:4:2] }}|{{ 'héllo wörld'.replace('ö', 'oe') }}|{{ 'a😀b'.split('😀') }}", "ol|el|héllo woerld|['a', 'b']"),
         ]
         for (src, expected) in cases {
             let clock = ContinuousClock()
             let start = clock.now
             #expect(try ChatTemplate(source: src).render([:]) == expected, "\(src)")
-            #expect(clock.now - start < .seconds(1), "\(src)")
+            #expect(clock.now - start < .seconds(5), "\(src)")
         }
     }
 
