@@ -21,14 +21,7 @@ public struct Pseudonymizer: Sendable {
 
     /// Loads `pseudonym.key` from `directory`, creating it on first use (mode 0600).
     public static func load(directory: URL) throws -> Pseudonymizer {
-        let url = directory.appendingPathComponent("pseudonym.key")
-        if let data = try? Data(contentsOf: url), data.count == 32 { return Pseudonymizer(keyBytes: Array(data)) }
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let bytes = SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }
-        guard FileManager.default.createFile(atPath: url.path, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
-            throw CocoaError(.fileWriteUnknown)
-        }
-        return Pseudonymizer(keyBytes: bytes)
+        Pseudonymizer(keyBytes: try SecretKeyFile.load("pseudonym.key", in: directory))
     }
 
     public func pseudonym(_ identity: String) -> String {

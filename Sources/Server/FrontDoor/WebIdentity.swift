@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Hummingbird
+import UsageStats
 
 /// The web chat's browser identity, issued by the server and only by it.
 ///
@@ -26,14 +27,7 @@ struct WebIdentity: Sendable {
 
     /// Loads the signing secret from `directory`, creating it on first use (mode 0600).
     static func load(directory: URL) throws -> WebIdentity {
-        let url = directory.appendingPathComponent(keyFileName)
-        if let data = try? Data(contentsOf: url), data.count == 32 { return WebIdentity(keyBytes: Array(data)) }
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let bytes = SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }
-        guard FileManager.default.createFile(atPath: url.path, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
-            throw CocoaError(.fileWriteUnknown)
-        }
-        return WebIdentity(keyBytes: bytes)
+        WebIdentity(keyBytes: try SecretKeyFile.load(keyFileName, in: directory))
     }
 
     /// What a verified cookie names.
