@@ -109,7 +109,7 @@ extension APIError {
         if let maxTokens {
             // The sum is for the message only; max_tokens may be Int.max (an overflow trap would end the server).
             let (total, overflow) = promptTokens.addingReportingOverflow(maxTokens)
-            message += " and you requested \(maxTokens) output tokens (\(overflow ? "more than \(Int.max)" : String(total)) in total)"
+            message += " and you requested \(maxTokens) output tokens" + (overflow ? "" : " (\(total) in total)")
         }
         message += ". Please reduce the length of the prompt or of max_tokens."
         return invalidRequest(message, param: param, code: "context_length_exceeded")

@@ -169,6 +169,21 @@ import Storage
                     try await client.execute(uri: "/stats/proof/\(route)?\(query)", method: .get) { #expect($0.status.code < 500, "\(query)") }
                 }
             }
+            // The web chat's store: positions and settings.
+            let browser: HTTPFields = [.cookie: TestServer.cookie(String(repeating: "9", count: 32)), .contentType: "application/json"]
+            let id = try await client.execute(uri: "/api/conversations", method: .post, headers: browser, body: ByteBuffer(string: "{}")) { response in
+                let json = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+                return try #require(json?["id"] as? String)
+            }
+            for value in extremes {
+                try await client.execute(uri: "/api/conversations/\(id)/messages?from=\(value)", method: .delete, headers: browser) {
+                    #expect($0.status.code < 500, "from=\(value)")
+                }
+                try await client.execute(uri: "/api/conversations", method: .post, headers: browser,
+                                         body: ByteBuffer(string: #"{"temperature":\#(value)}"#)) {
+                    #expect($0.status == .badRequest, "temperature \(value)")
+                }
+            }
             // The server is still there.
             try await client.execute(uri: "/health", method: .get) { #expect($0.status == .ok) }
         }
