@@ -39,13 +39,47 @@ public final class RecordLog: @unchecked Sendable {
     public static func open(path: String) throws(LedgerError) -> Opened {
         let fd = Glibc.open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .io("cannot open \(path): \(String(cString: strerror(errno)))") }
-        let data: [UInt8]
+        let parsed: Parsed
         do {
-            data = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+            parsed = try parse(try contents(of: path), path: path)
         } catch {
             close(fd)
+            throw error
+        }
+        if parsed.tornBytes > 0 {
+            guard ftruncate(fd, off_t(parsed.cleanBytes)) == 0, fsync(fd) == 0 else {
+                close(fd)
+                throw .io("cannot truncate the torn tail of \(path): \(String(cString: strerror(errno)))")
+            }
+        }
+        let log = RecordLog(path: path, fd: fd, count: parsed.records.count, byteSize: parsed.cleanBytes)
+        return Opened(log: log, records: parsed.records, truncatedBytes: parsed.tornBytes)
+    }
+
+    /// The records of a log file, read only: a torn tail is reported, never cut, and the
+    /// file is never created or written (what a verifier needs: it must not change what it checks).
+    public static func read(path: String) throws(LedgerError) -> Parsed {
+        try parse(try contents(of: path), path: path)
+    }
+
+    /// Complete records, and the torn tail after them (if any).
+    public struct Parsed {
+        public var records: [[UInt8]]
+        /// Bytes up to the end of the last complete record.
+        public var cleanBytes: Int
+        /// Bytes of a torn tail after it (0 when the file is clean).
+        public var tornBytes: Int
+    }
+
+    private static func contents(of path: String) throws(LedgerError) -> [UInt8] {
+        do {
+            return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
             throw .io("cannot read \(path): \(error.localizedDescription)")
         }
+    }
+
+    static func parse(_ data: [UInt8], path: String) throws(LedgerError) -> Parsed {
         var records: [[UInt8]] = []
         var offset = 0
         var tornAt: Int?
@@ -57,22 +91,13 @@ public final class RecordLog: @unchecked Sendable {
             let stored = readU32(data, offset + 4 + length)
             if stored != CRC32.checksum(payload) {
                 if offset + 8 + length == data.count { tornAt = offset; break }
-                close(fd)
                 throw .corrupt(path: path, offset: offset, reason: "checksum mismatch in a record followed by more data")
             }
             records.append(payload)
             offset += 8 + length
         }
-        var truncated = 0
-        if let tornAt {
-            truncated = data.count - tornAt
-            guard ftruncate(fd, off_t(tornAt)) == 0, fsync(fd) == 0 else {
-                close(fd)
-                throw .io("cannot truncate the torn tail of \(path): \(String(cString: strerror(errno)))")
-            }
-        }
-        let log = RecordLog(path: path, fd: fd, count: records.count, byteSize: tornAt ?? data.count)
-        return Opened(log: log, records: records, truncatedBytes: truncated)
+        let clean = tornAt ?? data.count
+        return Parsed(records: records, cleanBytes: clean, tornBytes: data.count - clean)
     }
 
     /// Appends one record durably; returns its index.

@@ -26,10 +26,13 @@ public final class TransparencyLog: @unchecked Sendable {
     private var entries: [[UInt8]]
     private var checkpoints: [(checkpoint: Checkpoint, note: String)] = []
 
-    /// - Parameter report: told about recoveries (a truncated torn tail).
-    public init(directory: URL, origin: String, report: (String) -> Void = { _ in }) throws(LedgerError) {
+    /// - Parameters:
+    ///   - origin: the log's name. A log keeps the name it was created with: nil means "the
+    ///     stored one", or for a new log ``defaultOrigin()``; a different name for an existing
+    ///     log is refused.
+    ///   - report: told about recoveries (a truncated torn tail).
+    public init(directory: URL, origin requested: String?, report: (String) -> Void = { _ in }) throws(LedgerError) {
         self.directory = directory
-        self.origin = origin
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
@@ -38,8 +41,10 @@ public final class TransparencyLog: @unchecked Sendable {
         // The origin names the log and its key for the log's whole life: keep the first one.
         let originFile = directory.appendingPathComponent("origin")
         if let stored = try? String(contentsOf: originFile, encoding: .utf8), !stored.isEmpty {
-            guard stored == origin else { throw .inconsistent("this log's origin is '\(stored)', not '\(origin)'") }
+            if let requested, requested != stored { throw .inconsistent("this log's origin is '\(stored)', not '\(requested)'") }
+            origin = stored
         } else {
+            origin = requested ?? Self.defaultOrigin()
             do { try origin.write(to: originFile, atomically: true, encoding: .utf8) } catch {
                 throw .io("cannot write \(originFile.path): \(error.localizedDescription)")
             }
@@ -64,6 +69,26 @@ public final class TransparencyLog: @unchecked Sendable {
             }
             checkpoints.append((checkpoint, note))
         }
+    }
+
+    /// A name no other install shares: this host's name and 32 random bits
+    /// (`kz-node-1/aqyl-stats/3f9a12c4`). Name the log after its public URL instead
+    /// (`aqyl serve --public-url`) when there is one.
+    public static func defaultOrigin() -> String {
+        let host = ProcessInfo.processInfo.hostName.lowercased().unicodeScalars
+            .filter { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "." || $0 == "-" }
+        let name = host.isEmpty ? "localhost" : String(String.UnicodeScalarView(host.prefix(64)))
+        let suffix = (0..<4).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+        return "\(name)/aqyl-stats/\(suffix)"
+    }
+
+    /// The origin for a log published at `url`: host, port and path, no scheme (`stats.aqyl.kz/stats`).
+    public static func origin(publicURL url: String) -> String? {
+        guard let components = URLComponents(string: url), let scheme = components.scheme, ["http", "https"].contains(scheme),
+              let host = components.host, !host.isEmpty else { return nil }
+        var path = components.path
+        while path.hasSuffix("/") { path.removeLast() }
+        return host.lowercased() + (components.port.map { ":\($0)" } ?? "") + path + "/stats"
     }
 
     private static func loadOrCreateKey(_ url: URL) throws(LedgerError) -> Curve25519.Signing.PrivateKey {

@@ -20,8 +20,9 @@ public struct ServerConfiguration: Sendable {
     public var parallel = 4
     /// Requests that may wait for a free sequence slot before new ones get 503.
     public var queueLimit = 64
-    /// The usage log's origin line and signing-key name (fixed for a log's lifetime).
-    public var statsOrigin = "aqyl/stats"
+    /// The usage log's origin line and signing-key name (fixed for a log's lifetime): nil
+    /// keeps the stored one, or names a new log after this host (see `--public-url`).
+    public var statsOrigin: String?
     /// Reject requests without a valid API key (`--api-key-required`).
     public var apiKeyRequired = false
     /// Models forwarded to other OpenAI-compatible servers (`--upstream`).

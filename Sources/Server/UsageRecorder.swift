@@ -24,7 +24,7 @@ final class UsageRecorder: Sendable {
         var cacheOrder: [String] = []
     }
 
-    init(directory: URL, origin: String, report: (String) -> Void) throws {
+    init(directory: URL, origin: String?, report: (String) -> Void) throws {
         log = try TransparencyLog(directory: directory, origin: origin, report: report)
         pseudonyms = try Pseudonymizer.load(directory: directory)
         var s = State()

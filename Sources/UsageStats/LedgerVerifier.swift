@@ -33,6 +33,38 @@ public struct LedgerVerifier {
         }
     }
 
+    /// 1b. Every checkpoint the log ever signed (oldest first): each signature valid under
+    /// the trusted key, sizes never shrinking, and each root equal to the root of that many
+    /// of the entries — so no earlier checkpoint was corrupted, and the log never showed a
+    /// history it later rewrote.
+    public mutating func checkHistory(notes: [String], verifierKey: String, tree: MerkleTree) {
+        guard let verifier = try? NoteVerifier(verifierKey: verifierKey) else {
+            record("every checkpoint", false, "the verifier key cannot be read")
+            return
+        }
+        var previous = 0
+        for (i, note) in notes.enumerated() {
+            let checkpoint: Checkpoint
+            do {
+                checkpoint = try Checkpoint(body: try verifier.verify(note: note))
+            } catch {
+                record("every checkpoint", false, "checkpoint \(i + 1) of \(notes.count): \(error)")
+                return
+            }
+            guard checkpoint.size >= previous else {
+                record("every checkpoint", false, "checkpoint \(i + 1) has size \(checkpoint.size), smaller than the \(previous) before it")
+                return
+            }
+            guard checkpoint.size <= tree.size, tree.root(size: checkpoint.size) == checkpoint.root else {
+                record("every checkpoint", false, "checkpoint \(i + 1) (size \(checkpoint.size)) does not match the log's first \(checkpoint.size) entries")
+                return
+            }
+            previous = checkpoint.size
+        }
+        record("every checkpoint", !notes.isEmpty, notes.isEmpty ? "no checkpoints"
+               : "\(notes.count) checkpoints, each signed and a prefix of the log")
+    }
+
     /// 2. The entries hash to the checkpoint's root.
     public mutating func checkRoot(entries: [[UInt8]], checkpoint: Checkpoint) -> MerkleTree? {
         guard entries.count == checkpoint.size else {

@@ -3,6 +3,7 @@ import Engine
 import Foundation
 import Models
 import Hummingbird
+import Ledger
 import ModelStore
 import Server
 
@@ -77,6 +78,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds streams in flight may go on after SIGTERM/SIGINT before they are cancelled.")
     var shutdownGrace: Int = 5
 
+    @Option(help: "The URL users reach this service at; names a new usage log (origin HOST/PATH/stats).")
+    var publicURL: String?
+
     func validate() throws {
         guard upstreamTimeout >= 1 else { throw ValidationError("--upstream-timeout must be ≥ 1") }
         guard (1...65535).contains(port) else { throw ValidationError("--port must be 1...65535") }
@@ -91,6 +95,9 @@ struct ServeCommand: AsyncParsableCommand {
         if let ctx, ctx > 1 << 24 { throw ValidationError("--ctx must be ≤ \(1 << 24)") }
         guard queue <= 1_000_000 else { throw ValidationError("--queue must be ≤ 1000000") }
         guard upstreamTimeout <= 86_400 else { throw ValidationError("--upstream-timeout must be ≤ 86400") }
+        if let publicURL, TransparencyLog.origin(publicURL: publicURL) == nil {
+            throw ValidationError("--public-url must be an http(s) URL with a host, got '\(publicURL)'")
+        }
         for address in trustedProxy where ClientNetwork.isAddress(address) == false {
             throw ValidationError("--trusted-proxy \(address) is not an IP address")
         }
@@ -159,6 +166,7 @@ struct ServeCommand: AsyncParsableCommand {
         config.frontDoor.anonymousRateLimitPerMinute = anonymousRateLimit == 0 ? nil : anonymousRateLimit
         config.frontDoor.trustedProxies = Set(trustedProxy)
         config.shutdownGrace = .seconds(shutdownGrace)
+        config.statsOrigin = publicURL.flatMap(TransparencyLog.origin(publicURL:))
         let known = Set(entries.map(\.id) + entries.flatMap { $0.adapters.map(\.id) })
         if let unknown = specialInContent.first(where: { !known.contains($0) }) {
             throw CLIError("--special-in-content \(unknown): no such local model")

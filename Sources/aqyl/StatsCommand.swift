@@ -38,8 +38,9 @@ enum LedgerSource {
         (try? Checkpoint(body: (note.components(separatedBy: "\n\n").first ?? "") + "\n"))?.size
     }
 
-    /// The verifier key, the latest checkpoint note, and all entries it covers.
-    func fetch() async throws -> (key: String, note: String, entries: [[UInt8]]) {
+    /// The verifier key, the latest checkpoint note, all entries it covers, every checkpoint
+    /// signed so far (oldest first), and any note about the files (read only, never changed).
+    func fetch() async throws -> (key: String, note: String, entries: [[UInt8]], history: [String], remarks: [String]) {
         switch self {
         case .url:
             let key = String(decoding: try await get("/stats/key"), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -54,17 +55,25 @@ enum LedgerSource {
                     entries.append(Array(bytes))
                 }
             }
-            return (key, note, entries)
+            // Every checkpoint up to the one being verified (a newer one may have been signed since).
+            var history = (try? JSONDecoder().decode([String].self, from: try await get("/stats/checkpoints"))) ?? [note]
+            if let i = history.firstIndex(of: note) { history = Array(history[...i]) } else { history.append(note) }
+            return (key, note, entries, history, [])
         case let .directory(dir):
             let keyData = try Data(contentsOf: dir.appendingPathComponent("signing.key"))
             let origin = (try? String(contentsOf: dir.appendingPathComponent("origin"), encoding: .utf8)) ?? "aqyl/stats"
             let signer = NoteSigner(name: origin, key: try .init(rawRepresentation: keyData))
-            let checkpoints = try RecordLog.open(path: dir.appendingPathComponent("checkpoints.log").path).records
-            guard let last = checkpoints.last else { throw CLIError("\(dir.path) has no signed checkpoint yet") }
-            let note = String(decoding: last, as: UTF8.self)
-            let entries = try RecordLog.open(path: dir.appendingPathComponent("entries.log").path).records
-            let size = Self.checkpointSize(note) ?? entries.count
-            return (signer.verifierKey, note, Array(entries.prefix(size)))
+            // Read only: a verifier never cuts or rewrites the files it checks.
+            let checkpointsFile = try RecordLog.read(path: dir.appendingPathComponent("checkpoints.log").path)
+            let entriesFile = try RecordLog.read(path: dir.appendingPathComponent("entries.log").path)
+            let history = checkpointsFile.records.map { String(decoding: $0, as: UTF8.self) }
+            guard let note = history.last else { throw CLIError("\(dir.path) has no signed checkpoint yet") }
+            var remarks: [String] = []
+            for (name, file) in [("checkpoints.log", checkpointsFile), ("entries.log", entriesFile)] where file.tornBytes > 0 {
+                remarks.append("\(name) ends in \(file.tornBytes) bytes of a record cut short (a crash mid-write); left in place")
+            }
+            let size = Self.checkpointSize(note) ?? entriesFile.records.count
+            return (signer.verifierKey, note, Array(entriesFile.records.prefix(size)), history, remarks)
         }
     }
 }
@@ -98,10 +107,12 @@ struct StatsVerifyCommand: AsyncParsableCommand {
         let source = try LedgerSource.from(url: url, data: data)
         let fetched = try await source.fetch()
         if trust == nil { print("trusting the log's own key (pin it with --trust): \(fetched.key)") }
+        for remark in fetched.remarks { print("note: \(remark)") }
         var verifier = LedgerVerifier()
         let key = trust ?? fetched.key
         if let checkpoint = verifier.checkSignature(note: fetched.note, verifierKey: key) {
             let tree = verifier.checkRoot(entries: fetched.entries, checkpoint: checkpoint)
+            if let tree { verifier.checkHistory(notes: fetched.history, verifierKey: key, tree: tree) }
             var published: UsageReport?
             if case .url = source {
                 let data = try await source.get("/stats/figures?size=\(checkpoint.size)")

@@ -138,4 +138,46 @@ import TestSupport
         #expect(log.contains("torn tail of 6 bytes"), "\(log)")
         #expect(try RecordLog.open(path: data.appendingPathComponent("ledger/entries.log").path).records.count == entries.count)
     }
+
+    /// `verify --data` checks every stored checkpoint (a corrupted older one fails) and only
+    /// reads: a torn tail is reported and left in place.
+    @Test func verifyChecksEveryCheckpointAndChangesNothing() async throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("aqyl-hist-\(UUID().uuidString)")
+        let server = try ServePeerTests.RunningServer(model: "smollm2-135m", extra: [], data: data)
+        try await server.waitUntilReady()
+        for _ in 0..<3 {
+            #expect(try await Self.chat(server.base) == 200)
+            _ = try await Self.session.data(from: try #require(URL(string: server.base + "/stats/checkpoint")))
+        }
+        server.stop()
+        server.process.waitUntilExit()
+        let ledger = data.appendingPathComponent("ledger")
+        let clean = try ServePeerTests.run(Self.aqyl, ["stats", "verify", "--data", data.path])
+        #expect(clean.status == 0, "\(clean.output)")
+        #expect(clean.output.contains("PASS  every checkpoint"), "\(clean.output)")
+
+        // A torn tail (a crash mid-write) is reported, not cut.
+        let entriesURL = ledger.appendingPathComponent("entries.log")
+        let handle = try FileHandle(forWritingTo: entriesURL)
+        handle.seekToEndOfFile()
+        handle.write(Data([40, 0, 0, 0, 0x7b, 0x22]))
+        try handle.close()
+        let before = try Data(contentsOf: entriesURL)
+        let torn = try ServePeerTests.run(Self.aqyl, ["stats", "verify", "--data", data.path])
+        #expect(torn.status == 0, "\(torn.output)")
+        #expect(torn.output.contains("cut short"), "\(torn.output)")
+        #expect(try Data(contentsOf: entriesURL) == before)
+
+        // Corrupt the oldest checkpoint's signature, keeping the file's framing valid.
+        let checkpointsPath = ledger.appendingPathComponent("checkpoints.log").path
+        var notes = try RecordLog.read(path: checkpointsPath).records
+        try #require(notes.count >= 3)
+        notes[0][notes[0].count - 6] ^= 1
+        try FileManager.default.removeItem(atPath: checkpointsPath)
+        let rewritten = try RecordLog.open(path: checkpointsPath).log
+        for n in notes { try rewritten.append(n) }
+        let corrupted = try ServePeerTests.run(Self.aqyl, ["stats", "verify", "--data", data.path])
+        #expect(corrupted.status != 0, "\(corrupted.output)")
+        #expect(corrupted.output.contains("FAIL  every checkpoint"), "\(corrupted.output)")
+    }
 }

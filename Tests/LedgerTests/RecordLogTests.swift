@@ -72,3 +72,26 @@ import Testing
         #expect(Set(records).count == 200)
     }
 }
+
+/// A verifier reads log files without changing them.
+@Suite struct RecordLogReadOnlyTests {
+    @Test func readReportsATornTailAndLeavesTheFileAlone() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("aqyl-read-\(UUID().uuidString).log").path
+        let opened = try RecordLog.open(path: path)
+        try opened.log.append(Array("one".utf8))
+        try opened.log.append(Array("two".utf8))
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        handle.seekToEndOfFile()
+        handle.write(Data([40, 0, 0, 0, 0x7b]))
+        try handle.close()
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        let parsed = try RecordLog.read(path: path)
+        #expect(parsed.records.map { String(decoding: $0, as: UTF8.self) } == ["one", "two"])
+        #expect(parsed.tornBytes == 5)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+        // A missing file is an error, and is not created.
+        let missing = path + ".missing"
+        #expect(throws: LedgerError.self) { try RecordLog.read(path: missing) }
+        #expect(!FileManager.default.fileExists(atPath: missing))
+    }
+}

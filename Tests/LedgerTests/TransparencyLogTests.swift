@@ -45,4 +45,31 @@ import Testing
         }
         #expect(throws: LedgerError.self) { try TransparencyLog(directory: dir, origin: "o") }
     }
+
+    /// A log has its own name: not a constant shared by every install, and kept for its life.
+    @Test func aLogIsNamedOnceAndKeepsItsName() throws {
+        let a = tempDir(), b = tempDir()
+        defer { try? FileManager.default.removeItem(at: a); try? FileManager.default.removeItem(at: b) }
+        let first = try TransparencyLog(directory: a, origin: nil).origin
+        let other = try TransparencyLog(directory: b, origin: nil).origin
+        #expect(first != other, "two installs share the name \(first)")
+        #expect(first.contains("/aqyl-stats/"))
+        #expect(try TransparencyLog(directory: a, origin: nil).origin == first)
+        #expect(try TransparencyLog(directory: a, origin: first).origin == first)
+        #expect(throws: LedgerError.self) { try TransparencyLog(directory: a, origin: "someone.else/stats") }
+    }
+
+    @Test(arguments: [
+        ("https://stats.aqyl.kz", "stats.aqyl.kz/stats"), ("https://Aqyl.KZ/chat/", "aqyl.kz/chat/stats"),
+        ("http://10.0.0.5:8080", "10.0.0.5:8080/stats"),
+    ])
+    func originFromThePublicURL(url: String, origin: String) {
+        #expect(TransparencyLog.origin(publicURL: url) == origin)
+    }
+
+    @Test(arguments: ["ftp://x.kz", "not a url", "https://", "/relative"])
+    func badPublicURLs(url: String) {
+        #expect(TransparencyLog.origin(publicURL: url) == nil)
+    }
 }
+
