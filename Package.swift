@@ -105,6 +105,7 @@ let package = Package(
         ]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "Engine", "Models", "Tokenizers", "Templates", "ModelStore", "GGUF", "TestSupport", "Server", "Ledger", "Evaluation",
+            "UsageStats",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
     ]

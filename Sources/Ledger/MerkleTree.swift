@@ -77,6 +77,16 @@ public struct MerkleTree: Sendable {
         return MerkleHashing.node(hash(lo, lo + k), hash(lo + k, hi))
     }
 
+    /// How many complete, aligned subtrees of height `level` the tree holds (level 0: leaves).
+    public func completeSubtrees(level: Int) -> Int { level >= 0 && level < levels.count ? levels[level].count : 0 }
+
+    /// Hashes of the complete subtrees of height `level` at `range` (what a tlog tile holds),
+    /// or nil when some of them are not complete yet.
+    public func subtreeHashes(level: Int, range: Range<Int>) -> [MerkleHash]? {
+        guard range.lowerBound >= 0, range.upperBound <= completeSubtrees(level: level) else { return nil }
+        return Array(levels[level][range])
+    }
+
     /// The root of the first `size` leaves (default: all).
     public func root(size: Int? = nil) -> MerkleHash { hash(0, min(size ?? self.size, self.size)) }
 

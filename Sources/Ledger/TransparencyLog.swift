@@ -107,9 +107,11 @@ public final class TransparencyLog: @unchecked Sendable {
 
     public var size: Int { lock.withLock { tree.size } }
 
-    /// Appends an entry durably; returns its index.
+    /// Appends an entry durably; returns its index. Entries are at most 65,535 bytes, so
+    /// that every entry fits a tlog-tiles entry bundle (a 2-byte length each).
     @discardableResult
     public func append(_ entry: [UInt8]) throws(LedgerError) -> Int {
+        guard entry.count <= Tile.maxEntryBytes else { throw .io("an entry of \(entry.count) bytes is over the \(Tile.maxEntryBytes)-byte limit") }
         lock.lock()
         defer { lock.unlock() }
         let index = try entriesLog.append(entry)
@@ -120,11 +122,37 @@ public final class TransparencyLog: @unchecked Sendable {
 
     /// Appends many entries with one durable write (bulk import, benchmarks).
     public func append(contentsOf batch: [[UInt8]]) throws(LedgerError) {
+        if let big = batch.first(where: { $0.count > Tile.maxEntryBytes }) {
+            throw .io("an entry of \(big.count) bytes is over the \(Tile.maxEntryBytes)-byte limit")
+        }
         lock.lock()
         defer { lock.unlock() }
         try entriesLog.append(contentsOf: batch)
         for e in batch { tree.append(leaf: e) }
         entries += batch
+    }
+
+    /// The bytes of a C2SP tlog-tiles resource, or nil when the log does not (yet) hold it:
+    /// a hash tile (`width` hashes of 32 bytes) or an entry bundle (each entry after its
+    /// 2-byte big-endian length).
+    public func tile(_ tile: Tile) -> [UInt8]? {
+        lock.withLock {
+            let first = tile.index * Tile.width
+            let range = first..<(first + tile.width)
+            switch tile.kind {
+            case let .hashes(level):
+                return tree.subtreeHashes(level: level * Tile.height, range: range)?.flatMap { $0 }
+            case .entries:
+                guard range.upperBound <= entries.count else { return nil }
+                var out: [UInt8] = []
+                for e in entries[range] {
+                    out.append(UInt8(e.count >> 8))
+                    out.append(UInt8(e.count & 0xff))
+                    out += e
+                }
+                return out
+            }
+        }
     }
 
     public func entries(in range: Range<Int>) -> [[UInt8]] {

@@ -54,6 +54,19 @@ struct StatsController: Sendable {
                 return jsonResponse(ProofDocument(proof: proof.map { Data($0).base64EncodedString() }))
             }
         }
+        // C2SP tlog-tiles under /stats/: hash tiles and entry bundles, immutable once they exist.
+        router.get("/stats/tile/**") { _, context in
+            guard let tile = Tile(components: context.parameters.getCatchAll()) else {
+                return errorResponse(.notFound("tile (paths are tile/<L>/<N>[.p/<W>] or tile/entries/<N>[.p/<W>])"))
+            }
+            guard let bytes = recorder.log.tile(tile) else { return errorResponse(.notFound("\(tile.path): not in the log yet")) }
+            var headers = HTTPFields()
+            headers[.contentType] = "application/octet-stream"
+            // Full and partial tiles alike never change: a partial tile of width W is
+            // determined by the first entries only.
+            headers[.cacheControl] = "public, max-age=31536000, immutable"
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+        }
         router.get("/stats/figures") { request, _ in
             respond { () throws(APIError) in
                 let size = min(try Self.int(request, "size") ?? recorder.log.size, recorder.log.size)

@@ -60,6 +60,11 @@ struct FrontDoorResponder: HTTPResponder {
     }
 
     static func matches(_ pattern: [RouterPath.Element], _ parts: [Substring]) -> Bool {
+        // A trailing `**` takes one or more components.
+        if let last = pattern.last, last.description == "**" {
+            guard parts.count >= pattern.count else { return false }
+            return zip(pattern.dropLast(), parts).allSatisfy { element, part in element ~= part }
+        }
         guard pattern.count == parts.count else { return false }
         return zip(pattern, parts).allSatisfy { element, part in element ~= part }
     }
