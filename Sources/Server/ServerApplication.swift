@@ -31,6 +31,8 @@ public struct ServerConfiguration: Sendable {
     public var frontDoor = FrontDoorSettings()
     /// Model ids whose message contents may carry control tokens (`--special-in-content`).
     public var specialTokensInContent: Set<String> = []
+    /// Witnesses that cosign the usage log's checkpoints (`--witness VKEY@URL`).
+    public var witnesses: [WitnessSpec] = []
     /// After SIGTERM: how long streams in flight may go on before they are cancelled.
     public var shutdownGrace: Duration = .seconds(5)
 
@@ -139,7 +141,7 @@ func buildRouter(configuration: ServerConfiguration, models: [ServedModel], stor
         .addRoutes(to: api)
     CompletionsController(models: byID, bodyLimit: bodyLimit, usage: usage).addRoutes(to: api)
     TokenizerController(models: byID, defaultModel: models.first?.id, bodyLimit: bodyLimit).addRoutes(to: api)
-    StatsController(recorder: usage).addRoutes(to: router)
+    StatsController(recorder: usage, witnesses: WitnessPool(witnesses: configuration.witnesses, log: usage.log)).addRoutes(to: router)
     StatsPageController(recorder: usage, fallbackBaseURL: "http://\(configuration.host):\(configuration.port)").addRoutes(to: router)
     if door.webChat != .off {
         let conversations = ConversationStore(store)

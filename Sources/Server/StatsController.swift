@@ -9,6 +9,8 @@ import UsageStats
 /// figures computed over a given log size (so a verifier compares like with like).
 struct StatsController: Sendable {
     let recorder: UsageRecorder
+    /// Cosignatures for the checkpoint (none without `--witness`).
+    let witnesses: WitnessPool
 
     /// Entries served per `/stats/entries` page.
     static let pageLimit = 10_000
@@ -21,9 +23,9 @@ struct StatsController: Sendable {
         router.get("/stats/key") { _, _ in textResponse(recorder.log.signer.verifierKey + "\n") }
         router.get("/stats/checkpoint") { _, _ in
             recorder.closeFinishedDays()
-            return respond { () throws(APIError) in
-                do { return textResponse(try recorder.log.checkpoint()) } catch { throw APIError.internal("\(error)") }
-            }
+            let note: String
+            do { note = try recorder.log.checkpoint() } catch { return errorResponse(APIError.internal("\(error)")) }
+            return textResponse(await witnesses.cosigned(note))
         }
         router.get("/stats/checkpoints") { _, _ in jsonResponse(recorder.log.checkpointHistory) }
         router.get("/stats/entries") { request, _ in

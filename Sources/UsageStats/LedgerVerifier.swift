@@ -65,6 +65,16 @@ public struct LedgerVerifier {
                : "\(notes.count) checkpoints, each signed and a prefix of the log")
     }
 
+    /// 1c. At least `quorum` of the given witnesses cosigned the checkpoint (tlog-cosignature/v1).
+    public mutating func checkCosignatures(note: String, witnesses: [CosignatureVerifier], quorum: Int) {
+        let signed = witnesses.filter { $0.verify(note: note) != nil }.map(\.name)
+        let missing = witnesses.map(\.name).filter { !signed.contains($0) }
+        record("witnesses", signed.count >= quorum,
+               "\(signed.count) of \(witnesses.count) witnesses cosigned (quorum \(quorum))"
+                   + (signed.isEmpty ? "" : ": \(signed.joined(separator: ", "))")
+                   + (missing.isEmpty ? "" : "; missing: \(missing.joined(separator: ", "))"))
+    }
+
     /// 2. The entries hash to the checkpoint's root.
     public mutating func checkRoot(entries: [[UInt8]], checkpoint: Checkpoint) -> MerkleTree? {
         guard entries.count == checkpoint.size else {

@@ -81,6 +81,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The URL users reach this service at; names a new usage log (origin HOST/PATH/stats).")
     var publicURL: String?
 
+    @Option(help: ArgumentHelp("A witness that cosigns the usage log's checkpoints (repeatable).", valueName: "VERIFIER_KEY@URL"))
+    var witness: [String] = []
+
     func validate() throws {
         guard upstreamTimeout >= 1 else { throw ValidationError("--upstream-timeout must be ≥ 1") }
         guard (1...65535).contains(port) else { throw ValidationError("--port must be 1...65535") }
@@ -167,6 +170,7 @@ struct ServeCommand: AsyncParsableCommand {
         config.frontDoor.trustedProxies = Set(trustedProxy)
         config.shutdownGrace = .seconds(shutdownGrace)
         config.statsOrigin = publicURL.flatMap(TransparencyLog.origin(publicURL:))
+        do { config.witnesses = try witness.map { try WitnessSpec(parsing: $0) } } catch { throw CLIError("--witness: \(error)") }
         let known = Set(entries.map(\.id) + entries.flatMap { $0.adapters.map(\.id) })
         if let unknown = specialInContent.first(where: { !known.contains($0) }) {
             throw CLIError("--special-in-content \(unknown): no such local model")

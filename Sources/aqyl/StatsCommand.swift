@@ -10,7 +10,7 @@ import UsageStats
 struct StatsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stats", abstract: "Verify and report the public usage statistics.",
-        subcommands: [StatsVerifyCommand.self, StatsReportCommand.self, StatsBenchCommand.self])
+        subcommands: [StatsVerifyCommand.self, StatsReportCommand.self, StatsWitnessCommand.self, StatsBenchCommand.self])
 }
 
 /// Where the log comes from: a server's /stats routes, or a data directory.
@@ -103,6 +103,21 @@ struct StatsVerifyCommand: AsyncParsableCommand {
     @Option(help: "File with the checkpoint from an earlier run; checked for append-only consistency and updated on success.")
     var state: String?
 
+    @Option(help: "A witness's verifier key whose cosignature counts (repeatable).")
+    var witness: [String] = []
+
+    @Option(help: "Valid witness cosignatures required (default: all given --witness keys).")
+    var quorum: Int?
+
+    func validate() throws {
+        if let quorum, quorum < 0 || quorum > witness.count {
+            throw ValidationError("--quorum must be between 0 and the number of --witness keys (\(witness.count))")
+        }
+        for key in witness where (try? CosignatureVerifier(verifierKey: key)) == nil {
+            throw ValidationError("--witness \(key) is not a witness verifier key (name+id+base64(0x04 ‖ key))")
+        }
+    }
+
     func run() async throws {
         let source = try LedgerSource.from(url: url, data: data)
         let fetched = try await source.fetch()
@@ -113,6 +128,10 @@ struct StatsVerifyCommand: AsyncParsableCommand {
         if let checkpoint = verifier.checkSignature(note: fetched.note, verifierKey: key) {
             let tree = verifier.checkRoot(entries: fetched.entries, checkpoint: checkpoint)
             if let tree { verifier.checkHistory(notes: fetched.history, verifierKey: key, tree: tree) }
+            if !witness.isEmpty {
+                verifier.checkCosignatures(note: fetched.note, witnesses: witness.compactMap { try? CosignatureVerifier(verifierKey: $0) },
+                                           quorum: quorum ?? witness.count)
+            }
             var published: UsageReport?
             if case .url = source {
                 let data = try await source.get("/stats/figures?size=\(checkpoint.size)")
