@@ -32,12 +32,16 @@ actor WitnessPool {
         let verifier: CosignatureVerifier
         /// The size this witness last cosigned, as far as we know (it corrects us with a 409).
         var size = 0
+        /// After a failure, not asked again before this (a public route must not turn
+        /// every request into a wait on a dead witness).
+        var quietUntil: ContinuousClock.Instant?
     }
 
     private var members: [Member]
     private let log: TransparencyLog
     private var cache: (note: String, lines: [String])?
     static let timeout: TimeAmount = .seconds(5)
+    static let backOff: Duration = .seconds(30)
 
     init(witnesses: [WitnessSpec], log: TransparencyLog) {
         members = witnesses.compactMap { spec in (try? CosignatureVerifier(verifierKey: spec.verifierKey)).map { Member(spec: spec, verifier: $0) } }
@@ -53,7 +57,13 @@ actor WitnessPool {
         let size = note.split(separator: "\n", maxSplits: 2).dropFirst().first.flatMap { Int($0) } ?? 0
         var lines: [String] = []
         for i in members.indices {
-            if let line = await submit(note, size: size, to: i) { lines.append(line) }
+            if let quiet = members[i].quietUntil, ContinuousClock.now < quiet { continue }
+            if let line = await submit(note, size: size, to: i) {
+                lines.append(line)
+                members[i].quietUntil = nil
+            } else {
+                members[i].quietUntil = ContinuousClock.now + Self.backOff
+            }
         }
         if lines.count == members.count { cache = (note, lines) }
         return note + lines.joined()
