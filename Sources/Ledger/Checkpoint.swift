@@ -40,10 +40,7 @@ public struct NoteSigner: @unchecked Sendable {
     public var keyID: [UInt8] { NoteVerifier.keyID(name: name, publicKey: Array(key.publicKey.rawRepresentation)) }
 
     /// The verifier key string `<name>+<hex key id>+<base64(0x01 ‖ public key)>`, to pin.
-    public var verifierKey: String {
-        let hex = keyID.map { String(format: "%02x", $0) }.joined()
-        return "\(name)+\(hex)+\(Data([0x01] + key.publicKey.rawRepresentation).base64EncodedString())"
-    }
+    public var verifierKey: String { VerifierKey.format(name: name, algorithm: NoteVerifier.algorithm, publicKey: key.publicKey) }
 
     /// The signed note: the text, a blank line, and `— <name> <base64(key id ‖ signature)>`.
     public func sign(_ text: String) throws -> String {
@@ -59,22 +56,16 @@ public struct NoteVerifier: @unchecked Sendable {
     public let publicKey: Curve25519.Signing.PublicKey
     public let keyID: [UInt8]
 
+    /// Ed25519 signed-note keys.
+    static let algorithm: UInt8 = 0x01
+
     static func keyID(name: String, publicKey: [UInt8]) -> [UInt8] {
-        Array(SHA256.hash(data: Array(name.utf8) + [0x0A, 0x01] + publicKey).prefix(4))
+        VerifierKey.keyID(name: name, algorithm: algorithm, publicKey: publicKey)
     }
 
     /// Parses `<name>+<hex key id>+<base64(0x01 ‖ key)>`, checking the id matches the key.
     public init(verifierKey: String) throws(LedgerError) {
-        let parts = verifierKey.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "+", maxSplits: 2)
-        guard parts.count == 3, let data = Data(base64Encoded: String(parts[2])), data.count == 33, data.first == 0x01,
-              let key = try? Curve25519.Signing.PublicKey(rawRepresentation: data.dropFirst())
-        else { throw .malformedKey(verifierKey) }
-        name = String(parts[0])
-        publicKey = key
-        keyID = Self.keyID(name: name, publicKey: Array(data.dropFirst()))
-        guard parts[1].lowercased() == keyID.map({ String(format: "%02x", $0) }).joined() else {
-            throw .malformedKey("key id does not match the key in '\(verifierKey)'")
-        }
+        (name, publicKey, keyID) = try VerifierKey.parse(verifierKey, algorithm: Self.algorithm)
     }
 
     /// Returns the note's text if a signature line by this key verifies.

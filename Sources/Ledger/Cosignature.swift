@@ -19,8 +19,7 @@ public struct CosignatureSigner: @unchecked Sendable {
 
     /// `<name>+<hex key id>+<base64(0x04 ‖ public key)>`, what a verifier pins.
     public var verifierKey: String {
-        let hex = keyID.map { String(format: "%02x", $0) }.joined()
-        return "\(name)+\(hex)+\(Data([0x04] + key.publicKey.rawRepresentation).base64EncodedString())"
+        VerifierKey.format(name: name, algorithm: CosignatureVerifier.algorithm, publicKey: key.publicKey)
     }
 
     /// The cosignature line (with its newline) for a checkpoint's text at `time`.
@@ -38,24 +37,18 @@ public struct CosignatureVerifier: @unchecked Sendable {
     public let publicKey: Curve25519.Signing.PublicKey
     public let keyID: [UInt8]
 
+    /// tlog-cosignature/v1 keys.
+    static let algorithm: UInt8 = 0x04
+
     static func keyID(name: String, publicKey: [UInt8]) -> [UInt8] {
-        Array(SHA256.hash(data: Array(name.utf8) + [0x0A, 0x04] + publicKey).prefix(4))
+        VerifierKey.keyID(name: name, algorithm: algorithm, publicKey: publicKey)
     }
 
     static func message(text: String, time: UInt64) -> String { "cosignature/v1\ntime \(time)\n" + text }
 
     /// Parses `<name>+<hex key id>+<base64(0x04 ‖ key)>`, checking the id matches the key.
     public init(verifierKey: String) throws(LedgerError) {
-        let parts = verifierKey.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "+", maxSplits: 2)
-        guard parts.count == 3, let data = Data(base64Encoded: String(parts[2])), data.count == 33, data.first == 0x04,
-              let key = try? Curve25519.Signing.PublicKey(rawRepresentation: data.dropFirst())
-        else { throw .malformedKey(verifierKey) }
-        name = String(parts[0])
-        publicKey = key
-        keyID = Self.keyID(name: name, publicKey: Array(data.dropFirst()))
-        guard parts[1].lowercased() == keyID.map({ String(format: "%02x", $0) }).joined() else {
-            throw .malformedKey("key id does not match the key in '\(verifierKey)'")
-        }
+        (name, publicKey, keyID) = try VerifierKey.parse(verifierKey, algorithm: Self.algorithm)
     }
 
     /// The time of this witness's valid cosignature on `note`, or nil when it has none.
