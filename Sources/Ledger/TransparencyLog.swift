@@ -91,7 +91,9 @@ public final class TransparencyLog: @unchecked Sendable {
         return host.lowercased() + (components.port.map { ":\($0)" } ?? "") + path + "/stats"
     }
 
-    private static func loadOrCreateKey(_ url: URL) throws(LedgerError) -> Curve25519.Signing.PrivateKey {
+    /// An Ed25519 private key file (32 raw bytes), created with mode 0600 when missing: the
+    /// log's signing key, and a witness's.
+    public static func loadOrCreateKey(_ url: URL) throws(LedgerError) -> Curve25519.Signing.PrivateKey {
         if let data = try? Data(contentsOf: url) {
             guard let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: data) else {
                 throw .io("\(url.path) is not a 32-byte Ed25519 private key")

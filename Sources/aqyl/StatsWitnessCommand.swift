@@ -85,17 +85,7 @@ struct StatsWitnessCommand: AsyncParsableCommand {
     }
 
     static func loadKey(_ path: String) throws -> Curve25519.Signing.PrivateKey {
-        if let data = FileManager.default.contents(atPath: path) {
-            guard let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: data) else {
-                throw CLIError("\(path) is not a 32-byte Ed25519 private key")
-            }
-            return key
-        }
-        let key = Curve25519.Signing.PrivateKey()
-        guard FileManager.default.createFile(atPath: path, contents: key.rawRepresentation, attributes: [.posixPermissions: 0o600]) else {
-            throw CLIError("cannot write the key to \(path)")
-        }
-        return key
+        do { return try TransparencyLog.loadOrCreateKey(URL(fileURLWithPath: path)) } catch { throw CLIError("\(error)") }
     }
 
     static func defaultName() -> String {
