@@ -23,6 +23,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // Layer 0: file format, no dependencies.
@@ -64,11 +68,20 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // The same repositories and the usage log on PostgreSQL, shared by replicas.
+        .target(name: "PostgresStore", dependencies: [
+            "Storage", "Ledger",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // The web chat's files (web/), embedded by scripts/embed_web.py.
         .target(name: "WebChat"),
         // Layer 4: the HTTP server.
         .target(name: "Server", dependencies: [
-            "Engine", "Models", "OpenAIAPI", "Templates", "Storage", "Ledger", "UsageStats", "WebChat",
+            "Engine", "Models", "OpenAIAPI", "Templates", "Storage", "PostgresStore", "Ledger", "UsageStats", "WebChat",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -76,12 +89,17 @@ let package = Package(
         ]),
         // Thin CLI.
         .executableTarget(name: "aqyl", dependencies: [
-            "Engine", "ModelStore", "Models", "Tokenizers", "Templates", "GGUF", "Kernels", "Server", "Storage", "Ledger", "UsageStats",
+            "Engine", "ModelStore", "Models", "Tokenizers", "Templates", "GGUF", "Kernels", "Server", "Storage", "PostgresStore",
+            "Ledger", "UsageStats",
             "Training", "AdapterInterop", "Corpus", "Evaluation",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .target(name: "TestSupport", dependencies: ["GGUF", "Kernels", "ModelStore", "Tokenizers"], path: "Sources/TestSupport"),
+        .target(name: "TestSupport", dependencies: [
+            "GGUF", "Kernels", "ModelStore", "Tokenizers", "Storage",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Sources/TestSupport"),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF", "TestSupport"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "GGUF", "TestSupport"], swiftSettings: optimizedSwift),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "GGUF", "TestSupport"]),
@@ -95,7 +113,7 @@ let package = Package(
         .testTarget(name: "OpenAIAPITests", dependencies: ["OpenAIAPI"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Engine", "Models", "Kernels", "GGUF", "Tokenizers", "TestSupport"]),
-        .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "PostgresStore", "Ledger", "TestSupport"]),
         .testTarget(name: "UsageStatsTests", dependencies: ["UsageStats", "Ledger"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "WebChatTests", dependencies: ["WebChat", .product(name: "Crypto", package: "swift-crypto")]),

@@ -137,6 +137,17 @@ public final class RecordLog: @unchecked Sendable {
         return count - 1
     }
 
+    /// Empties the file (durably): what a spool does once its records are delivered.
+    public func removeAll() throws(LedgerError) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard ftruncate(fd, 0) == 0, fsync(fd) == 0 else {
+            throw .io("cannot empty \(path): \(String(cString: strerror(errno)))")
+        }
+        byteSize = 0
+        count = 0
+    }
+
     private static func readU32(_ d: [UInt8], _ at: Int) -> UInt32 {
         UInt32(d[at]) | UInt32(d[at + 1]) << 8 | UInt32(d[at + 2]) << 16 | UInt32(d[at + 3]) << 24
     }

@@ -14,7 +14,7 @@ import Foundation
 /// signed only after checking a consistency proof from the last stored one,
 /// and at start the stored checkpoints must match the entries on disk, or the
 /// log refuses to open (entries lost or altered since they were signed).
-public final class TransparencyLog: @unchecked Sendable {
+public final class TransparencyLog: PublishedLog, @unchecked Sendable {
     // @unchecked: mutable state is guarded by `lock`.
     public let directory: URL
     public let origin: String
@@ -22,9 +22,7 @@ public final class TransparencyLog: @unchecked Sendable {
     private let entriesLog: RecordLog
     private let checkpointsLog: RecordLog
     private let lock = NSLock()
-    private var tree = MerkleTree()
-    private var entries: [[UInt8]]
-    private var checkpoints: [(checkpoint: Checkpoint, note: String)] = []
+    private var view = LogView()
 
     /// - Parameters:
     ///   - origin: the log's name. A log keeps the name it was created with: nil means "the
@@ -55,8 +53,7 @@ public final class TransparencyLog: @unchecked Sendable {
             report("ledger: cut a torn tail of \(opened.truncatedBytes) bytes from entries.log (a partial record from a crash); \(opened.records.count) entries kept")
         }
         entriesLog = opened.log
-        entries = opened.records
-        for e in entries { tree.append(leaf: e) }
+        for e in opened.records { view.append(e) }
         let stored = try RecordLog.open(path: directory.appendingPathComponent("checkpoints.log").path)
         if stored.truncatedBytes > 0 { report("ledger: cut a torn tail of \(stored.truncatedBytes) bytes from checkpoints.log") }
         checkpointsLog = stored.log
@@ -64,10 +61,10 @@ public final class TransparencyLog: @unchecked Sendable {
         for record in stored.records {
             let note = String(decoding: record, as: UTF8.self)
             let checkpoint = try Checkpoint(body: try verifier.verify(note: note))
-            guard checkpoint.size <= tree.size, tree.root(size: checkpoint.size) == checkpoint.root else {
-                throw .inconsistent("checkpoint of size \(checkpoint.size) does not match the \(tree.size) entries on disk")
+            guard checkpoint.size <= view.size, view.tree.root(size: checkpoint.size) == checkpoint.root else {
+                throw .inconsistent("checkpoint of size \(checkpoint.size) does not match the \(view.size) entries on disk")
             }
-            checkpoints.append((checkpoint, note))
+            view.appendCheckpoint(checkpoint, note: note)
         }
     }
 
@@ -93,13 +90,15 @@ public final class TransparencyLog: @unchecked Sendable {
 
     /// An Ed25519 private key file (32 raw bytes), created with mode 0600 when missing: the
     /// log's signing key, and a witness's.
-    public static func loadOrCreateKey(_ url: URL) throws(LedgerError) -> Curve25519.Signing.PrivateKey {
+    /// With `create: false` a missing file is an error (a key named on the command line).
+    public static func loadOrCreateKey(_ url: URL, create: Bool = true) throws(LedgerError) -> Curve25519.Signing.PrivateKey {
         if let data = try? Data(contentsOf: url) {
             guard let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: data) else {
                 throw .io("\(url.path) is not a 32-byte Ed25519 private key")
             }
             return key
         }
+        guard create else { throw .io("cannot read the signing key \(url.path)") }
         let key = Curve25519.Signing.PrivateKey()
         let created = FileManager.default.createFile(atPath: url.path, contents: key.rawRepresentation,
                                                      attributes: [.posixPermissions: 0o600])
@@ -107,7 +106,9 @@ public final class TransparencyLog: @unchecked Sendable {
         return key
     }
 
-    public var size: Int { lock.withLock { tree.size } }
+    public var size: Int { lock.withLock { view.size } }
+
+    public var verifierKey: String { signer.verifierKey }
 
     /// Appends an entry durably; returns its index. Entries are at most 65,535 bytes, so
     /// that every entry fits a tlog-tiles entry bundle (a 2-byte length each).
@@ -117,8 +118,7 @@ public final class TransparencyLog: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         let index = try entriesLog.append(entry)
-        tree.append(leaf: entry)
-        entries.append(entry)
+        view.append(entry)
         return index
     }
 
@@ -130,48 +130,21 @@ public final class TransparencyLog: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         try entriesLog.append(contentsOf: batch)
-        for e in batch { tree.append(leaf: e) }
-        entries += batch
+        for e in batch { view.append(e) }
     }
 
-    /// The bytes of a C2SP tlog-tiles resource, or nil when the log does not (yet) hold it:
-    /// a hash tile (`width` hashes of 32 bytes) or an entry bundle (each entry after its
-    /// 2-byte big-endian length).
-    public func tile(_ tile: Tile) -> [UInt8]? {
-        lock.withLock {
-            let first = tile.index * Tile.width
-            let range = first..<(first + tile.width)
-            switch tile.kind {
-            case let .hashes(level):
-                return tree.subtreeHashes(level: level * Tile.height, range: range)?.flatMap { $0 }
-            case .entries:
-                guard range.upperBound <= entries.count else { return nil }
-                var out: [UInt8] = []
-                for e in entries[range] {
-                    out.append(UInt8(e.count >> 8))
-                    out.append(UInt8(e.count & 0xff))
-                    out += e
-                }
-                return out
-            }
-        }
-    }
+    public func tile(_ tile: Tile) -> [UInt8]? { lock.withLock { view.tile(tile) } }
 
-    public func entries(in range: Range<Int>) -> [[UInt8]] {
-        lock.withLock {
-            let r = range.clamped(to: 0..<entries.count)
-            return Array(entries[r])
-        }
-    }
+    public func entries(in range: Range<Int>) -> [[UInt8]] { lock.withLock { view.entries(in: range) } }
 
     /// The latest checkpoint, signing a new one first when entries were added since.
     public func checkpoint() throws(LedgerError) -> String {
         lock.lock()
         defer { lock.unlock() }
-        if let last = checkpoints.last, last.checkpoint.size == tree.size { return last.note }
-        let next = Checkpoint(origin: origin, size: tree.size, root: tree.root())
-        if let last = checkpoints.last?.checkpoint {
-            let proof = tree.consistencyProof(old: last.size, new: next.size) ?? []
+        if let last = view.checkpoints.last, last.checkpoint.size == view.size { return last.note }
+        let next = Checkpoint(origin: origin, size: view.size, root: view.tree.root())
+        if let last = view.checkpoints.last?.checkpoint {
+            let proof = view.tree.consistencyProof(old: last.size, new: next.size) ?? []
             guard MerkleProof.verifyConsistency(oldSize: last.size, newSize: next.size, oldRoot: last.root,
                                                 newRoot: next.root, proof: proof)
             else { throw .inconsistent("refusing to sign size \(next.size): not an extension of size \(last.size)") }
@@ -179,18 +152,18 @@ public final class TransparencyLog: @unchecked Sendable {
         let note: String
         do { note = try signer.sign(next.body) } catch { throw .io("signing failed: \(error)") }
         try checkpointsLog.append(Array(note.utf8))
-        checkpoints.append((next, note))
+        view.appendCheckpoint(next, note: note)
         return note
     }
 
     /// Every signed checkpoint, oldest first.
-    public var checkpointHistory: [String] { lock.withLock { checkpoints.map(\.note) } }
+    public var checkpointHistory: [String] { lock.withLock { view.checkpoints.map(\.note) } }
 
     public func inclusionProof(index: Int, size: Int) -> [MerkleHash]? {
-        lock.withLock { tree.inclusionProof(index: index, size: size) }
+        lock.withLock { view.tree.inclusionProof(index: index, size: size) }
     }
 
     public func consistencyProof(old: Int, new: Int) -> [MerkleHash]? {
-        lock.withLock { tree.consistencyProof(old: old, new: new) }
+        lock.withLock { view.tree.consistencyProof(old: old, new: new) }
     }
 }

@@ -65,7 +65,7 @@ struct ChatController: Sendable {
         do {
             events = try served.submit(job, param: "messages")
         } catch {
-            if error.status == 503 { account.finish(nil) }
+            if error.status == 503 { await account.finish(nil) }
             throw error
         }
         let reply = ChatReply(id: makeResponseID("chatcmpl-"), created: Int(Date().timeIntervalSince1970), model: chat.model,
@@ -121,10 +121,10 @@ struct ChatReply: Sendable {
                 }
             }
         } catch {
-            account.finish(nil)
+            await account.finish(nil)
             throw APIError.internal("generation failed: \(error)")
         }
-        account.finish(final)
+        await account.finish(final)
         guard let result = final else { throw APIError.internal("generation ended without a result") }
         try checkJSON(result)
         let response = ChatCompletionResponse(
@@ -142,7 +142,9 @@ struct ChatReply: Sendable {
                 try await writer.write(ByteBuffer(string: ServerSentEvents.data(chunk)))
             }
             var finished: GenerationResult?
-            defer { reply.account.finish(finished) }
+            // A stream its client cut off still counts (in the background); a finished one is
+            // recorded durably before its end marker.
+            defer { reply.account.finishLater(finished) }
             try await send(.roleChunk(id: reply.id, created: reply.created, model: reply.model))
             var pendingLogprobs: [OpenAIAPI.TokenLogprob] = []
             do {
@@ -172,6 +174,7 @@ struct ChatReply: Sendable {
                 // Mid-stream failure: an SSE error event, then the end marker.
                 try await writer.write(ByteBuffer(string: ServerSentEvents.error(.internal("generation failed: \(error)"))))
             }
+            await reply.account.finish(finished)
             try await writer.write(ByteBuffer(string: ServerSentEvents.done))
             try await writer.finish(nil)
         })

@@ -63,7 +63,7 @@ struct CompletionsController: Sendable {
             do {
                 streams.append(try served.submit(job, param: "prompt"))
             } catch {
-                if error.status == 503 { account.finish(nil) }
+                if error.status == 503 { await account.finish(nil) }
                 throw error
             }
         }
@@ -91,7 +91,7 @@ struct CompletionsController: Sendable {
                     }
                 }
             } catch {
-                account.finish(nil)
+                await account.finish(nil)
                 throw APIError.internal("generation failed: \(error)")
             }
             guard let result = final else { throw APIError.internal("generation ended without a result") }
@@ -105,7 +105,7 @@ struct CompletionsController: Sendable {
             usage = Usage(promptTokens: usage.promptTokens + p.tokens.count,
                           completionTokens: usage.completionTokens + result.tokens.count)
         }
-        account.finish(completionTokens: usage.completionTokens, responded: true)
+        await account.finish(completionTokens: usage.completionTokens, responded: true)
         return jsonResponse(CompletionResponse(id: id, created: created, model: body.model, choices: choices, usage: usage))
     }
 
@@ -144,7 +144,7 @@ struct CompletionsController: Sendable {
             }
             var usage = Usage(promptTokens: 0, completionTokens: 0)
             var responded = false
-            defer { account.finish(completionTokens: usage.completionTokens, responded: responded) }
+            defer { account.finishLater(completionTokens: usage.completionTokens, responded: responded) }
             do {
                 for (index, events) in streams.enumerated() {
                     if echo { try await send(index, prompts[index].text, nil) }
@@ -167,6 +167,7 @@ struct CompletionsController: Sendable {
             } catch {
                 try await writer.write(ByteBuffer(string: ServerSentEvents.error(.internal("generation failed: \(error)"))))
             }
+            await account.finish(completionTokens: usage.completionTokens, responded: responded)
             try await writer.write(ByteBuffer(string: ServerSentEvents.done))
             try await writer.finish(nil)
         })

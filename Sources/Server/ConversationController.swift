@@ -179,7 +179,7 @@ struct ConversationController: Sendable {
             } catch let error as StorageError {
                 switch error {
                 case .notFound, .invalid: break // the caller's mistake, answered in the response
-                case .database, .cannotCreateDirectory: context.logger.error("conversation store: \(error)")
+                case .database, .cannotCreateDirectory, .unavailable: context.logger.error("conversation store: \(error)")
                 }
                 return errorResponse(Self.apiError(error))
             } catch {
@@ -193,6 +193,7 @@ struct ConversationController: Sendable {
         switch error {
         case let .notFound(what): return .notFound(what)
         case let .invalid(message): return .invalidRequest(message)
+        case .unavailable: return .storage(error)
         case .database, .cannotCreateDirectory: return .internal("The server could not read or write its data store.")
         }
     }

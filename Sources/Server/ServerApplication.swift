@@ -14,8 +14,14 @@ public struct ServerConfiguration: Sendable {
     public var context: Int?
     /// Largest accepted request body.
     public var bodyLimit = 4 << 20
-    /// Where conversations, feedback and API keys live (`--data`).
+    /// Where the server's files live (`--data`): the SQLite database by default, the
+    /// usage log and its keys, the web-identity key.
     public var dataDirectory = DataStore.defaultDirectory
+    /// Where conversations, feedback, API keys and limits live (`--database`): SQLite in
+    /// `--data`, or PostgreSQL shared by replicas (which then share the usage log too).
+    public var database: DatabaseLocation = .sqlite(path: nil)
+    /// The usage log's signing key on PostgreSQL (`--log-key`); see ``LogSigningKey``.
+    public var logKeyFile: String?
     /// Sequences each model decodes at once (`--parallel`).
     public var parallel = 4
     /// Requests that may wait for a free sequence slot before new ones get 503.
@@ -57,8 +63,8 @@ public struct ModelEntry: Sendable {
 public func buildApplication(
     configuration: ServerConfiguration, models entries: [ModelEntry],
     onServerRunning: @escaping @Sendable (String) async -> Void = { _ in }
-) throws -> some ApplicationProtocol {
-    try makeApplication(configuration: configuration, models: entries, onServerRunning: onServerRunning).app
+) async throws -> some ApplicationProtocol {
+    try await makeApplication(configuration: configuration, models: entries, onServerRunning: onServerRunning).app
 }
 
 /// Runs `aqyl serve` until SIGTERM/SIGINT: the application, plus the watchdog that
@@ -67,7 +73,7 @@ public func runServer(
     configuration: ServerConfiguration, models entries: [ModelEntry],
     onServerRunning: @escaping @Sendable (String) async -> Void = { _ in }
 ) async throws {
-    let (app, watchdog) = try makeApplication(configuration: configuration, models: entries, onServerRunning: onServerRunning)
+    let (app, watchdog) = try await makeApplication(configuration: configuration, models: entries, onServerRunning: onServerRunning)
     // ServiceLifecycle signals services in reverse order: the watchdog, listed last, hears
     // of the shutdown first, before the server starts waiting for its streams.
     let group = ServiceGroup(configuration: .init(
@@ -79,10 +85,9 @@ public func runServer(
 func makeApplication(
     configuration: ServerConfiguration, models entries: [ModelEntry],
     onServerRunning: @escaping @Sendable (String) async -> Void
-) throws -> (app: Application<FrontDoorResponder>, watchdog: ShutdownWatchdog) {
-    let store = try DataStore(directory: configuration.dataDirectory)
-    let usage = try UsageRecorder(directory: configuration.dataDirectory.appendingPathComponent("ledger"),
-                                  origin: configuration.statsOrigin) { print($0) }
+) async throws -> (app: Application<FrontDoorResponder>, watchdog: ShutdownWatchdog) {
+    let stores = try await ServerStores.open(configuration) { print($0) }
+    let usage = stores.usage
     let metrics = ServerMetrics()
     let served = entries.flatMap { entry in
         let base = ServedModel(id: entry.id, model: entry.model, configuration: configuration,
@@ -90,25 +95,28 @@ func makeApplication(
         return [base] + entry.adapters.map { ServedModel(id: $0.id, adapters: $0.stack, base: base) }
     }
     let upstreams = UpstreamModels(configuration.upstreams)
-    let router = try buildRouter(configuration: configuration, models: served, store: store, usage: usage,
+    let router = try buildRouter(configuration: configuration, models: served, stores: stores,
                                  metrics: metrics, upstreams: upstreams)
     let url = "http://\(configuration.host):\(configuration.port)"
     let app = Application(
         responder: FrontDoorResponder(router: router),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "aqyl"),
-        services: [ServerResourcesService(upstreams: upstreams, store: store, usage: usage)],
+        // Shut down in reverse order, after the HTTP server: the resources, then the log's
+        // sequencer (a last integration), then the database pool.
+        services: stores.services + [ServerResourcesService(upstreams: upstreams, stores: stores)],
         onServerRunning: { _ in await onServerRunning(url) })
     let watchdog = ShutdownWatchdog(grace: configuration.shutdownGrace,
                                     schedulers: served.filter { $0.parent == nil }.map(\.scheduler), usage: usage)
     return (app, watchdog)
 }
 
-func buildRouter(configuration: ServerConfiguration, models: [ServedModel], store: DataStore,
-                 usage: UsageRecorder, metrics: ServerMetrics, upstreams: UpstreamModels) throws -> Router<AqylRequestContext> {
+func buildRouter(configuration: ServerConfiguration, models: [ServedModel], stores: ServerStores,
+                 metrics: ServerMetrics, upstreams: UpstreamModels) throws -> Router<AqylRequestContext> {
     let bodyLimit = configuration.bodyLimit
     let door = configuration.frontDoor
-    let keys = APIKeyStore(store)
-    let limiter = RateLimiter()
+    let keys = stores.keys
+    let limiter = stores.limits
+    let usage = stores.usage
     let network = ClientNetwork(trustedProxies: door.trustedProxies)
     let identities = try WebIdentity.load(directory: configuration.dataDirectory)
     let router = Router(context: AqylRequestContext.self)
@@ -144,7 +152,7 @@ func buildRouter(configuration: ServerConfiguration, models: [ServedModel], stor
     StatsController(recorder: usage, witnesses: WitnessPool(witnesses: configuration.witnesses, log: usage.log)).addRoutes(to: router)
     StatsPageController(recorder: usage, fallbackBaseURL: "http://\(configuration.host):\(configuration.port)").addRoutes(to: router)
     if door.webChat != .off {
-        let conversations = ConversationStore(store)
+        let conversations = stores.conversations
         func identity(required: Bool) -> WebIdentityMiddleware {
             WebIdentityMiddleware(identities: identities, access: door.webChat, limiter: limiter, network: network,
                                   perHour: door.webIdentitiesPerHour, conversations: conversations, identityRequired: required)

@@ -9,16 +9,15 @@ import Storage
 /// to finish, and only then does this close the resources they were using.
 struct ServerResourcesService: Service {
     let upstreams: UpstreamModels
-    let store: DataStore
-    let usage: UsageRecorder
+    let stores: ServerStores
 
     func run() async throws {
         // Sleeps until SIGTERM/SIGINT (or the end of a test) starts the graceful shutdown.
         try? await gracefulShutdown()
         // Sign the log as it stands, so the last requests are covered by a checkpoint
         // that verifiers (and the next start) see.
-        _ = try? usage.log.checkpoint()
+        stores.usage.finalCheckpoint()
         try await upstreams.shutdown()
-        try store.database.close()
+        await stores.close()
     }
 }

@@ -30,7 +30,7 @@ struct ShutdownWatchdog: Service {
             Thread.sleep(forTimeInterval: Self.seconds(Self.hardDeadline))
             FileHandle.standardError.write(Data("aqyl: shutdown took too long; exiting\n".utf8))
             usage.pauseAppends {
-                _ = try? usage.log.checkpoint()
+                usage.finalCheckpoint()
                 _exit(0)
             }
         }

@@ -20,11 +20,11 @@ struct StatsController: Sendable {
             jsonResponse(DefinitionsDocument(version: Definitions.version, suppressionThreshold: Definitions.suppressionThreshold,
                                              humanRequestsPerMinute: Definitions.humanRequestsPerMinute, texts: Definitions.texts))
         }
-        router.get("/stats/key") { _, _ in textResponse(recorder.log.signer.verifierKey + "\n") }
+        router.get("/stats/key") { _, _ in textResponse(recorder.log.verifierKey + "\n") }
         router.get("/stats/checkpoint") { _, _ in
             recorder.closeFinishedDays()
             let note: String
-            do { note = try recorder.log.checkpoint() } catch { return errorResponse(APIError.internal("\(error)")) }
+            do { note = try await recorder.log.checkpoint() } catch { return errorResponse(APIError.internal("\(error)")) }
             return textResponse(await witnesses.cosigned(note))
         }
         router.get("/stats/checkpoints") { _, _ in jsonResponse(recorder.log.checkpointHistory) }

@@ -16,10 +16,10 @@ struct StatsPageController: Sendable {
 
     func addRoutes(to router: Router<AqylRequestContext>) {
         // The router matches `/stats/` here too (it ignores a trailing slash).
-        router.get("/stats") { request, _ in page(for: request) }
+        router.get("/stats") { request, _ in await page(for: request) }
     }
 
-    func page(for request: Request, now: Date = Date()) -> Response {
+    func page(for request: Request, now: Date = Date()) async -> Response {
         let query = request.uri.queryParameters
         let language = StatsLanguage.negotiate(query: query.get("lang"),
                                                acceptLanguage: request.headers[.acceptLanguage])
@@ -29,11 +29,11 @@ struct StatsPageController: Sendable {
         let range = asked ?? .recent(endingOn: today)
 
         recorder.closeFinishedDays(now: now)
-        let checkpoint = try? recorder.log.checkpoint()
+        let checkpoint = try? await recorder.log.checkpoint()
         let size = checkpoint.flatMap(Self.size(of:)) ?? recorder.log.size
         let model = StatsPageModel(
             language: language, report: recorder.report(size: size, from: range.first, to: range.last), logSize: size,
-            checkpoint: checkpoint, verifierKey: recorder.log.signer.verifierKey,
+            checkpoint: checkpoint, verifierKey: recorder.log.verifierKey,
             baseURL: Self.baseURL(of: request) ?? fallbackBaseURL, today: UTCDay.string(day: today),
             explicitRange: asked != nil && (from ?? "") + (to ?? "") != "", rangeRejected: asked == nil)
         return Self.htmlResponse(StatsPageView(model: model).html, language: language,

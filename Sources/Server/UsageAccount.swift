@@ -23,12 +23,22 @@ final class UsageAccount: Sendable {
     }
 
     /// A generation's end: a result counts as a response if the model produced anything or finished normally.
-    func finish(_ result: GenerationResult?) {
+    func finish(_ result: GenerationResult?) async {
         let responded = result.map { !$0.tokens.isEmpty || $0.finishReason != .cancelled } ?? false
-        finish(completionTokens: result?.tokens.count ?? 0, responded: responded)
+        await finish(completionTokens: result?.tokens.count ?? 0, responded: responded)
     }
 
-    func finish(completionTokens: Int, responded: Bool) {
+    /// For paths that cannot wait (a stream cut off by its client): records in the background.
+    /// A no-op when the request was already recorded.
+    func finishLater(completionTokens: Int, responded: Bool) {
+        Task { await finish(completionTokens: completionTokens, responded: responded) }
+    }
+
+    func finishLater(_ result: GenerationResult?) {
+        Task { await finish(result) }
+    }
+
+    func finish(completionTokens: Int, responded: Bool) async {
         guard let recorder, let r = request.withLock({ r -> UsageRecorder.Request? in
             defer { r = nil }
             return r
@@ -36,6 +46,6 @@ final class UsageAccount: Sendable {
         var done = r
         done.completionTokens = completionTokens
         done.responded = responded
-        recorder.record(done)
+        await recorder.record(done)
     }
 }

@@ -38,12 +38,12 @@ actor WitnessPool {
     }
 
     private var members: [Member]
-    private let log: TransparencyLog
+    private let log: any PublishedLog
     private var cache: (note: String, lines: [String])?
     static let timeout: TimeAmount = .seconds(5)
     static let backOff: Duration = .seconds(30)
 
-    init(witnesses: [WitnessSpec], log: TransparencyLog) {
+    init(witnesses: [WitnessSpec], log: any PublishedLog) {
         members = witnesses.compactMap { spec in (try? CosignatureVerifier(verifierKey: spec.verifierKey)).map { Member(spec: spec, verifier: $0) } }
         self.log = log
     }

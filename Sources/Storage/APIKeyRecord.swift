@@ -39,6 +39,17 @@ public struct APIKeyRecord: Sendable, Equatable, Codable {
         try c.encode(lastUsedAt, forKey: .lastUsedAt)
     }
 
+    public init(id: String, name: String, synthetic: Bool, rateLimitPerMinute: Int?, createdAt: Date,
+                revokedAt: Date?, lastUsedAt: Date?) {
+        self.id = id
+        self.name = name
+        self.synthetic = synthetic
+        self.rateLimitPerMinute = rateLimitPerMinute
+        self.createdAt = createdAt
+        self.revokedAt = revokedAt
+        self.lastUsedAt = lastUsedAt
+    }
+
     init(row: Row) {
         id = row[CodingKeys.id.rawValue]
         name = row[CodingKeys.name.rawValue]

@@ -9,11 +9,9 @@ import GRDB
 /// ``create(name:synthetic:rateLimitPerMinute:)`` and stored only as its SHA-256.
 /// Lookup is by that hash, so there is no secret comparison to time; and with 256
 /// bits of entropy an unsalted hash cannot be reversed by guessing.
-public struct APIKeyStore: Sendable {
-    /// Secrets start with this, so a leaked one is recognisable in logs and by secret scanners.
-    public static let secretPrefix = "aqyl-"
-    /// `last_used_at` is rewritten only when older than this, so busy keys don't turn reads into writes.
-    static let lastUsedResolution: TimeInterval = 60
+public struct APIKeyStore: APIKeyRepository {
+    public static let secretPrefix = APIKeyRules.secretPrefix
+    static let lastUsedResolution = APIKeyRules.lastUsedResolution
 
     let database: DatabasePool
 
@@ -25,11 +23,7 @@ public struct APIKeyStore: Sendable {
     /// - Throws: ``StorageError/invalid(_:)`` for an empty name or a limit below 1.
     public func create(name: String, synthetic: Bool = false, rateLimitPerMinute: Int? = nil,
                        now: Date = Date()) throws(StorageError) -> (record: APIKeyRecord, secret: String) {
-        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !name.isEmpty else { throw .invalid("an API key needs a non-empty name") }
-        if let limit = rateLimitPerMinute, limit < 1 {
-            throw .invalid("the rate limit must be at least 1 request per minute, got \(limit)")
-        }
+        let name = try APIKeyRules.validate(name: name, rateLimitPerMinute: rateLimitPerMinute)
         let secret = Self.secretPrefix + Self.randomHex(bytes: 32)
         let hash = Self.hash(secret)
         return try Self.mapErrors {
@@ -102,12 +96,12 @@ public struct APIKeyStore: Sendable {
     }
 
     /// The stored form of a secret: lowercase hex SHA-256 of its UTF-8 bytes.
-    static func hash(_ secret: String) -> String {
+    public static func hash(_ secret: String) -> String {
         SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
     /// Hex of cryptographically secure random bytes (the system generator reads the OS CSPRNG).
-    static func randomHex(bytes: Int) -> String {
+    public static func randomHex(bytes: Int) -> String {
         var rng = SystemRandomNumberGenerator()
         return (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: .min ... .max, using: &rng)) }.joined()
     }

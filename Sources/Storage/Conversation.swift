@@ -62,9 +62,9 @@ extension Conversation: FetchableRecord, PersistableRecord {
 }
 
 extension Date {
-    init(unixMilliseconds: Int64) {
+    public init(unixMilliseconds: Int64) {
         self.init(timeIntervalSince1970: Double(unixMilliseconds) / 1000)
     }
 
-    var unixMilliseconds: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
+    public var unixMilliseconds: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
 }

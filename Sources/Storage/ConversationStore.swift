@@ -137,7 +137,7 @@ public struct ConversationStore: ConversationRepository {
     }
 
     /// The first line of a message, shortened to a title.
-    static func automaticTitle(_ content: String) -> String {
+    public static func automaticTitle(_ content: String) -> String {
         let line = content.split(whereSeparator: \.isNewline).first { !$0.allSatisfy(\.isWhitespace) } ?? ""
         let trimmed = line.trimmingCharacters(in: .whitespaces)
         guard trimmed.count > automaticTitleLength else { return trimmed }

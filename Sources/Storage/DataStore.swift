@@ -7,6 +7,9 @@ public enum StorageError: Error, Equatable, CustomStringConvertible {
     case database(String)
     case notFound(String)
     case invalid(String)
+    /// The database cannot be reached right now (a lost connection, a server restarting):
+    /// worth retrying later, unlike ``database(_:)``.
+    case unavailable(String)
 
     public var description: String {
         switch self {
@@ -14,6 +17,7 @@ public enum StorageError: Error, Equatable, CustomStringConvertible {
         case let .database(message): return "database error: \(message)"
         case let .notFound(what): return "\(what) not found"
         case let .invalid(message): return message
+        case let .unavailable(message): return "database unavailable: \(message)"
         }
     }
 }
@@ -27,8 +31,10 @@ public final class DataStore: Sendable {
     public let directory: URL
     public let database: DatabasePool
 
-    /// Opens (creating if needed) `directory/aqyl.sqlite` and migrates it.
-    public init(directory: URL) throws(StorageError) {
+    /// Opens (creating if needed) `directory/aqyl.sqlite`, or the file at `path`, and migrates it.
+    /// - Throws: ``StorageError/database(_:)`` also for a database written by a newer aqyl
+    ///   (a migration this version does not know), which is refused rather than misread.
+    public init(directory: URL, path: String? = nil) throws(StorageError) {
         self.directory = directory
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -38,11 +44,22 @@ public final class DataStore: Sendable {
         do {
             var config = Configuration()
             config.busyMode = .timeout(5)
-            database = try DatabasePool(path: directory.appendingPathComponent("aqyl.sqlite").path, configuration: config)
-            try Self.migrator.migrate(database)
+            let file = path ?? directory.appendingPathComponent("aqyl.sqlite").path
+            database = try DatabasePool(path: file, configuration: config)
+            let migrator = Self.migrator
+            let unknown = try database.read { db in try migrator.appliedIdentifiers(db).subtracting(migrator.migrations) }
+            guard unknown.isEmpty else {
+                throw StorageError.database("\(file) was written by a newer aqyl (schema steps this version does not know: "
+                                            + "\(unknown.sorted().joined(separator: ", "))); upgrade aqyl to open it")
+            }
+            // GRDB runs the migrations in one write transaction: two processes starting together
+            // serialize on SQLite's write lock, and the second finds them applied.
+            try migrator.migrate(database)
             // GRDB sets synchronous=NORMAL with WAL, which may lose the last commits on power
             // loss; FULL syncs the WAL at each commit, so an acknowledged write is on disk.
             try database.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+        } catch let error as StorageError {
+            throw error
         } catch {
             throw .database("\(error)")
         }

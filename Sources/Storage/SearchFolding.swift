@@ -2,6 +2,6 @@
 ///
 /// Done in Swift because SQLite's `lower()` and `LIKE` only fold ASCII letters; Swift's
 /// `lowercased()` folds every script (Қ→қ, Ә→ә, Ж→ж) without depending on a locale.
-enum SearchFolding {
-    static func fold(_ text: String) -> String { text.lowercased() }
+public enum SearchFolding {
+    public static func fold(_ text: String) -> String { text.lowercased() }
 }

@@ -4,29 +4,15 @@ import Storage
 
 /// `aqyl keys create|list|revoke`: API keys in the server's data directory.
 ///
-/// Works on the same SQLite file as a running `aqyl serve` (WAL mode allows it),
-/// and the server reads keys per request, so a created or revoked key takes
-/// effect at once, without a restart.
-struct KeysCommand: ParsableCommand {
+/// Works on the same database as running `aqyl serve` processes (the SQLite file in
+/// WAL mode, or the replicas' PostgreSQL with `--database`), and servers read keys per
+/// request, so a created or revoked key takes effect at once, without a restart.
+struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys", abstract: "Create, list and revoke API keys for `aqyl serve`.",
         subcommands: [Create.self, List.self, Revoke.self], defaultSubcommand: List.self)
 
-    /// `--data`, with the same default as `aqyl serve`.
-    struct DataOption: ParsableArguments {
-        @Option(help: "Data directory of the server (default: $AQYL_DATA or ~/.local/share/aqyl).")
-        var data: String?
-
-        func keyStore() throws -> APIKeyStore {
-            do {
-                return APIKeyStore(try DataStore(directory: data.map { URL(fileURLWithPath: $0) } ?? DataStore.defaultDirectory))
-            } catch {
-                throw CLIError(error.description)
-            }
-        }
-    }
-
-    struct Create: ParsableCommand {
+    struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a key and print its secret (shown this once only).")
 
@@ -39,10 +25,13 @@ struct KeysCommand: ParsableCommand {
         @Option(name: .customLong("rate-limit"), help: ArgumentHelp("Requests per minute (default: unlimited).", valueName: "PER_MIN"))
         var rateLimit: Int?
 
-        @OptionGroup var options: DataOption
+        @OptionGroup var options: DatabaseOptions
 
-        func run() throws {
-            let (record, secret) = try storage { try options.keyStore().create(name: name, synthetic: synthetic, rateLimitPerMinute: rateLimit) }
+        func run() async throws {
+            let name = name, synthetic = synthetic, rateLimit = rateLimit
+            let (record, secret) = try await options.withKeys {
+                try await $0.create(name: name, synthetic: synthetic, rateLimitPerMinute: rateLimit, now: Date())
+            }
             // The secret alone on stdout, so `KEY=$(aqyl keys create ...)` works; the rest is for the human.
             print(secret)
             printErr("created \(record.id) '\(record.name)'\(record.synthetic ? " (synthetic)" : "")"
@@ -51,16 +40,16 @@ struct KeysCommand: ParsableCommand {
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List keys (never their secrets).")
 
         @Flag(help: "Print a JSON array instead of a table.")
         var json = false
 
-        @OptionGroup var options: DataOption
+        @OptionGroup var options: DatabaseOptions
 
-        func run() throws {
-            let records = try storage { try options.keyStore().list() }
+        func run() async throws {
+            let records = try await options.withKeys { try await $0.list() }
             if json {
                 let encoder = JSONEncoder()
                 encoder.dateEncodingStrategy = .iso8601
@@ -89,22 +78,18 @@ struct KeysCommand: ParsableCommand {
         }
     }
 
-    struct Revoke: ParsableCommand {
+    struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revoke a key; requests with it get 401 from then on.")
 
         @Argument(help: "The key's id (key_...), as `aqyl keys list` shows it.")
         var id: String
 
-        @OptionGroup var options: DataOption
+        @OptionGroup var options: DatabaseOptions
 
-        func run() throws {
-            let record = try storage { try options.keyStore().revoke(id: id) }
+        func run() async throws {
+            let id = id
+            let record = try await options.withKeys { try await $0.revoke(id: id, now: Date()) }
             printErr("revoked \(record.id) '\(record.name)'")
         }
     }
-}
-
-/// Runs a store operation, reporting its typed errors as one CLI error line.
-private func storage<T>(_ body: () throws -> T) throws -> T {
-    do { return try body() } catch let error as StorageError { throw CLIError(error.description) }
 }

@@ -6,6 +6,7 @@ import Hummingbird
 import Ledger
 import ModelStore
 import Server
+import Storage
 
 /// `aqyl serve`: the OpenAI-compatible API (web chat and the rest of issue 3 follow).
 extension WebChatAccess: ExpressibleByArgument {}
@@ -42,6 +43,15 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "Directory for conversations, feedback, API keys and the usage log (default: $AQYL_DATA or ~/.local/share/aqyl).")
     var data: String?
+
+    @Option(help: ArgumentHelp("Database: sqlite:PATH (default: aqyl.sqlite in --data) or postgres://USER:PASS@HOST:PORT/DB, "
+                               + "shared by replicas (default: $AQYL_DATABASE_URL).", valueName: "URL"))
+    var database: String?
+
+    @Option(name: .customLong("log-key"), help: ArgumentHelp(
+        "With PostgreSQL: the usage log's Ed25519 signing key file, the same on every replica "
+        + "(default: $AQYL_LOG_SIGNING_KEY, else ledger/signing.key in --data).", valueName: "FILE"))
+    var logKey: String?
 
     @Flag(help: "Refuse API requests (/v1/*, /tokenize, ...) without a valid key from `aqyl keys create`.")
     var apiKeyRequired = false
@@ -107,6 +117,9 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // The database URL first: a typo should not wait for a model to load.
+        let location: DatabaseLocation
+        do { location = try DatabaseLocation.resolve(database) } catch { throw CLIError(error.description) }
         let upstreams: [UpstreamModelSpec]
         do { upstreams = try UpstreamModelSpec.parse(upstreams: upstream, keys: upstreamKey) } catch { throw CLIError(error.description) }
         // A pure gateway (only --upstream) loads no local model.
@@ -177,9 +190,17 @@ struct ServeCommand: AsyncParsableCommand {
         }
         config.specialTokensInContent = Set(specialInContent)
         if let data { config.dataDirectory = URL(fileURLWithPath: data) }
+        config.database = location
+        config.logKeyFile = logKey
         let served = (entries.map(\.id) + upstreams.map { "\($0.id) (→ \($0.baseURL))" }).joined(separator: ", ")
-        try await runServer(configuration: config, models: entries) { url in
-            printStreaming("Aqyl is serving \(served) at \(url)  (OpenAI API: \(url)/v1)\n")
+        do {
+            try await runServer(configuration: config, models: entries) { url in
+                printStreaming("Aqyl is serving \(served) at \(url)  (OpenAI API: \(url)/v1; database: \(location))\n")
+            }
+        } catch let error as StorageError {
+            throw CLIError(error.description)
+        } catch let error as LedgerError {
+            throw CLIError("usage log: \(error.description)")
         }
     }
 }

@@ -55,7 +55,7 @@ import TestSupport
         config.threads = 2
         config.context = 512
         config.dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("aqyl-it-\(UUID().uuidString)")
-        let app = try buildApplication(configuration: config, models: [ModelEntry(id: "smollm2-135m", model: model,
+        let app = try await buildApplication(configuration: config, models: [ModelEntry(id: "smollm2-135m", model: model,
                                                                                   adapters: [("kk", stack)])])
         try await app.test(.router) { client in
             try await client.execute(uri: "/v1/models", method: .get) { response in

@@ -33,7 +33,7 @@ import TestSupport
         config.threads = 2
         config.context = 512
         config.dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("aqyl-it-\(UUID().uuidString)")
-        let app = try buildApplication(configuration: config, models: [ModelEntry(id: name, model: model)])
+        let app = try await buildApplication(configuration: config, models: [ModelEntry(id: name, model: model)])
         try await app.test(.router) { client in
             // The whole batch in one request, as lm-eval sends it.
             let prompts = golden.cases.map(\.prompt_ids)

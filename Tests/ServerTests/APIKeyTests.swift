@@ -9,11 +9,11 @@ import Storage
 /// Keys, `--api-key-required` and per-key rate limits, through the real middleware stack.
 @Suite struct APIKeyTests {
     /// An app over a fresh data directory, and the key store of that directory.
-    static func app(required: Bool = false) throws -> (some ApplicationProtocol, APIKeyStore) {
+    static func app(required: Bool = false) async throws -> (some ApplicationProtocol, APIKeyStore) {
         let config = TestServer.configuration { $0.apiKeyRequired = required }
         let keys = APIKeyStore(try DataStore(directory: config.dataDirectory))
         guard let model = TestServer.tinyModel else { throw TestServerError.modelMissing }
-        return (try buildApplication(configuration: config, models: [ModelEntry(id: "tiny", model: model)]), keys)
+        return (try await buildApplication(configuration: config, models: [ModelEntry(id: "tiny", model: model)]), keys)
     }
 
     static func bearer(_ secret: String) -> HTTPFields { [.authorization: "Bearer \(secret)"] }
@@ -24,7 +24,7 @@ import Storage
     }
 
     @Test func aBadKeyIs401WhenKeysAreRequired() async throws {
-        let (app, _) = try Self.app(required: true)
+        let (app, _) = try await Self.app(required: true)
         try await app.test(.router) { client in
             try await client.execute(uri: "/v1/models", method: .get, headers: Self.bearer("aqyl-nope")) { response in
                 #expect(response.status == .unauthorized)
@@ -38,7 +38,7 @@ import Storage
 
     /// OpenAI clients always send a key, often a placeholder: with optional keys it is ignored.
     @Test func aPlaceholderKeyIsIgnoredWhenKeysAreOptional() async throws {
-        let (app, _) = try Self.app()
+        let (app, _) = try await Self.app()
         try await app.test(.router) { client in
             try await client.execute(uri: "/v1/models", method: .get, headers: Self.bearer("unused")) { #expect($0.status == .ok) }
             try await client.execute(uri: "/v1/models", method: .get) { #expect($0.status == .ok) }
@@ -46,11 +46,11 @@ import Storage
     }
 
     @Test func aRevokedKeyIs401() async throws {
-        let (app, keys) = try Self.app(required: true)
-        let (record, secret) = try keys.create(name: "soon gone")
+        let (app, keys) = try await Self.app(required: true)
+        let (record, secret) = try await keys.create(name: "soon gone")
         try await app.test(.router) { client in
             try await client.execute(uri: "/v1/models", method: .get, headers: Self.bearer(secret)) { #expect($0.status == .ok) }
-            try keys.revoke(id: record.id)
+            try await keys.revoke(id: record.id)
             try await client.execute(uri: "/v1/models", method: .get, headers: Self.bearer(secret)) { response in
                 #expect(response.status == .unauthorized)
                 let value = try Self.error(response)
@@ -60,8 +60,8 @@ import Storage
     }
 
     @Test func requiredKeysGuardTheAPIButNotHealthOrMetrics() async throws {
-        let (app, keys) = try Self.app(required: true)
-        let secret = try keys.create(name: "ci").secret
+        let (app, keys) = try await Self.app(required: true)
+        let secret = try await keys.create(name: "ci").secret
         try await app.test(.router) { client in
             for uri in ["/v1/models", "/tokenize", "/detokenize", "/tokenizer_info"] {
                 try await client.execute(uri: uri, method: ["/v1/models", "/tokenizer_info"].contains(uri) ? .get : .post) { response in
@@ -83,9 +83,9 @@ import Storage
     }
 
     @Test func theRateLimitGives429WithRetryAfter() async throws {
-        let (app, keys) = try Self.app()
-        let limited = try keys.create(name: "slow", rateLimitPerMinute: 3).secret
-        let free = try keys.create(name: "fast").secret
+        let (app, keys) = try await Self.app()
+        let limited = try await keys.create(name: "slow", rateLimitPerMinute: 3).secret
+        let free = try await keys.create(name: "fast").secret
         try await app.test(.router) { client in
             for _ in 0..<3 {
                 try await client.execute(uri: "/v1/models", method: .get, headers: Self.bearer(limited)) { #expect($0.status == .ok) }
@@ -108,7 +108,7 @@ import Storage
     @Test func theMiddlewareNamesTheCaller() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("aqyl-caller-\(UUID().uuidString)")
         let keys = APIKeyStore(try DataStore(directory: dir))
-        let (record, secret) = try keys.create(name: "bot", synthetic: true)
+        let (record, secret) = try await keys.create(name: "bot", synthetic: true)
         let router = Router(context: AqylRequestContext.self)
         router.add(middleware: APIKeyMiddleware(keys: keys, limiter: RateLimiter(), required: false))
         router.get("/who") { _, context in "\(context.caller.kind.rawValue) \(context.caller.id) \(context.caller.synthetic)" }

@@ -9,7 +9,7 @@ import TestSupport
 
 /// The API in-process, on the tiny Llama-3-vocabulary model from the fixtures.
 @Suite struct ChatCompletionsTests {
-    static func app() throws -> some ApplicationProtocol { try TestServer.app() }
+    static func app() async throws -> some ApplicationProtocol { try await TestServer.app() }
 
     static func json(_ s: String) -> ByteBuffer { ByteBuffer(string: s) }
 

@@ -31,9 +31,9 @@ enum TestServer {
         "aqyl_uid=" + WebIdentity(keyBytes: webIdentityKey).value(for: .browser(uid))
     }
 
-    static func app(_ adjust: (inout ServerConfiguration) -> Void = { _ in }) throws -> some ApplicationProtocol {
+    static func app(_ adjust: (inout ServerConfiguration) -> Void = { _ in }) async throws -> some ApplicationProtocol {
         guard let model = tinyModel else { throw TestServerError.modelMissing }
-        return try buildApplication(configuration: configuration(adjust), models: [ModelEntry(id: "tiny", model: model)])
+        return try await buildApplication(configuration: configuration(adjust), models: [ModelEntry(id: "tiny", model: model)])
     }
 }
 

@@ -35,8 +35,8 @@ import Testing
         return (text, events.last == "data: [DONE]")
     }
 
-    static func gateway(_ specs: [UpstreamModelSpec], readTimeout: Duration = .seconds(30)) throws -> some ApplicationProtocol {
-        try TestServer.app { config in
+    static func gateway(_ specs: [UpstreamModelSpec], readTimeout: Duration = .seconds(30)) async throws -> some ApplicationProtocol {
+        try await TestServer.app { config in
             config.upstreams = UpstreamSettings(models: specs)
             config.upstreams.readTimeout = readTimeout
         }
@@ -45,7 +45,7 @@ import Testing
     @Test(.timeLimit(.minutes(2)))
     func chatGoesThroughAnotherAqyl() async throws {
         guard let model = TestServer.tinyModel else { throw TestServerError.modelMissing }
-        let upstream = try buildApplication(configuration: TestServer.configuration(), models: [ModelEntry(id: "tiny", model: model)])
+        let upstream = try await buildApplication(configuration: TestServer.configuration(), models: [ModelEntry(id: "tiny", model: model)])
         try await upstream.test(.live) { direct in
             let port = try #require(direct.port)
             let expected = try await direct.execute(uri: "/v1/chat/completions", method: .post, body: Self.chat("tiny")) { response in

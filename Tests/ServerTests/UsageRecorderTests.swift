@@ -6,7 +6,7 @@ import UsageStats
 
 /// Events, exclusions and the daily aggregate across a UTC day boundary.
 @Suite struct UsageRecorderTests {
-    @Test func closesADayWithAVerifiableAggregate() throws {
+    @Test func closesADayWithAVerifiableAggregate() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("aqyl-recorder-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
         let recorder = try UsageRecorder(directory: dir, origin: "test/stats") { _ in }
@@ -15,13 +15,13 @@ import UsageStats
             .init(caller: caller, model: "m", conversation: "c-\(caller.id)", promptTokens: 10, completionTokens: 5,
                   responded: true, fromWebScript: script)
         }
-        for i in 0..<6 { recorder.record(request(Caller(kind: .web, id: "browser\(i)")), now: day.addingTimeInterval(Double(i) * 60)) }
-        recorder.record(request(Caller(kind: .apiKey, id: "key_load", synthetic: true)), now: day.addingTimeInterval(600))
-        recorder.record(request(Caller(kind: .web, id: "nojs"), script: false), now: day.addingTimeInterval(700))
+        for i in 0..<6 { await recorder.record(request(Caller(kind: .web, id: "browser\(i)")), now: day.addingTimeInterval(Double(i) * 60)) }
+        await recorder.record(request(Caller(kind: .apiKey, id: "key_load", synthetic: true)), now: day.addingTimeInterval(600))
+        await recorder.record(request(Caller(kind: .web, id: "nojs"), script: false), now: day.addingTimeInterval(700))
         // 25 requests in one minute from one browser: the ones past 20 are excluded.
-        for s in 0..<25 { recorder.record(request(Caller(kind: .web, id: "browser0")), now: day.addingTimeInterval(3600 + Double(s))) }
+        for s in 0..<25 { await recorder.record(request(Caller(kind: .web, id: "browser0")), now: day.addingTimeInterval(3600 + Double(s))) }
         // The next day's first event closes 2026-11-30 with an aggregate entry.
-        recorder.record(request(Caller(kind: .web, id: "browser1")), now: day.addingTimeInterval(86400 + 60))
+        await recorder.record(request(Caller(kind: .web, id: "browser1")), now: day.addingTimeInterval(86400 + 60))
 
         let entries = recorder.log.entries(in: 0..<recorder.log.size)
         let decoded = try entries.map { try LedgerEntry(bytes: $0) }
@@ -37,7 +37,7 @@ import UsageStats
         #expect(!text.contains("browser") && !text.contains("key_load"))
 
         var verifier = LedgerVerifier()
-        let signed = verifier.checkSignature(note: try recorder.log.checkpoint(), verifierKey: recorder.log.signer.verifierKey)
+        let signed = verifier.checkSignature(note: try await recorder.log.checkpoint(), verifierKey: recorder.log.verifierKey)
         let checkpoint = try #require(signed)
         _ = verifier.checkRoot(entries: entries, checkpoint: checkpoint)
         verifier.checkFigures(entries: entries, published: recorder.report(size: checkpoint.size, from: nil, to: nil))

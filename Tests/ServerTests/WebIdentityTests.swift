@@ -67,7 +67,7 @@ import UsageStats
     /// A script that throws its cookie away and asks the page for a new one gets at most
     /// the per-network quota of identities; past it, the page loads without one and `/api` says 429.
     @Test func newIdentitiesAreLimitedPerClientNetwork() async throws {
-        let app = try buildApplication(configuration: TestServer.configuration { $0.frontDoor.webIdentitiesPerHour = 3 },
+        let app = try await buildApplication(configuration: TestServer.configuration { $0.frontDoor.webIdentitiesPerHour = 3 },
                                        models: [ModelEntry(id: "tiny", model: try #require(TestServer.tinyModel))])
         try await app.test(.router) { client in
             var issued = 0
@@ -93,7 +93,7 @@ import UsageStats
     }
 
     @Test func aWebIdentityHasItsOwnRateLimit() async throws {
-        let app = try buildApplication(configuration: TestServer.configuration { $0.frontDoor.webRateLimitPerMinute = 2 },
+        let app = try await buildApplication(configuration: TestServer.configuration { $0.frontDoor.webRateLimitPerMinute = 2 },
                                        models: [ModelEntry(id: "tiny", model: try #require(TestServer.tinyModel))])
         try await app.test(.router) { client in
             let cookie = TestServer.cookie(String(repeating: "c", count: 32))
@@ -106,7 +106,7 @@ import UsageStats
     }
 
     @Test func anonymousTrafficCanBeLimitedPerNetwork() async throws {
-        let app = try buildApplication(configuration: TestServer.configuration { $0.frontDoor.anonymousRateLimitPerMinute = 2 },
+        let app = try await buildApplication(configuration: TestServer.configuration { $0.frontDoor.anonymousRateLimitPerMinute = 2 },
                                        models: [ModelEntry(id: "tiny", model: try #require(TestServer.tinyModel))])
         try await app.test(.router) { client in
             do { let status = try await Self.chat(client, cookie: nil); #expect(status == .ok) }
@@ -120,8 +120,8 @@ import UsageStats
     @Test func keyModeNeedsASignIn() async throws {
         let config = TestServer.configuration { $0.frontDoor.webChat = .key }
         let keys = APIKeyStore(try DataStore(directory: config.dataDirectory))
-        let (record, secret) = try keys.create(name: "aigerim")
-        let app = try buildApplication(configuration: config, models: [ModelEntry(id: "tiny", model: try #require(TestServer.tinyModel))])
+        let (record, secret) = try await keys.create(name: "aigerim")
+        let app = try await buildApplication(configuration: config, models: [ModelEntry(id: "tiny", model: try #require(TestServer.tinyModel))])
         try await app.test(.router) { client in
             try await client.execute(uri: "/", method: .get) { response in
                 #expect(response.status == .ok)
@@ -150,7 +150,7 @@ import UsageStats
             do { let status = try await Self.chat(client, cookie: signedIn); #expect(status == .ok) }
             let day = try await Self.today(client)
             #expect(day.channels["web"] != nil)
-            try keys.revoke(id: record.id)
+            try await keys.revoke(id: record.id)
             try await client.execute(uri: "/api/conversations", method: .get, headers: [.cookie: signedIn]) { #expect($0.status == .unauthorized) }
             try await client.execute(uri: "/api/session", method: .delete) { response in
                 #expect(response.status == .noContent)
@@ -165,8 +165,8 @@ import UsageStats
             $0.apiKeyRequired = true
         }
         let keys = APIKeyStore(try DataStore(directory: config.dataDirectory))
-        let (_, secret) = try keys.create(name: "web")
-        let app = try buildApplication(configuration: config, models: [ModelEntry(id: "tiny", model: try #require(TestServer.tinyModel))])
+        let (_, secret) = try await keys.create(name: "web")
+        let app = try await buildApplication(configuration: config, models: [ModelEntry(id: "tiny", model: try #require(TestServer.tinyModel))])
         try await app.test(.router) { client in
             do { let status = try await Self.chat(client, cookie: TestServer.cookie(String(repeating: "f", count: 32))); #expect(status == .unauthorized) }
             let signedIn = try await client.execute(uri: "/api/session", method: .post, headers: [.contentType: "application/json"],
@@ -176,7 +176,7 @@ import UsageStats
     }
 
     @Test func offModeServesNoWebChat() async throws {
-        let app = try buildApplication(configuration: TestServer.configuration { $0.frontDoor.webChat = .off },
+        let app = try await buildApplication(configuration: TestServer.configuration { $0.frontDoor.webChat = .off },
                                        models: [ModelEntry(id: "tiny", model: try #require(TestServer.tinyModel))])
         try await app.test(.router) { client in
             for uri in ["/", "/api/conversations", "/assets/app.js"] {
@@ -196,7 +196,7 @@ import UsageStats
         let legacy = String(repeating: "7", count: 32)
         let store = ConversationStore(try DataStore(directory: config.dataDirectory))
         _ = try await store.createConversation(owner: legacy, ConversationDraft(title: "Ескі", model: nil, systemPrompt: nil, temperature: nil))
-        let app = try buildApplication(configuration: config, models: [ModelEntry(id: "tiny", model: try #require(TestServer.tinyModel))])
+        let app = try await buildApplication(configuration: config, models: [ModelEntry(id: "tiny", model: try #require(TestServer.tinyModel))])
         try await app.test(.router) { client in
             let cookie = try await client.execute(uri: "/api/conversations", method: .get, headers: [.cookie: "aqyl_uid=\(legacy)"]) { response in
                 #expect(response.status == .ok)

@@ -18,8 +18,8 @@ import Storage
 struct APIKeyMiddleware: RouterMiddleware {
     typealias Context = AqylRequestContext
 
-    let keys: APIKeyStore
-    let limiter: RateLimiter
+    let keys: any APIKeyRepository
+    let limiter: any RateLimitStore
     let required: Bool
 
     static let apiKeyHeader = HTTPField.Name("x-api-key")!
@@ -32,15 +32,20 @@ struct APIKeyMiddleware: RouterMiddleware {
             record = try await keys.authenticate(secret: secret)
         } catch {
             context.logger.error("API key lookup failed: \(error)")
-            return errorResponse(.internal())
+            return errorResponse(.storage(error))
         }
         guard let record else {
             if required { return errorResponse(.invalidAPIKey) }
             return try await next(request, context)
         }
-        if let limit = record.rateLimitPerMinute,
-           case let .limited(retryAfter) = limiter.acquire(key: record.id, perMinute: limit) {
-            return errorResponse(.rateLimited(retryAfterSeconds: retryAfter))
+        if let limit = record.rateLimitPerMinute {
+            do {
+                if case let .limited(retryAfter) = try await limiter.acquire(key: record.id, perMinute: limit) {
+                    return errorResponse(.rateLimited(retryAfterSeconds: retryAfter))
+                }
+            } catch {
+                return errorResponse(.storage(error))
+            }
         }
         var context = context
         context.caller = Caller(kind: .apiKey, id: record.id, synthetic: record.synthetic)
@@ -73,28 +78,32 @@ struct APIAccessMiddleware: RouterMiddleware {
     typealias Context = AqylRequestContext
 
     let required: Bool
-    let limiter: RateLimiter
+    let limiter: any RateLimitStore
     let webRateLimit: Int?
     let anonymousRateLimit: Int?
     let network: ClientNetwork
 
     func handle(_ request: Request, context: Context,
                 next: (Request, Context) async throws -> Response) async throws -> Response {
-        switch context.caller.kind {
-        case .apiKey:
-            break
-        case .web:
-            if let limit = webRateLimit,
-               case let .limited(retryAfter) = limiter.acquire(key: "web:" + context.caller.id, perMinute: limit) {
-                return errorResponse(Self.tooMany("this chat", limit: limit, retryAfter: retryAfter))
+        do {
+            switch context.caller.kind {
+            case .apiKey:
+                break
+            case .web:
+                if let limit = webRateLimit,
+                   case let .limited(retryAfter) = try await limiter.acquire(key: "web:" + context.caller.id, perMinute: limit) {
+                    return errorResponse(Self.tooMany("this chat", limit: limit, retryAfter: retryAfter))
+                }
+            case .anonymous:
+                if required { return errorResponse(.missingAPIKey) }
+                if let limit = anonymousRateLimit,
+                   case let .limited(retryAfter) = try await limiter.acquire(
+                       key: "anonymous:" + network.key(for: request, context: context), perMinute: limit) {
+                    return errorResponse(Self.tooMany("your network without an API key", limit: limit, retryAfter: retryAfter))
+                }
             }
-        case .anonymous:
-            if required { return errorResponse(.missingAPIKey) }
-            if let limit = anonymousRateLimit,
-               case let .limited(retryAfter) = limiter.acquire(key: "anonymous:" + network.key(for: request, context: context),
-                                                                perMinute: limit) {
-                return errorResponse(Self.tooMany("your network without an API key", limit: limit, retryAfter: retryAfter))
-            }
+        } catch {
+            return errorResponse(.storage(error))
         }
         return try await next(request, context)
     }

@@ -1,3 +1,4 @@
+import Storage
 import Synchronization
 
 /// Per-key request limits as token buckets: a key limited to N requests a minute
@@ -5,13 +6,10 @@ import Synchronization
 ///
 /// A bucket rather than a fixed window, so there is no edge at which a client can
 /// send 2N requests in a moment; state is one number and a time per key, in memory
-/// (limits reset when the server restarts, which is fine for abuse protection).
-final class RateLimiter: Sendable {
-    enum Decision: Equatable {
-        case allowed
-        /// Refused; a request will be allowed again after this many whole seconds.
-        case limited(retryAfterSeconds: Int)
-    }
+/// (limits reset when the server restarts, which is fine for abuse protection). The
+/// store of one process (SQLite); replicas share ``PostgresRateLimitStore`` instead.
+final class RateLimiter: RateLimitStore {
+    typealias Decision = RateLimitDecision
 
     private struct Bucket {
         var tokens: Double
@@ -27,12 +25,16 @@ final class RateLimiter: Sendable {
 
     /// Takes one request from `key`'s bucket if it holds one.
     /// - Complexity: O(1) under a lock (amortized; an occasional sweep is O(buckets)).
-    func acquire(key: String, perMinute limit: Int, now: ContinuousClock.Instant = .now) -> Decision {
+    func acquire(key: String, capacity limit: Int, perSeconds window: Int) async throws(StorageError) -> Decision {
+        acquire(key: key, capacity: limit, perSeconds: window, now: .now)
+    }
+
+    func acquire(key: String, perMinute limit: Int, now: ContinuousClock.Instant) -> Decision {
         acquire(key: key, capacity: limit, perSeconds: 60, now: now)
     }
 
     /// A bucket of `capacity` that refills completely in `perSeconds` seconds.
-    func acquire(key: String, capacity limit: Int, perSeconds window: Int, now: ContinuousClock.Instant = .now) -> Decision {
+    func acquire(key: String, capacity limit: Int, perSeconds window: Int, now: ContinuousClock.Instant) -> Decision {
         let capacity = Double(max(1, limit))
         let perSecond = capacity / Double(max(1, window))
         return buckets.withLock { buckets in

@@ -13,8 +13,8 @@ import Storage
 /// which runs after this one and takes precedence.
 struct WebCallerMiddleware: RouterMiddleware {
     let identities: WebIdentity
-    let keys: APIKeyStore
-    let limiter: RateLimiter
+    let keys: any APIKeyRepository
+    let limiter: any RateLimitStore
     let access: WebChatAccess
 
     func handle(_ request: Request, context: AqylRequestContext,
@@ -30,11 +30,16 @@ struct WebCallerMiddleware: RouterMiddleware {
             context.caller = Caller(kind: .web, id: id)
         case let .apiKey(keyID):
             let record: APIKeyRecord?
-            do { record = try await keys.record(id: keyID) } catch { return errorResponse(.internal()) }
+            do { record = try await keys.record(id: keyID) } catch { return errorResponse(.storage(error)) }
             guard let record, !record.isRevoked else { return try await next(request, context) }
-            if let limit = record.rateLimitPerMinute,
-               case let .limited(retryAfter) = limiter.acquire(key: record.id, perMinute: limit) {
-                return errorResponse(.rateLimited(retryAfterSeconds: retryAfter))
+            if let limit = record.rateLimitPerMinute {
+                do {
+                    if case let .limited(retryAfter) = try await limiter.acquire(key: record.id, perMinute: limit) {
+                        return errorResponse(.rateLimited(retryAfterSeconds: retryAfter))
+                    }
+                } catch {
+                    return errorResponse(.storage(error))
+                }
             }
             context.caller = Caller(kind: .web, id: keyID, synthetic: record.synthetic)
         }

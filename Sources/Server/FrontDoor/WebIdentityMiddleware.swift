@@ -17,7 +17,7 @@ import Storage
 struct WebIdentityMiddleware: RouterMiddleware {
     let identities: WebIdentity
     let access: WebChatAccess
-    let limiter: RateLimiter
+    let limiter: any RateLimitStore
     let network: ClientNetwork
     let perHour: Int
     let conversations: any ConversationRepository
@@ -50,7 +50,12 @@ struct WebIdentityMiddleware: RouterMiddleware {
             subject = .browser(legacy)
         } else {
             let key = "new-identity:" + network.key(for: request, context: context)
-            if case let .limited(retryAfter) = limiter.acquire(key: key, capacity: perHour, perSeconds: 3600) {
+            let decision: RateLimitDecision
+            do { decision = try await limiter.acquire(key: key, capacity: perHour, perSeconds: 3600) } catch {
+                if !identityRequired { return try await next(request, context) }
+                return errorResponse(.storage(error))
+            }
+            if case let .limited(retryAfter) = decision {
                 if !identityRequired { return try await next(request, context) }
                 return errorResponse(APIError(
                     status: 429, message: "Too many new chat identities from your network; try again later.",

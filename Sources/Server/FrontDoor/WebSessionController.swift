@@ -10,7 +10,7 @@ import Storage
 /// that the key is live (``WebCallerMiddleware``).
 struct WebSessionController: Sendable {
     let identities: WebIdentity
-    let keys: APIKeyStore
+    let keys: any APIKeyRepository
     let bodyLimit: Int
 
     struct SignIn: Decodable {
@@ -32,7 +32,7 @@ struct WebSessionController: Sendable {
             await respondAsync { () async throws(APIError) in
                 let body = try await decodeBody(SignIn.self, from: request, limit: min(bodyLimit, 4096))
                 let record: APIKeyRecord?
-                do { record = try await keys.authenticate(secret: body.apiKey) } catch { throw APIError.internal() }
+                do { record = try await keys.authenticate(secret: body.apiKey) } catch { throw APIError.storage(error) }
                 guard let record else { throw APIError.invalidAPIKey }
                 var response = jsonResponse(Session(keyID: record.id, name: record.name))
                 response.headers[values: .setCookie].append(identities.setCookie(.apiKey(record.id)))
