@@ -7,5 +7,11 @@ cd "$(dirname "$0")/.."
 # One build with testing enabled; `swift build` alone would build every module a second time.
 swift build --build-tests
 .build/debug/aqyl models fetch smollm2-135m gemma3-270m qwen2.5-coder-0.5b
+# Every repository and ledger test also runs on PostgreSQL: use the server CI started,
+# or start a throwaway one (installs Debian's postgresql when missing).
+if [ -z "${AQYL_TEST_POSTGRES_URL:-}" ]; then
+  AQYL_TEST_POSTGRES_URL="$(./scripts/postgres_start.sh)"
+  export AQYL_TEST_POSTGRES_URL
+fi
 # Serial: the real-model tests each use every core.
 swift test --skip-build --no-parallel "$@"

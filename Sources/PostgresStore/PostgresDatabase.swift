@@ -165,10 +165,11 @@ public final class PostgresDatabase: Service, Sendable {
     }
 
     /// Runs `body` in one transaction on one connection, committed before it returns.
-    func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws(StorageError) -> T {
+    func transaction<T: Sendable>(timeout: Duration = statementTimeout,
+                                  _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws(StorageError) -> T {
         let logger = logger, client = client
         do {
-            return try await Self.bounded(Self.statementTimeout) {
+            return try await Self.bounded(timeout) {
               try await client.withConnection { connection in
                 try await connection.query("BEGIN", logger: logger)
                 do {

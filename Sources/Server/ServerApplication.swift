@@ -141,7 +141,7 @@ func buildRouter(configuration: ServerConfiguration, models: [ServedModel], stor
             load[m.id] = ModelHealth(active: l.active, waiting: l.waiting, slots: m.scheduler.configuration.slots,
                                      chatTemplateError: m.model.chatTemplateError)
         }
-        return jsonResponse(HealthStatus(status: "ok", models: load))
+        return jsonResponse(HealthStatus(status: "ok", models: load, log: usage.status))
     }
     MetricsController(metrics: metrics).addRoutes(to: router)
     let byID = Dictionary(models.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
@@ -169,6 +169,15 @@ func buildRouter(configuration: ServerConfiguration, models: [ServedModel], stor
 struct HealthStatus: Encodable {
     var status: String
     var models: [String: ModelHealth]
+    var log: LogHealth
+}
+
+/// The usage log as this replica sees it: its size, whether it is the sequencer (shared
+/// log only), and events waiting in its local spool for the database.
+struct LogHealth: Encodable {
+    var size: Int
+    var sequencer: Bool?
+    var spooled: Int?
 }
 
 struct ModelHealth: Encodable {

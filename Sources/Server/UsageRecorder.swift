@@ -216,6 +216,13 @@ final class UsageRecorder: Sendable {
         if case let .local(log) = backend { _ = try? log.checkpoint() }
     }
 
+    var status: LogHealth {
+        switch backend {
+        case let .local(log): return LogHealth(size: log.size, sequencer: nil, spooled: nil)
+        case let .shared(log): return LogHealth(size: log.size, sequencer: log.isSequencer, spooled: log.spooled)
+        }
+    }
+
     /// Closes finished days (so a quiet server still publishes yesterday). The shared
     /// log's sequencer does this in every round.
     func closeFinishedDays(now: Date = Date()) {

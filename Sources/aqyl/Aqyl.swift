@@ -8,7 +8,7 @@ struct Aqyl: AsyncParsableCommand {
         abstract: "Aqyl: a Kazakh-first LLM engine, chat server, fine-tuner and honest usage ledger.",
         subcommands: [
             ChatCommand.self, GenerateCommand.self, TokenizeCommand.self, InspectCommand.self,
-            BenchCommand.self, ModelsCommand.self, ServeCommand.self, KeysCommand.self, StatsCommand.self,
+            BenchCommand.self, ModelsCommand.self, ServeCommand.self, KeysCommand.self, StatsCommand.self, DataCommand.self,
             FinetuneCommand.self, AdapterCommand.self, MergeCommand.self, EvalCommand.self, CorpusCommand.self,
         ]
     )

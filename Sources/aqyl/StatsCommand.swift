@@ -4,6 +4,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import Ledger
+import PostgresStore
 import Storage
 import UsageStats
 
@@ -13,13 +14,21 @@ struct StatsCommand: AsyncParsableCommand {
         subcommands: [StatsVerifyCommand.self, StatsReportCommand.self, StatsWitnessCommand.self, StatsBenchCommand.self])
 }
 
-/// Where the log comes from: a server's /stats routes, or a data directory.
+/// Where the log comes from: a server's /stats routes, a data directory, or the
+/// PostgreSQL database replicas share.
 enum LedgerSource {
     case url(String)
     case directory(URL)
+    case postgres(PostgresLocation)
 
-    static func from(url: String?, data: String?) throws -> LedgerSource {
+    static func from(url: String?, data: String?, database: String? = nil) throws -> LedgerSource {
         if let url { return .url(url.hasSuffix("/") ? String(url.dropLast()) : url) }
+        if let database {
+            switch try DatabaseLocation(parsing: database) {
+            case let .postgres(location): return .postgres(location)
+            case .sqlite: break // the log of a SQLite deployment is in its data directory
+            }
+        }
         let dir = data.map { URL(fileURLWithPath: $0) } ?? DataStore.defaultDirectory
         return .directory(dir.appendingPathComponent("ledger"))
     }
@@ -59,6 +68,13 @@ enum LedgerSource {
             var history = (try? JSONDecoder().decode([String].self, from: try await get("/stats/checkpoints"))) ?? [note]
             if let i = history.firstIndex(of: note) { history = Array(history[...i]) } else { history.append(note) }
             return (key, note, entries, history, [])
+        case let .postgres(location):
+            let database: PostgresDatabase
+            do { database = try await PostgresDatabase.open(location) } catch { throw CLIError(error.description) }
+            let snapshot: LogSnapshot
+            do { snapshot = try await database.withRunning { try await LogSnapshot.read(database) } } catch { throw CLIError("\(error)") }
+            guard let note = snapshot.checkpoints.last else { throw CLIError("the database's log has no signed checkpoint yet") }
+            return (snapshot.verifierKey, note, snapshot.entries, snapshot.checkpoints, [])
         case let .directory(dir):
             let keyData = try Data(contentsOf: dir.appendingPathComponent("signing.key"))
             let origin = (try? String(contentsOf: dir.appendingPathComponent("origin"), encoding: .utf8)) ?? "aqyl/stats"
@@ -97,6 +113,9 @@ struct StatsVerifyCommand: AsyncParsableCommand {
     @Option(help: "Data directory to verify instead of a server (its ledger/ folder).")
     var data: String?
 
+    @Option(help: ArgumentHelp("The replicas' database to verify instead of a server (postgres://…).", valueName: "URL"))
+    var database: String?
+
     @Option(help: "Trusted verifier key (name+id+key). Without it, the server's key is used and printed so you can pin it.")
     var trust: String?
 
@@ -119,7 +138,7 @@ struct StatsVerifyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let source = try LedgerSource.from(url: url, data: data)
+        let source = try LedgerSource.from(url: url, data: data, database: database)
         let fetched = try await source.fetch()
         if trust == nil { print("trusting the log's own key (pin it with --trust): \(fetched.key)") }
         for remark in fetched.remarks { print("note: \(remark)") }
@@ -174,6 +193,9 @@ struct StatsReportCommand: AsyncParsableCommand {
     @Option(help: "Data directory (default: $AQYL_DATA or ~/.local/share/aqyl).")
     var data: String?
 
+    @Option(help: ArgumentHelp("The replicas' database to read instead (postgres://…).", valueName: "URL"))
+    var database: String?
+
     @Option(help: "First day, YYYY-MM-DD (default: 29 days before --to).")
     var from: String?
 
@@ -184,7 +206,7 @@ struct StatsReportCommand: AsyncParsableCommand {
     @Flag(help: "CSV output.") var csv = false
 
     func run() async throws {
-        let source = try LedgerSource.from(url: url, data: data)
+        let source = try LedgerSource.from(url: url, data: data, database: database)
         let fetched = try await source.fetch()
         let events = fetched.entries.compactMap { bytes -> UsageEvent? in
             if case let .event(e) = try? LedgerEntry(bytes: bytes) { return e } else { return nil }
