@@ -44,3 +44,11 @@ public enum PostgresTestDatabase {
         return location
     }
 }
+
+extension PostgresLocation {
+    /// The location as a `--database` URL, password included (for test processes only).
+    public var testURL: String {
+        let password = password.map { ":" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0) } ?? ""
+        return "postgres://\(user)\(password)@\(host):\(port)/\(database)?sslmode=\(sslMode.rawValue)"
+    }
+}
