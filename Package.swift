@@ -118,7 +118,7 @@ let package = Package(
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "WebChatTests", dependencies: ["WebChat", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "ServerTests", dependencies: [
-            "Server", "Engine", "OpenAIAPI", "TestSupport", "Storage",
+            "Server", "Engine", "OpenAIAPI", "TestSupport", "Storage", "PostgresStore", "Ledger", "UsageStats",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "IntegrationTests", dependencies: [

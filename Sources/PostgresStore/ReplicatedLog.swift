@@ -5,6 +5,7 @@ import Logging
 import PostgresNIO
 import ServiceLifecycle
 import Storage
+import Synchronization
 
 /// The usage log shared by every replica, in PostgreSQL.
 ///
@@ -32,7 +33,7 @@ public final class ReplicatedLog: PublishedLog, Service, @unchecked Sendable {
     public var verifierKey: String { signer.verifierKey }
     let database: PostgresDatabase
     private let spool: EventSpool
-    private let arrange: Arrange
+    private let arranger: Mutex<Arrange>
     private let lock = NSLock()
     private var view = LogView()
     private var sequencing = false
@@ -69,8 +70,17 @@ public final class ReplicatedLog: PublishedLog, Service, @unchecked Sendable {
         self.signer = signer
         self.database = database
         self.spool = spool
-        self.arrange = arrange
+        self.arranger = Mutex(arrange)
     }
+
+    /// Sets what orders and completes each batch the sequencer integrates (the usage
+    /// recorder registers itself here once it exists).
+    public func setArranger(_ arrange: @escaping Arrange) {
+        arranger.withLock { $0 = arrange }
+    }
+
+    /// Keeps pending entries as they are, in commit order.
+    public static let keepOrder: Arrange = { pending, _ in pending.enumerated().map { ArrangedEntry(bytes: $1, source: $0) } }
 
     /// Opens the shared log: names it (or checks its name and key), loads and checks the
     /// signed history.
@@ -81,7 +91,7 @@ public final class ReplicatedLog: PublishedLog, Service, @unchecked Sendable {
     ///   - spoolDirectory: where this replica keeps entries acknowledged while the database is down.
     public static func open(database: PostgresDatabase, origin requested: String?, key: Curve25519.Signing.PrivateKey,
                             spoolDirectory: URL,
-                            arrange: @escaping Arrange = { pending, _ in pending.enumerated().map { ArrangedEntry(bytes: $1, source: $0) } })
+                            arrange: @escaping Arrange = keepOrder)
         async throws -> ReplicatedLog {
         let proposed = requested ?? TransparencyLog.defaultOrigin()
         let proposedKey = NoteSigner(name: proposed, key: key).verifierKey
@@ -312,6 +322,7 @@ public final class ReplicatedLog: PublishedLog, Service, @unchecked Sendable {
             }
             let fresh = zip(uids, pending).filter { !seen.contains($0.0) }
             // The sequencer's own entries (aggregates) carry no uid.
+            let arrange = arranger.withLock { $0 }
             let arranged = arrange(fresh.map(\.1), Date())
             guard !arranged.isEmpty || !ids.isEmpty else {
                 try await connection.query("COMMIT", logger: logger)

@@ -42,15 +42,12 @@ struct ServerStores: Sendable {
                 try await requireShared(database, "web-identity-key", identityKey, file: data.appendingPathComponent(WebIdentity.keyFileName))
             }
             let rawKey = try LogSigningKey.load(file: configuration.logKeyFile, directory: ledgerDirectory).rawRepresentation
-            let arranger = Arranger()
             let log = try await database.withRunning {
                 try await ReplicatedLog.open(database: database, origin: configuration.statsOrigin,
                                              key: try Curve25519.Signing.PrivateKey(rawRepresentation: rawKey),
-                                             spoolDirectory: data.appendingPathComponent("ledger-spool"),
-                                             arrange: { pending, now in arranger.arrange(pending, now: now) })
+                                             spoolDirectory: data.appendingPathComponent("ledger-spool"))
             }
             let usage = try UsageRecorder(backend: .shared(log), pseudonyms: Pseudonymizer(keyBytes: pseudonymKey), report: report)
-            arranger.recorder.withLock { $0 = usage }
             return ServerStores(conversations: PostgresConversationStore(database), keys: PostgresAPIKeyStore(database),
                                 limits: PostgresRateLimitStore(database), usage: usage, services: [database, log], close: {})
         }
@@ -67,16 +64,6 @@ struct ServerStores: Sendable {
                 Copy that file from a running replica's data directory.
                 """)
         }
-    }
-}
-
-/// Forwards the sequencer's calls to the recorder, which exists only after the log opened.
-private final class Arranger: Sendable {
-    let recorder = Mutex<UsageRecorder?>(nil)
-
-    func arrange(_ pending: [[UInt8]], now: Date) -> [ReplicatedLog.ArrangedEntry] {
-        if let recorder = recorder.withLock({ $0 }) { return recorder.arrange(pending, now: now) }
-        return pending.enumerated().map { ReplicatedLog.ArrangedEntry(bytes: $1, source: $0) }
     }
 }
 

@@ -64,6 +64,12 @@ final class UsageRecorder: Sendable {
         var s = State()
         Self.ingest(&s, log: log, report: report)
         state = Mutex(s)
+        if case let .shared(log) = backend {
+            // Weak: the log outlives no one, but must not keep the recorder alive.
+            log.setArranger { [weak self] pending, now in
+                self?.arrange(pending, now: now) ?? ReplicatedLog.keepOrder(pending, now)
+            }
+        }
     }
 
     /// What the request was, as the server saw it.
