@@ -118,17 +118,63 @@ public final class PostgresDatabase: Service, Sendable {
     /// answered 503: a database that stopped answering must not hang the server's requests.
     public static let statementTimeout: Duration = .seconds(10)
 
+    /// While the database is known to be down, requests fail at once (503) instead of each
+    /// waiting out a timeout; one request a second probes whether it is back.
+    private struct Outage {
+        var down = false
+        var lastProbe: ContinuousClock.Instant = .now
+    }
+    private let outage = Mutex(Outage())
+    static let probeInterval: Duration = .seconds(1)
+    /// How long a probe during an outage may wait for the database.
+    static let probeTimeout: Duration = .seconds(3)
+
+    /// The time a statement may take now: nil means fail at once (down, and not our turn to probe).
+    private func admit(_ timeout: Duration) -> Duration? {
+        outage.withLock { o in
+            guard o.down else { return timeout }
+            guard ContinuousClock.now - o.lastProbe >= Self.probeInterval else { return nil }
+            o.lastProbe = .now
+            return min(timeout, Self.probeTimeout)
+        }
+    }
+
+    /// Records how a statement went, so an outage is noticed and its end too.
+    private func observe(_ error: StorageError?) {
+        outage.withLock { o in
+            if case .unavailable? = error {
+                if !o.down { o.lastProbe = .now }
+                o.down = true
+            } else {
+                o.down = false
+            }
+        }
+    }
+
+    /// Whether the last statements found the database unreachable.
+    public var isDown: Bool { outage.withLock { $0.down } }
+
+    /// Runs `operation` within the outage rules and the timeout.
+    func guarded<T: Sendable>(_ timeout: Duration, _ operation: @escaping @Sendable () async throws -> T) async throws(StorageError) -> T {
+        guard let allowed = admit(timeout) else { throw .unavailable("the database is unreachable") }
+        do {
+            let value = try await Self.bounded(allowed, operation)
+            observe(nil)
+            return value
+        } catch {
+            let mapped = Self.storageError(error)
+            observe(mapped)
+            throw mapped
+        }
+    }
+
     /// Runs one statement and collects its rows.
     func rows(_ query: PostgresQuery) async throws(StorageError) -> [PostgresRow] {
         let client = client, logger = logger
-        do {
-            return try await Self.bounded(Self.statementTimeout) {
-                var out: [PostgresRow] = []
-                for try await row in try await client.query(query, logger: logger) { out.append(row) }
-                return out
-            }
-        } catch {
-            throw Self.storageError(error)
+        return try await guarded(Self.statementTimeout) {
+            var out: [PostgresRow] = []
+            for try await row in try await client.query(query, logger: logger) { out.append(row) }
+            return out
         }
     }
 
@@ -168,8 +214,7 @@ public final class PostgresDatabase: Service, Sendable {
     func transaction<T: Sendable>(timeout: Duration = statementTimeout,
                                   _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws(StorageError) -> T {
         let logger = logger, client = client
-        do {
-            return try await Self.bounded(timeout) {
+        return try await guarded(timeout) {
               try await client.withConnection { connection in
                 try await connection.query("BEGIN", logger: logger)
                 do {
@@ -181,9 +226,6 @@ public final class PostgresDatabase: Service, Sendable {
                     throw error
                 }
               }
-            }
-        } catch {
-            throw Self.storageError(error)
         }
     }
 

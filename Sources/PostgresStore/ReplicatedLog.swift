@@ -284,15 +284,17 @@ public final class ReplicatedLog: PublishedLog, Service, @unchecked Sendable {
             // now (a cancelled task stops at once; the next sequencer signs them).
             if !Task.isCancelled { try await integrateBounded(on: connection) }
         } catch {
-            // The session may be stuck mid-transaction: close it, which also frees the lock.
-            try? await connection.close()
+            // The session may be stuck mid-transaction: close it (without waiting on a
+            // connection that may not answer), which also frees the lock.
+            lock.withLock { sequencing = false }
+            let _: EventLoopFuture<Void> = connection.close()
             throw error
         }
         _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.sequencerLockKey))", logger: logger)
     }
 
     /// Longest one integration round may take before the sequencer gives up its session.
-    static let roundTimeout: Duration = .seconds(30)
+    static let roundTimeout: Duration = .seconds(10)
 
     private func integrateBounded(on connection: PostgresConnection) async throws {
         try await PostgresDatabase.bounded(Self.roundTimeout) { try await self.integrate(on: connection) }

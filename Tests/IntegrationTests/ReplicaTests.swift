@@ -250,3 +250,82 @@ enum NoteSize {
         try? Checkpoint(body: (note.components(separatedBy: "\n\n").first ?? "") + "\n").size
     }
 }
+
+/// The database goes away under a running replica and comes back.
+@Suite(.serialized) struct DatabaseLossTests {
+    /// A PostgreSQL cluster of this test's own (so stopping it disturbs no other test).
+    struct Cluster {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("aqyl-pg-loss-\(UUID().uuidString.prefix(8))").path
+        let port = Int.random(in: 55000...56000)
+        var script: String { ServePeerTests.packageRoot.appendingPathComponent("scripts/postgres_start.sh").path }
+
+        func run(_ arguments: [String] = []) async throws -> String {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/bin/bash")
+            p.arguments = [script] + arguments
+            p.environment = ProcessInfo.processInfo.environment.merging(["AQYL_PG_DIR": dir, "AQYL_PG_PORT": String(port)]) { $1 }
+            // A file, not a pipe: the server the script starts must not hold our end open.
+            let out = dir + ".out"
+            FileManager.default.createFile(atPath: out, contents: nil)
+            p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            // Reaped here: Foundation can miss the exit of a script whose grandchild (the
+            // server, started through su) lives on, and then waits forever.
+            var status: Int32 = 0
+            while waitpid(p.processIdentifier, &status, WNOHANG) == 0 { try await Task.sleep(for: .milliseconds(50)) }
+            guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else { throw CocoaError(.executableLoad) }
+            return (try String(contentsOfFile: out, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+    }
+
+    /// Stops the cluster from a `defer` (no await there): a detached stop, waited for briefly.
+    static func stopSync(_ cluster: Cluster) {
+        let done = DispatchSemaphore(value: 0)
+        Task.detached { _ = try? await cluster.run(["--stop"]); done.signal() }
+        _ = done.wait(timeout: .now() + 30)
+        try? FileManager.default.removeItem(atPath: cluster.dir)
+        try? FileManager.default.removeItem(atPath: cluster.dir + ".out")
+    }
+
+    @Test(.timeLimit(.minutes(3))) func requestsThatNeedTheDatabaseGet503AndTheServerRecovers() async throws {
+        let cluster = Cluster()
+        let url = try await cluster.run() + "?sslmode=disable"
+        defer { Self.stopSync(cluster) }
+        let (dirs, logKey) = try ReplicaTests.sharedSecrets(count: 1)
+        let server = try ServePeerTests.RunningServer(model: ReplicaTests.model, extra: ["--database", url, "--log-key", logKey], data: dirs[0])
+        defer { server.stop() }
+        try await server.waitUntilReady()
+        let key = try ReplicaTests.newKey(url, name: "k")
+        let page = try await ReplicaTests.send(server.base, "/")
+        let cookie = try #require(page.headers["set-cookie"]?.split(separator: ";").first.map(String.init))
+        #expect(try await ReplicaTests.send(server.base, "/v1/chat/completions", method: "POST", body: ReplicaTests.chat, key: key.secret).status == 200)
+        #expect(try await ReplicaTests.eventually { (await ReplicaTests.health(server.base)?.log.size ?? 0) >= 1 })
+
+        _ = try await cluster.run(["--stop"])
+        // A keyed request needs the database (is the key live?): 503 with Retry-After.
+        let keyed = try await ReplicaTests.send(server.base, "/v1/chat/completions", method: "POST", body: ReplicaTests.chat, key: key.secret)
+        #expect(keyed.status == 503, "\(keyed.body)")
+        #expect(keyed.headers["retry-after"] != nil)
+        #expect(keyed.body.contains("database_unavailable"), "\(keyed.body)")
+        let conversations = try await ReplicaTests.send(server.base, "/api/conversations", cookie: cookie)
+        #expect(conversations.status == 503, "\(conversations.body)")
+        // Generation that does not need it goes on; its usage event waits in the local spool.
+        let anonymous = try await ReplicaTests.send(server.base, "/v1/chat/completions", method: "POST", body: ReplicaTests.chat)
+        #expect(anonymous.status == 200, "\(anonymous.body)")
+        #expect((await ReplicaTests.health(server.base)?.log.spooled ?? 0) >= 1)
+
+        _ = try await cluster.run()
+        let recovered = try await ReplicaTests.eventually(30) {
+            try await ReplicaTests.send(server.base, "/v1/chat/completions", method: "POST", body: ReplicaTests.chat, key: key.secret).status == 200
+        }
+        #expect(recovered, "the server did not recover by itself")
+        // The spooled event reaches the log: nothing acknowledged is lost.
+        #expect(try await ReplicaTests.eventually(30) {
+            guard let log = await ReplicaTests.health(server.base)?.log else { return false }
+            return log.spooled == 0 && log.size >= 3
+        })
+        let verified = try ServePeerTests.run(ReplicaTests.aqyl, ["stats", "verify", "--url", server.base])
+        #expect(verified.status == 0, "\(verified.output)")
+    }
+}
