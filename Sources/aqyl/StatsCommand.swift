@@ -11,7 +11,8 @@ import UsageStats
 struct StatsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stats", abstract: "Verify and report the public usage statistics.",
-        subcommands: [StatsVerifyCommand.self, StatsReportCommand.self, StatsWitnessCommand.self, StatsBenchCommand.self])
+        subcommands: [StatsVerifyCommand.self, StatsReportCommand.self, StatsWitnessCommand.self, StatsBenchCommand.self,
+                      StatsBenchReplicasCommand.self])
 }
 
 /// Where the log comes from: a server's /stats routes, a data directory, or the
