@@ -123,7 +123,7 @@ let package = Package(
         ]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "Engine", "Models", "Tokenizers", "Templates", "ModelStore", "GGUF", "TestSupport", "Server", "Ledger", "Evaluation",
-            "UsageStats",
+            "UsageStats", "Storage", "PostgresStore",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
     ]

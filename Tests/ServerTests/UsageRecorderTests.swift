@@ -8,10 +8,10 @@ import UsageStats
 
 /// Events, exclusions and the daily aggregate across a UTC day boundary.
 @Suite struct UsageRecorderTests {
-    @Test func closesADayWithAVerifiableAggregate() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("aqyl-recorder-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let recorder = try UsageRecorder(directory: dir, origin: "test/stats") { _ in }
+    /// Six browsers, a synthetic key, a no-script client, one browser at 25 requests a
+    /// minute (past 20 are excluded), and the next day's first event, which closes
+    /// 2026-11-30 (on the local log at once; on the shared log once the day is over).
+    static func recordTheScenario(_ recorder: UsageRecorder) async {
         let day = Date(timeIntervalSince1970: 1_795_996_800)  // 2026-11-30 00:00 UTC
         func request(_ caller: Caller, script: Bool = true) -> UsageRecorder.Request {
             .init(caller: caller, model: "m", conversation: "c-\(caller.id)", promptTokens: 10, completionTokens: 5,
@@ -20,10 +20,15 @@ import UsageStats
         for i in 0..<6 { await recorder.record(request(Caller(kind: .web, id: "browser\(i)")), now: day.addingTimeInterval(Double(i) * 60)) }
         await recorder.record(request(Caller(kind: .apiKey, id: "key_load", synthetic: true)), now: day.addingTimeInterval(600))
         await recorder.record(request(Caller(kind: .web, id: "nojs"), script: false), now: day.addingTimeInterval(700))
-        // 25 requests in one minute from one browser: the ones past 20 are excluded.
         for s in 0..<25 { await recorder.record(request(Caller(kind: .web, id: "browser0")), now: day.addingTimeInterval(3600 + Double(s))) }
-        // The next day's first event closes 2026-11-30 with an aggregate entry.
         await recorder.record(request(Caller(kind: .web, id: "browser1")), now: day.addingTimeInterval(86400 + 60))
+    }
+
+    @Test func closesADayWithAVerifiableAggregate() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("aqyl-recorder-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let recorder = try UsageRecorder(directory: dir, origin: "test/stats") { _ in }
+        await Self.recordTheScenario(recorder)
 
         let entries = recorder.log.entries(in: 0..<recorder.log.size)
         let decoded = try entries.map { try LedgerEntry(bytes: $0) }
@@ -56,16 +61,7 @@ import UsageStats
         let log = try await ReplicatedLog.open(database: database, origin: "test/stats", key: .init(),
                                                spoolDirectory: dir.appendingPathComponent("spool"))
         let recorder = try UsageRecorder(backend: .shared(log), pseudonyms: Pseudonymizer(keyBytes: Array(repeating: 7, count: 32))) { _ in }
-        let day = Date(timeIntervalSince1970: 1_795_996_800)  // 2026-11-30 00:00 UTC
-        func request(_ caller: Caller, script: Bool = true) -> UsageRecorder.Request {
-            .init(caller: caller, model: "m", conversation: "c-\(caller.id)", promptTokens: 10, completionTokens: 5,
-                  responded: true, fromWebScript: script)
-        }
-        for i in 0..<6 { await recorder.record(request(Caller(kind: .web, id: "browser\(i)")), now: day.addingTimeInterval(Double(i) * 60)) }
-        await recorder.record(request(Caller(kind: .apiKey, id: "key_load", synthetic: true)), now: day.addingTimeInterval(600))
-        await recorder.record(request(Caller(kind: .web, id: "nojs"), script: false), now: day.addingTimeInterval(700))
-        for s in 0..<25 { await recorder.record(request(Caller(kind: .web, id: "browser0")), now: day.addingTimeInterval(3600 + Double(s))) }
-        await recorder.record(request(Caller(kind: .web, id: "browser1")), now: day.addingTimeInterval(86400 + 60))
+        await Self.recordTheScenario(recorder)
         #expect(log.size == 0, "acknowledged in PostgreSQL, not yet sequenced")
 
         // The sequencer's rounds: the events, then an aggregate for every day that has closed.

@@ -38,15 +38,7 @@ struct APIKeyMiddleware: RouterMiddleware {
             if required { return errorResponse(.invalidAPIKey) }
             return try await next(request, context)
         }
-        if let limit = record.rateLimitPerMinute {
-            do {
-                if case let .limited(retryAfter) = try await limiter.acquire(key: record.id, perMinute: limit) {
-                    return errorResponse(.rateLimited(retryAfterSeconds: retryAfter))
-                }
-            } catch {
-                return errorResponse(.storage(error))
-            }
-        }
+        if let refusal = await limiter.refusal(for: record) { return refusal }
         var context = context
         context.caller = Caller(kind: .apiKey, id: record.id, synthetic: record.synthetic)
         return try await next(request, context)

@@ -1,3 +1,5 @@
+import Hummingbird
+import OpenAIAPI
 import Storage
 import Synchronization
 
@@ -61,6 +63,23 @@ final class RateLimiter: RateLimitStore {
             }
             buckets[key] = bucket
             return decision
+        }
+    }
+}
+
+extension RateLimitStore {
+    /// The answer for a request on `record`'s key once it is past its per-minute limit
+    /// (429 with `Retry-After`), or when the limit cannot be checked (503); nil when the
+    /// request may go on.
+    func refusal(for record: APIKeyRecord) async -> Response? {
+        guard let limit = record.rateLimitPerMinute else { return nil }
+        do {
+            if case let .limited(retryAfter) = try await acquire(key: record.id, perMinute: limit) {
+                return errorResponse(.rateLimited(retryAfterSeconds: retryAfter))
+            }
+            return nil
+        } catch {
+            return errorResponse(.storage(error))
         }
     }
 }

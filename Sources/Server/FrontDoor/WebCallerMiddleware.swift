@@ -32,15 +32,7 @@ struct WebCallerMiddleware: RouterMiddleware {
             let record: APIKeyRecord?
             do { record = try await keys.record(id: keyID) } catch { return errorResponse(.storage(error)) }
             guard let record, !record.isRevoked else { return try await next(request, context) }
-            if let limit = record.rateLimitPerMinute {
-                do {
-                    if case let .limited(retryAfter) = try await limiter.acquire(key: record.id, perMinute: limit) {
-                        return errorResponse(.rateLimited(retryAfterSeconds: retryAfter))
-                    }
-                } catch {
-                    return errorResponse(.storage(error))
-                }
-            }
+            if let refusal = await limiter.refusal(for: record) { return refusal }
             context.caller = Caller(kind: .web, id: keyID, synthetic: record.synthetic)
         }
         return try await next(request, context)
