@@ -27,8 +27,11 @@ public final class PostgresDatabase: Service, Sendable {
     /// returns the pool (not yet running).
     /// - Throws: ``StorageError`` naming the problem: unreachable server, wrong password,
     ///   missing database, a schema from a newer aqyl.
+    ///   - durableCommits: false for a pool whose writes may be lost in a database crash
+    ///     (rate-limit buckets): its commits do not wait for the WAL flush
+    ///     (`synchronous_commit = off`), which makes each about a millisecond cheaper.
     public static func open(_ location: PostgresLocation, logger: Logger = Logger(label: "aqyl.postgres"),
-                            maximumConnections: Int = 20) async throws(StorageError) -> PostgresDatabase {
+                            maximumConnections: Int = 20, durableCommits: Bool = true) async throws(StorageError) -> PostgresDatabase {
         let tls = try tlsConfiguration(location.sslMode)
         var connectionConfig = PostgresConnection.Configuration(
             host: location.host, port: location.port, username: location.user, password: location.password,
@@ -53,6 +56,7 @@ public final class PostgresDatabase: Service, Sendable {
             database: location.database, tls: tls.client)
         config.options.connectTimeout = .seconds(3)
         config.options.maximumConnections = maximumConnections
+        if !durableCommits { config.options.additionalStartupParameters = [("synchronous_commit", "off")] }
         // A replica keeps one connection warm so the first request after a quiet spell does not pay for a handshake.
         config.options.minimumConnections = 1
         return PostgresDatabase(location: location, client: PostgresClient(configuration: config, backgroundLogger: logger),

@@ -48,8 +48,13 @@ struct ServerStores: Sendable {
                                              spoolDirectory: data.appendingPathComponent("ledger-spool"))
             }
             let usage = try UsageRecorder(backend: .shared(log), pseudonyms: Pseudonymizer(keyBytes: pseudonymKey), report: report)
+            // Limits on a pool of their own whose commits skip the WAL flush: a bucket update lost
+            // in a database crash lets a few requests more through, and each request saves a flush.
+            let limitsDatabase = try await PostgresDatabase.open(location, maximumConnections: 10, durableCommits: false)
+            limitsDatabase.start()
             return ServerStores(conversations: PostgresConversationStore(database), keys: PostgresAPIKeyStore(database),
-                                limits: PostgresRateLimitStore(database), usage: usage, services: [database, log], close: {})
+                                limits: PostgresRateLimitStore(limitsDatabase), usage: usage,
+                                services: [database, limitsDatabase, log], close: {})
         }
     }
 

@@ -49,7 +49,14 @@ struct StatsBenchReplicasCommand: AsyncParsableCommand {
 
         // 1. Shared rate limits: one statement per request.
         if limitChecks > 0 {
-            let limits = nodes.map { PostgresRateLimitStore($0.database) }
+            // As the server has them: on pools whose commits skip the WAL flush.
+            var pools: [PostgresRateLimitStore] = []
+            for _ in 0..<replicas {
+                let db = try await PostgresDatabase.open(location, maximumConnections: max(2, writers / replicas + 2), durableCommits: false)
+                db.start()
+                pools.append(PostgresRateLimitStore(db))
+            }
+            let limits = pools
             let (latencies, wall) = try await Self.timed(workers: writers, total: limitChecks) { worker, i in
                 _ = try await limits[worker % limits.count].acquire(key: "key_bench\(i % 50)", perMinute: 1_000_000)
             }
