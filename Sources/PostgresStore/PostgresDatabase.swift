@@ -293,10 +293,10 @@ extension PostgresDatabase {
     /// The value every replica must share for `name` (a key's fingerprint, say): stored by
     /// the first replica to ask, returned to every later one to compare with its own.
     public func sharedSetting(_ name: String, proposing value: String) async throws(StorageError) -> String {
-        let rows = try await rows("""
-            WITH proposed AS (INSERT INTO meta (key, value) VALUES (\(name), \(value)) ON CONFLICT (key) DO NOTHING RETURNING value)
-            SELECT value FROM proposed UNION ALL SELECT value FROM meta WHERE key = \(name)
-            """)
+        // Two statements: one statement's snapshot would not see a row another replica
+        // committed while this insert waited on it (both starting at once).
+        _ = try await rows("INSERT INTO meta (key, value) VALUES (\(name), \(value)) ON CONFLICT (key) DO NOTHING")
+        let rows = try await rows("SELECT value FROM meta WHERE key = \(name)")
         guard let row = rows.first else { throw .database("meta has no \(name)") }
         do { return try row.value("value") } catch { throw Self.storageError(error) }
     }

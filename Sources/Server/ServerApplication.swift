@@ -143,7 +143,7 @@ func buildRouter(configuration: ServerConfiguration, models: [ServedModel], stor
         }
         return jsonResponse(HealthStatus(status: "ok", models: load, log: usage.status))
     }
-    MetricsController(metrics: metrics).addRoutes(to: router)
+    MetricsController(metrics: metrics, models: models).addRoutes(to: router)
     let byID = Dictionary(models.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     ChatController(models: byID, modelOrder: models.map(\.id), bodyLimit: bodyLimit, usage: usage, upstreams: upstreams)
         .addRoutes(to: api)

@@ -24,7 +24,9 @@ enum LedgerSource {
 
     static func from(url: String?, data: String?, database: String? = nil) throws -> LedgerSource {
         if let url { return .url(url.hasSuffix("/") ? String(url.dropLast()) : url) }
-        if let database {
+        // With no source named, a deployment configured by AQYL_DATABASE_URL is read from its database.
+        let environment = ProcessInfo.processInfo.environment["AQYL_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        if let database = database ?? (data == nil ? environment : nil) {
             switch try DatabaseLocation(parsing: database) {
             case let .postgres(location): return .postgres(location)
             case .sqlite: break // the log of a SQLite deployment is in its data directory

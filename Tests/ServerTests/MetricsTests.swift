@@ -114,3 +114,33 @@ import Testing
         }
     }
 }
+
+/// The Gateway API Inference Extension's model-server protocol gauges, under vLLM's names.
+@Suite struct ModelServerProtocolTests {
+    @Test func theProtocolGaugesAreExposedPerModel() async throws {
+        try await TestServer.app().test(.router) { client in
+            let chat = #"{"model":"tiny","messages":[{"role":"user","content":"hi"}],"max_tokens":2,"temperature":0}"#
+            try await client.execute(uri: "/v1/chat/completions", method: .post, body: ByteBuffer(string: chat)) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                let text = String(buffer: response.body)
+                // Strictly parsed: a malformed line fails here.
+                let samples = try MetricsTests.parse(text)
+                let model = ["model_name": "tiny"]
+                #expect(MetricsTests.value(samples, "vllm:num_requests_waiting", model) == 0)
+                #expect(MetricsTests.value(samples, "vllm:num_requests_running", model) == 0)
+                #expect(MetricsTests.value(samples, "vllm:kv_cache_usage_perc", model) == 0)
+                #expect(MetricsTests.value(samples, "vllm:gpu_cache_usage_perc", model) == 0)
+                let info = try #require(samples.first { $0.name == "vllm:lora_requests_info" })
+                #expect(info.labels == ["model_name": "tiny", "max_lora": "0", "running_lora_adapters": "", "waiting_lora_adapters": ""])
+                #expect(abs(info.value - Date().timeIntervalSince1970) < 60, "the value is the time of the report")
+                for name in ["vllm:num_requests_waiting", "vllm:num_requests_running", "vllm:kv_cache_usage_perc", "vllm:lora_requests_info"] {
+                    #expect(text.contains("# TYPE \(name) gauge"), "\(name) is a gauge")
+                }
+            }
+        }
+    }
+
+    @Test func labelValuesAreEscaped() {
+        #expect(ModelServerGauges.escape(#"a"b\c"# + "\n") == #"a\"b\\c\n"#)
+    }
+}

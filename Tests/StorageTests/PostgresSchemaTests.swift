@@ -80,6 +80,27 @@ import TestSupport
         #expect(!parsed.description.contains("s@cret") && !parsed.description.contains("s%40cret"))
     }
 
+    /// Replicas starting at once agree on a shared setting (a key's fingerprint): the first
+    /// one's value, returned to all, never "not found" to the ones that waited on it.
+    @Test func replicasStartingTogetherAgreeOnASharedSetting() async throws {
+        let location = try await PostgresTestDatabase.fresh()
+        var pools: [PostgresDatabase] = []
+        for _ in 0..<6 { pools.append(try await PostgresDatabase.open(location)) }
+        for pool in pools { pool.start() }
+        let all = pools
+        let values = try await withThrowingTaskGroup(of: (proposed: String, agreed: String).self) { group in
+            for (i, pool) in all.enumerated() {
+                group.addTask { ("value-\(i)", try await pool.sharedSetting("fingerprint", proposing: "value-\(i)")) }
+            }
+            var out: [(proposed: String, agreed: String)] = []
+            for try await v in group { out.append(v) }
+            return out
+        }
+        for pool in pools { await pool.stop() }
+        #expect(Set(values.map(\.agreed)).count == 1, "\(values)")
+        #expect(values.contains { $0.proposed == $0.agreed }, "the agreed value is one that was proposed")
+    }
+
     /// Two replicas (two pools) share one key's limit: 10 a minute means 10 in all.
     @Test func aRateLimitIsSharedByReplicas() async throws {
         let location = try await PostgresTestDatabase.fresh()
