@@ -29,8 +29,10 @@ import Synchronization
 public final class ReplicatedLog: PublishedLog, Service, @unchecked Sendable {
     // @unchecked: `view` and the flags are guarded by `lock`.
     public let origin: String
-    public let signer: NoteSigner
-    public var verifierKey: String { signer.verifierKey }
+    /// The signing key, on replicas that have it; one without it appends and serves but
+    /// never becomes the sequencer.
+    public let signer: NoteSigner?
+    public let verifierKey: String
     let database: PostgresDatabase
     private let spool: EventSpool
     private let arranger: Mutex<Arrange>
@@ -65,8 +67,10 @@ public final class ReplicatedLog: PublishedLog, Service, @unchecked Sendable {
     /// Most pending entries integrated in one transaction.
     static let batchLimit = 5_000
 
-    init(origin: String, signer: NoteSigner, database: PostgresDatabase, spool: EventSpool, arrange: @escaping Arrange) {
+    init(origin: String, verifierKey: String, signer: NoteSigner?, database: PostgresDatabase, spool: EventSpool,
+         arrange: @escaping Arrange) {
         self.origin = origin
+        self.verifierKey = verifierKey
         self.signer = signer
         self.database = database
         self.spool = spool
@@ -80,6 +84,11 @@ public final class ReplicatedLog: PublishedLog, Service, @unchecked Sendable {
     }
 
     /// Keeps pending entries as they are, in commit order.
+    /// Whether the database holds a log already (a replica without a key can then join it).
+    public static func exists(in database: PostgresDatabase) async throws(StorageError) -> Bool {
+        !(try await database.rows("SELECT 1 FROM ledger_meta WHERE key = 'verifier_key'")).isEmpty
+    }
+
     public static let keepOrder: Arrange = { pending, _ in pending.enumerated().map { ArrangedEntry(bytes: $1, source: $0) } }
 
     /// Opens the shared log: names it (or checks its name and key), loads and checks the
@@ -88,33 +97,46 @@ public final class ReplicatedLog: PublishedLog, Service, @unchecked Sendable {
     ///   - origin: the log's name, fixed for its lifetime: nil means the stored one, or for a
     ///     new log ``TransparencyLog/defaultOrigin()``; a different name is refused.
     ///   - key: the signing key; its public half must be the one the log was created with.
+    ///     Nil (or, unless `keyRequired`, another key) makes a replica that appends and serves
+    ///     but never sequences; a new log needs one.
+    ///   - keyRequired: the key was named by the operator (`--log-key`): a wrong one is an error.
     ///   - spoolDirectory: where this replica keeps entries acknowledged while the database is down.
-    public static func open(database: PostgresDatabase, origin requested: String?, key: Curve25519.Signing.PrivateKey,
-                            spoolDirectory: URL,
+    public static func open(database: PostgresDatabase, origin requested: String?, key: Curve25519.Signing.PrivateKey?,
+                            keyRequired: Bool = true, spoolDirectory: URL,
                             arrange: @escaping Arrange = keepOrder)
         async throws -> ReplicatedLog {
         let proposed = requested ?? TransparencyLog.defaultOrigin()
-        let proposedKey = NoteSigner(name: proposed, key: key).verifierKey
-        _ = try await database.rows("""
-            INSERT INTO ledger_meta (key, value) VALUES ('origin', \(proposed)), ('verifier_key', \(proposedKey))
-            ON CONFLICT (key) DO NOTHING
-            """)
+        if let key {
+            let proposedKey = NoteSigner(name: proposed, key: key).verifierKey
+            _ = try await database.rows("""
+                INSERT INTO ledger_meta (key, value) VALUES ('origin', \(proposed)), ('verifier_key', \(proposedKey))
+                ON CONFLICT (key) DO NOTHING
+                """)
+        }
         var stored: [String: String] = [:]
         for row in try await database.rows("SELECT key, value FROM ledger_meta") {
             stored[try row.value("key")] = try row.value("value")
         }
         guard let origin = stored["origin"], let verifierKey = stored["verifier_key"] else {
-            throw LedgerError.inconsistent("the database's ledger_meta lacks the log's origin or key")
+            throw LedgerError.inconsistent("the database holds no usage log yet, and this replica has no signing key to start one")
         }
         if let requested, requested != origin { throw LedgerError.inconsistent("this log's origin is '\(origin)', not '\(requested)'") }
-        let signer = NoteSigner(name: origin, key: key)
-        guard signer.verifierKey == verifierKey else {
-            throw LedgerError.inconsistent("""
+        var signer = key.map { NoteSigner(name: origin, key: $0) }
+        if let mine = signer, mine.verifierKey != verifierKey {
+            let problem = """
                 this replica's signing key is not the log's: the log's verifier key is \(verifierKey), this key's is \
-                \(signer.verifierKey). Give every replica the same key (--log-key FILE or AQYL_LOG_SIGNING_KEY).
+                \(mine.verifierKey). Give every replica the same key (--log-key FILE or AQYL_LOG_SIGNING_KEY).
+                """
+            if keyRequired { throw LedgerError.inconsistent(problem) }
+            database.logger.warning("ledger: \(problem) Until then this replica appends and serves, and never sequences.")
+            signer = nil
+        } else if signer == nil {
+            database.logger.warning("""
+                ledger: this replica has no signing key for the log: it appends and serves, and never sequences \
+                (give it the log's key with --log-key FILE or AQYL_LOG_SIGNING_KEY to let it take over)
                 """)
         }
-        let log = ReplicatedLog(origin: origin, signer: signer, database: database,
+        let log = ReplicatedLog(origin: origin, verifierKey: verifierKey, signer: signer, database: database,
                                 spool: try EventSpool(directory: spoolDirectory), arrange: arrange)
         try await log.sync()
         return log
@@ -205,7 +227,7 @@ public final class ReplicatedLog: PublishedLog, Service, @unchecked Sendable {
             var buffer: ByteBuffer = try row.value("entry")
             entries.append(buffer.readBytes(length: buffer.readableBytes) ?? [])
         }
-        let verifier = try NoteVerifier(verifierKey: signer.verifierKey)
+        let verifier = try NoteVerifier(verifierKey: verifierKey)
         var checkpoints: [(Checkpoint, String)] = []
         for row in notes {
             let note: String = try row.value("note")
@@ -266,6 +288,8 @@ public final class ReplicatedLog: PublishedLog, Service, @unchecked Sendable {
         let logger = database.logger
         try? await sync()
         await deliverSpool()
+        // Without the key this replica cannot sign: it never takes the sequencer's lock.
+        guard signer != nil else { return }
         var got = false
         for try await value in try await connection.query("SELECT pg_try_advisory_lock(\(Self.sequencerLockKey))", logger: logger)
             .decode(Bool.self) { got = value }
@@ -360,6 +384,7 @@ public final class ReplicatedLog: PublishedLog, Service, @unchecked Sendable {
                                                         newRoot: next.root, proof: proof)
                     else { throw LedgerError.inconsistent("refusing to sign size \(next.size): not an extension of size \(last.size)") }
                 }
+                guard let signer else { throw LedgerError.io("this replica has no signing key") }
                 let note = try signer.sign(next.body)
                 try await connection.query("INSERT INTO ledger_checkpoints (size, note) VALUES (\(next.size), \(note))", logger: logger)
                 signed = (next, note)

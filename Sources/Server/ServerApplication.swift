@@ -118,7 +118,7 @@ func buildRouter(configuration: ServerConfiguration, models: [ServedModel], stor
     let limiter = stores.limits
     let usage = stores.usage
     let network = ClientNetwork(trustedProxies: door.trustedProxies)
-    let identities = try WebIdentity.load(directory: configuration.dataDirectory)
+    let identities = try stores.webIdentityKey.map(WebIdentity.init(keyBytes:)) ?? WebIdentity.load(directory: configuration.dataDirectory)
     let router = Router(context: AqylRequestContext.self)
     // Middleware applies to routes added after it: keep these first, in this order.
     router.add(middleware: RequestMetricsMiddleware(metrics: metrics))

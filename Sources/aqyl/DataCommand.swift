@@ -54,9 +54,10 @@ struct DataMigrateCommand: AsyncParsableCommand {
         guard source == copied else { throw CLIError("the copied log's root differs from the source's: \(copied) vs \(source)") }
         print("root \(source) (size \(snapshot.entries.count)) in both stores")
         printErr("""
-            Give every replica the source's secrets, which never go into the database: \
-            --log-key \(directory.appendingPathComponent("ledger/signing.key").path) (or AQYL_LOG_SIGNING_KEY), and in each \
-            replica's --data: ledger/pseudonym.key and web-identity.key.
+            Start the replicas with the source's signing key, which never goes into the database: \
+            --log-key \(directory.appendingPathComponent("ledger/signing.key").path) (or AQYL_LOG_SIGNING_KEY); \
+            and the first one with the source's ledger/pseudonym.key and web-identity.key in its --data, \
+            so people keep their pseudonyms and cookies (the others adopt them from the database).
             """)
     }
 

@@ -224,6 +224,42 @@ import UsageStats
         #expect(after.output.contains("PASS  every checkpoint"), "\(after.output)")
     }
 
+    /// Replicas given nothing but the database (fresh data directories, no key files): the
+    /// first one's secrets become everyone's, so cookies and pseudonyms work across them; a
+    /// replica without the log's signing key appends and serves but does not sequence.
+    @Test(.timeLimit(.minutes(3))) func replicasWithNothingButTheDatabaseWork() async throws {
+        let database = try await PostgresTestDatabase.fresh().testURL
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("aqyl-bare-\(UUID().uuidString)")
+        let a = try ServePeerTests.RunningServer(model: Self.model, extra: ["--database", database], data: root.appendingPathComponent("a"))
+        defer { a.stop() }
+        try await a.waitUntilReady()
+        let b = try ServePeerTests.RunningServer(model: Self.model, extra: ["--database", database], data: root.appendingPathComponent("b"))
+        defer { b.stop() }
+        try await b.waitUntilReady()
+        let page = try await Self.send(a.base, "/")
+        let cookie = try #require(page.headers["set-cookie"]?.split(separator: ";").first.map(String.init))
+        let created = try await Self.send(a.base, "/api/conversations", method: "POST", body: #"{"title":"Бір дерек қоры"}"#, cookie: cookie)
+        #expect(created.status == 200 || created.status == 201, "\(created.body)")
+        #expect(try await Self.send(b.base, "/api/conversations", cookie: cookie).body.contains("Бір дерек қоры"))
+        for base in [a.base, b.base] {
+            let r = try await Self.send(base, "/v1/chat/completions", method: "POST", body: Self.chat, cookie: cookie)
+            #expect(r.status == 200, "\(r.body)")
+        }
+        #expect(await Self.health(a.base)?.log.sequencer == true)
+        #expect(await Self.health(b.base)?.log.sequencer == false)
+        let converged = try await Self.eventually {
+            let ca = try await Self.send(a.base, "/stats/checkpoint").body, cb = try await Self.send(b.base, "/stats/checkpoint").body
+            return ca == cb && (NoteSize.of(ca) ?? 0) >= 2
+        }
+        #expect(converged)
+        // One browser, one pseudonym, whichever replica answered.
+        let entries = try JSONDecoder().decode(EntriesWire.self, from: Data(try await Self.send(b.base, "/stats/entries").body.utf8))
+        let users = Set(entries.entries.compactMap { Data(base64Encoded: $0) }.compactMap { bytes -> String? in
+            if case let .event(e)? = try? LedgerEntry(bytes: Array(bytes)) { return e.user } else { return nil }
+        })
+        #expect(users.count == 1, "\(users)")
+    }
+
     @Test func anUnreachableDatabaseIsOneClearErrorAtStart() throws {
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("aqyl-nodb-\(UUID().uuidString)")
         let result = try ServePeerTests.run(Self.aqyl, ["serve", "--model", Self.model, "--data", data.path,
