@@ -71,13 +71,12 @@ public struct PostgresAPIKeyStore: APIKeyRepository {
         }
     }
 
-    /// Writes a key exactly as it is, hash included (`aqyl data migrate`).
-    func insert(_ record: APIKeyRecord, secretSHA256: String) async throws(StorageError) {
-        _ = try await database.rows("""
-            INSERT INTO api_key (id, name, secret_sha256, synthetic, rate_limit_per_minute, created_at, revoked_at, last_used_at)
-            VALUES (\(record.id), \(record.name), \(secretSHA256), \(record.synthetic), \(record.rateLimitPerMinute),
-                    \(record.createdAt.unixMilliseconds), \(record.revokedAt?.unixMilliseconds), \(record.lastUsedAt?.unixMilliseconds))
-            ON CONFLICT (id) DO NOTHING
-            """)
+    /// The statement that writes a key exactly as it is, hash included (`aqyl data migrate`).
+    static func insertion(_ record: APIKeyRecord, secretSHA256: String) -> PostgresQuery {
+        """
+        INSERT INTO api_key (id, name, secret_sha256, synthetic, rate_limit_per_minute, created_at, revoked_at, last_used_at)
+        VALUES (\(record.id), \(record.name), \(secretSHA256), \(record.synthetic), \(record.rateLimitPerMinute),
+                \(record.createdAt.unixMilliseconds), \(record.revokedAt?.unixMilliseconds), \(record.lastUsedAt?.unixMilliseconds))
+        """
     }
 }

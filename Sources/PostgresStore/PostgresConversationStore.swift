@@ -39,7 +39,7 @@ public struct PostgresConversationStore: ConversationRepository {
         let c = Conversation(
             id: UUID().uuidString.lowercased(), owner: owner, title: draft.title, model: draft.model,
             systemPrompt: draft.systemPrompt, temperature: draft.temperature, createdAt: time, updatedAt: time)
-        try await insert(c)
+        _ = try await database.rows(Self.insertion(c))
         return c
     }
 
@@ -145,13 +145,13 @@ public struct PostgresConversationStore: ConversationRepository {
 
     // MARK: - Rows
 
-    /// Writes a conversation as it is (new ones, and `aqyl data migrate`).
-    func insert(_ c: Conversation) async throws(StorageError) {
-        _ = try await database.rows("""
-            INSERT INTO conversations (id, owner, title, title_folded, model, system_prompt, temperature, created_at, updated_at)
-            VALUES (\(c.id), \(c.owner), \(c.title), \(SearchFolding.fold(c.title)), \(c.model), \(c.systemPrompt),
-                    \(c.temperature), \(c.createdAt.unixMilliseconds), \(c.updatedAt.unixMilliseconds))
-            """)
+    /// The statement that writes a conversation as it is (new ones, and `aqyl data migrate`).
+    static func insertion(_ c: Conversation) -> PostgresQuery {
+        """
+        INSERT INTO conversations (id, owner, title, title_folded, model, system_prompt, temperature, created_at, updated_at)
+        VALUES (\(c.id), \(c.owner), \(c.title), \(SearchFolding.fold(c.title)), \(c.model), \(c.systemPrompt),
+                \(c.temperature), \(c.createdAt.unixMilliseconds), \(c.updatedAt.unixMilliseconds))
+        """
     }
 
     static func insert(_ connection: PostgresConnection, _ m: ConversationMessage, logger: Logger) async throws {

@@ -43,11 +43,7 @@ public enum PostgresImport {
         return try await database.transaction(timeout: .seconds(3600)) { connection in
             var counts = Counts()
             for c in export.conversations {
-                try await connection.query("""
-                    INSERT INTO conversations (id, owner, title, title_folded, model, system_prompt, temperature, created_at, updated_at)
-                    VALUES (\(c.id), \(c.owner), \(c.title), \(SearchFolding.fold(c.title)), \(c.model), \(c.systemPrompt),
-                            \(c.temperature), \(c.createdAt.unixMilliseconds), \(c.updatedAt.unixMilliseconds))
-                    """, logger: logger)
+                try await connection.query(PostgresConversationStore.insertion(c), logger: logger)
                 counts.conversations += 1
             }
             for m in export.messages {
@@ -59,11 +55,7 @@ public enum PostgresImport {
                 counts.feedback += 1
             }
             for (record, hash) in export.keys {
-                try await connection.query("""
-                    INSERT INTO api_key (id, name, secret_sha256, synthetic, rate_limit_per_minute, created_at, revoked_at, last_used_at)
-                    VALUES (\(record.id), \(record.name), \(hash), \(record.synthetic), \(record.rateLimitPerMinute),
-                            \(record.createdAt.unixMilliseconds), \(record.revokedAt?.unixMilliseconds), \(record.lastUsedAt?.unixMilliseconds))
-                    """, logger: logger)
+                try await connection.query(PostgresAPIKeyStore.insertion(record, secretSHA256: hash), logger: logger)
                 counts.keys += 1
             }
             if let log {
