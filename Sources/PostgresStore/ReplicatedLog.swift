@@ -215,8 +215,8 @@ public final class ReplicatedLog: PublishedLog, Service, @unchecked Sendable {
     func sync() async throws {
         let (known, lastSize) = lock.withLock { (view.size, view.checkpoints.last?.checkpoint.size ?? -1) }
         let notes = try await database.rows("SELECT size, note FROM ledger_checkpoints WHERE size > \(lastSize) ORDER BY size")
-        guard !notes.isEmpty else { return }
-        let target: Int = try notes.last!.value("size")
+        guard let newest = notes.last else { return }
+        let target: Int = try newest.value("size")
         let rows = try await database.rows("""
             SELECT idx, entry FROM ledger_entries WHERE idx >= \(known) AND idx < \(target) ORDER BY idx
             """)
