@@ -160,6 +160,12 @@ extension APIError {
         APIError(status: 504, message: message, type: "server_error", code: "upstream_timeout")
     }
 
+    /// 503: every server of an upstream pool is out of rotation (and there is no fallback).
+    public static func upstreamUnavailable(_ pool: String, retryAfterSeconds: Int) -> APIError {
+        APIError(status: 503, message: "Every server behind model `\(pool)` is down; try again shortly.",
+                 type: "server_error", code: "upstream_unavailable", retryAfterSeconds: retryAfterSeconds)
+    }
+
     /// 503: the queue is full; clients retry after `Retry-After`.
     public static func overloaded(retryAfterSeconds: Int? = 1) -> APIError {
         APIError(status: 503, message: "The server is currently overloaded, please try again later.",

@@ -94,17 +94,20 @@ func makeApplication(
                                observer: metrics.schedulerObserver(model: entry.id))
         return [base] + entry.adapters.map { ServedModel(id: $0.id, adapters: $0.stack, base: base) }
     }
-    let upstreams = UpstreamModels(configuration.upstreams)
+    let upstreams = UpstreamModels(configuration.upstreams, metrics: metrics)
     let router = try buildRouter(configuration: configuration, models: served, stores: stores,
                                  metrics: metrics, upstreams: upstreams)
     let url = "http://\(configuration.host):\(configuration.port)"
-    let app = Application(
+    var app = Application(
         responder: FrontDoorResponder(router: router),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "aqyl"),
         // Shut down in reverse order, after the HTTP server: the resources, then the log's
         // sequencer (a last integration), then the database pool.
-        services: stores.services + [ServerResourcesService(upstreams: upstreams, stores: stores)],
+        services: stores.services + [ServerResourcesService(upstreams: upstreams, stores: stores),
+                                     UpstreamHealthService(upstreams: upstreams)],
         onServerRunning: { _ in await onServerRunning(url) })
+    // Members that do not answer at start are out of rotation before the first request.
+    app.beforeServerStarts { await upstreams.checkAll(initial: true) }
     let watchdog = ShutdownWatchdog(grace: configuration.shutdownGrace,
                                     schedulers: served.filter { $0.parent == nil }.map(\.scheduler), usage: usage)
     return (app, watchdog)
@@ -131,7 +134,7 @@ func buildRouter(configuration: ServerConfiguration, models: [ServedModel], stor
         .add(middleware: APIAccessMiddleware(required: configuration.apiKeyRequired, limiter: limiter,
                                              webRateLimit: door.webRateLimitPerMinute,
                                              anonymousRateLimit: door.anonymousRateLimitPerMinute, network: network))
-        .add(middleware: UpstreamMiddleware(upstreams: upstreams, bodyLimit: bodyLimit))
+        .add(middleware: UpstreamMiddleware(upstreams: upstreams, bodyLimit: bodyLimit, usage: usage, metrics: metrics))
     router.get("/health") { _, _ in
         // Load per model, so a balancer (or a test) can see queues drain; a model whose chat
         // template was refused says so (its completions still work).
@@ -141,7 +144,7 @@ func buildRouter(configuration: ServerConfiguration, models: [ServedModel], stor
             load[m.id] = ModelHealth(active: l.active, waiting: l.waiting, slots: m.scheduler.configuration.slots,
                                      chatTemplateError: m.model.chatTemplateError)
         }
-        return jsonResponse(HealthStatus(status: "ok", models: load, log: usage.status))
+        return jsonResponse(HealthStatus(status: "ok", models: load, log: usage.status, upstreams: upstreams.health))
     }
     MetricsController(metrics: metrics, models: models).addRoutes(to: router)
     let byID = Dictionary(models.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
@@ -170,6 +173,8 @@ struct HealthStatus: Encodable {
     var status: String
     var models: [String: ModelHealth]
     var log: LogHealth
+    /// Each upstream pool's members: state, in flight, requests, errors, ejections.
+    var upstreams: [String: PoolHealth]?
 }
 
 /// The usage log as this replica sees it: its size, whether it is the sequencer (shared

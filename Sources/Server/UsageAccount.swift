@@ -22,6 +22,11 @@ final class UsageAccount: Sendable {
                                               fromWebScript: fromWebScript))
     }
 
+    /// A forwarded request learns its prompt's size from the upstream's answer.
+    func setPromptTokens(_ n: Int) {
+        request.withLock { $0?.promptTokens = n }
+    }
+
     /// A generation's end: a result counts as a response if the model produced anything or finished normally.
     func finish(_ result: GenerationResult?) async {
         let responded = result.map { !$0.tokens.isEmpty || $0.finishReason != .cancelled } ?? false

@@ -56,15 +56,46 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Refuse API requests (/v1/*, /tokenize, ...) without a valid key from `aqyl keys create`.")
     var apiKeyRequired = false
 
-    @Option(help: ArgumentHelp("Serve NAME by forwarding to an OpenAI-compatible server (repeatable).",
-                               valueName: "NAME=URL[#REMOTE_MODEL]"))
+    @Option(help: ArgumentHelp("Serve NAME by forwarding to an OpenAI-compatible server; the same NAME again "
+                               + "adds a member to its pool (repeatable).", valueName: "NAME=URL[#REMOTE_MODEL][;weight=W]"))
     var upstream: [String] = []
 
-    @Option(help: ArgumentHelp("Bearer key sent to upstream NAME (repeatable).", valueName: "NAME=KEY"))
+    @Option(help: ArgumentHelp("Bearer key sent to every member of upstream pool NAME (repeatable).", valueName: "NAME=KEY"))
     var upstreamKey: [String] = []
 
-    @Option(help: "Seconds an upstream may stay silent before the request fails with 504.")
-    var upstreamTimeout: Int = 600
+    @Option(help: ArgumentHelp("While every member of pool NAME is down, answer with this local model (repeatable).",
+                               valueName: "NAME=LOCAL_MODEL"))
+    var fallback: [String] = []
+
+    @Option(help: "Seconds to connect to an upstream member before trying another.")
+    var upstreamConnectTimeout: Double = 5
+
+    @Option(help: "Seconds a stream may wait for its first chunk before another member is tried.")
+    var upstreamFirstByteTimeout: Double = 60
+
+    @Option(help: "Seconds an upstream stream may stay silent between chunks before it ends with an error event.")
+    var upstreamTimeout: Double = 60
+
+    @Option(help: "Seconds a forwarded request may take in all (504 past it).")
+    var upstreamTotalTimeout: Double = 600
+
+    @Option(help: "Attempts per forwarded request on different pool members (1: no retries).")
+    var upstreamAttempts: Int = 3
+
+    @Option(help: "Seconds between health checks of each upstream member.")
+    var upstreamHealthInterval: Double = 5
+
+    @Option(help: "Seconds a health check may take.")
+    var upstreamHealthTimeout: Double = 2
+
+    @Option(help: "Health check path: relative to the member's URL (models: GET /v1/models), or from its root (/health).")
+    var upstreamHealthPath: String = "models"
+
+    @Option(help: "Failures in a row (requests or checks) that take a member out of rotation.")
+    var upstreamEjectAfter: Int = 2
+
+    @Option(help: "Healthy checks in a row that bring an ejected member back.")
+    var upstreamReadmitAfter: Int = 2
 
     @Option(help: "Who may use the web chat: open (anyone), key (sign in with an API key once), off (no web chat).")
     var webChat: WebChatAccess = .open
@@ -95,7 +126,18 @@ struct ServeCommand: AsyncParsableCommand {
     var witness: [String] = []
 
     func validate() throws {
-        guard upstreamTimeout >= 1 else { throw ValidationError("--upstream-timeout must be ≥ 1") }
+        for (name, value, range) in [("--upstream-connect-timeout", upstreamConnectTimeout, 0.05...3600.0),
+                                     ("--upstream-first-byte-timeout", upstreamFirstByteTimeout, 0.05...86_400.0),
+                                     ("--upstream-timeout", upstreamTimeout, 0.05...86_400.0),
+                                     ("--upstream-total-timeout", upstreamTotalTimeout, 0.05...86_400.0),
+                                     ("--upstream-health-interval", upstreamHealthInterval, 0.05...3600.0),
+                                     ("--upstream-health-timeout", upstreamHealthTimeout, 0.05...3600.0)]
+        where !range.contains(value) {
+            throw ValidationError("\(name) must be \(range.lowerBound)...\(Int(range.upperBound)) seconds")
+        }
+        guard (1...10).contains(upstreamAttempts) else { throw ValidationError("--upstream-attempts must be 1...10") }
+        guard (1...100).contains(upstreamEjectAfter) else { throw ValidationError("--upstream-eject-after must be 1...100") }
+        guard (1...100).contains(upstreamReadmitAfter) else { throw ValidationError("--upstream-readmit-after must be 1...100") }
         guard (1...65535).contains(port) else { throw ValidationError("--port must be 1...65535") }
         guard (1...256).contains(threads) else { throw ValidationError("--threads must be between 1 and 256") }
         if let ctx, ctx < 16 { throw ValidationError("--ctx must be ≥ 16") }
@@ -107,7 +149,6 @@ struct ServeCommand: AsyncParsableCommand {
         guard (0...3600).contains(shutdownGrace) else { throw ValidationError("--shutdown-grace must be 0...3600 seconds") }
         if let ctx, ctx > 1 << 24 { throw ValidationError("--ctx must be ≤ \(1 << 24)") }
         guard queue <= 1_000_000 else { throw ValidationError("--queue must be ≤ 1000000") }
-        guard upstreamTimeout <= 86_400 else { throw ValidationError("--upstream-timeout must be ≤ 86400") }
         if let publicURL, TransparencyLog.origin(publicURL: publicURL) == nil {
             throw ValidationError("--public-url must be an http(s) URL with a host, got '\(publicURL)'")
         }
@@ -169,7 +210,26 @@ struct ServeCommand: AsyncParsableCommand {
         var config = ServerConfiguration()
         config.apiKeyRequired = apiKeyRequired
         config.upstreams = UpstreamSettings(models: upstreams)
-        config.upstreams.readTimeout = .seconds(upstreamTimeout)
+        let localIDs = Set(entries.map(\.id) + entries.flatMap { $0.adapters.map(\.id) })
+        for text in fallback {
+            guard let equals = text.firstIndex(of: "=") else { throw CLIError("--fallback expects NAME=LOCAL_MODEL, got '\(text)'") }
+            let (pool, local) = (String(text[..<equals]), String(text[text.index(after: equals)...]))
+            guard upstreams.contains(where: { $0.id == pool }) else { throw CLIError(UpstreamSpecError.fallbackForUnknownUpstream(pool).description) }
+            guard localIDs.contains(local) else {
+                throw CLIError("--fallback \(text): '\(local)' is not a local model (load it with --model)")
+            }
+            config.upstreams.fallbacks[pool] = local
+        }
+        config.upstreams.connectTimeout = .seconds(upstreamConnectTimeout)
+        config.upstreams.firstByteTimeout = .seconds(upstreamFirstByteTimeout)
+        config.upstreams.idleTimeout = .seconds(upstreamTimeout)
+        config.upstreams.totalTimeout = .seconds(upstreamTotalTimeout)
+        config.upstreams.maxAttempts = upstreamAttempts
+        config.upstreams.healthInterval = .seconds(upstreamHealthInterval)
+        config.upstreams.healthTimeout = .seconds(upstreamHealthTimeout)
+        config.upstreams.healthPath = upstreamHealthPath
+        config.upstreams.ejectAfter = upstreamEjectAfter
+        config.upstreams.readmitAfter = upstreamReadmitAfter
         config.host = host
         config.port = port
         config.threads = threads
@@ -192,7 +252,10 @@ struct ServeCommand: AsyncParsableCommand {
         if let data { config.dataDirectory = URL(fileURLWithPath: data) }
         config.database = location
         config.logKeyFile = logKey
-        let served = (entries.map(\.id) + upstreams.map { "\($0.id) (→ \($0.baseURL))" }).joined(separator: ", ")
+        let pools = config.upstreams.poolNames.map { name in
+            "\(name) (→ " + upstreams.filter { $0.id == name }.map(\.baseURL).joined(separator: ", ") + ")"
+        }
+        let served = (entries.map(\.id) + pools).joined(separator: ", ")
         do {
             try await runServer(configuration: config, models: entries) { url in
                 printStreaming("Aqyl is serving \(served) at \(url)  (OpenAI API: \(url)/v1; database: \(location))\n")
