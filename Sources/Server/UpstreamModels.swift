@@ -18,7 +18,7 @@ final class UpstreamModels: Sendable {
     let log: @Sendable (String) -> Void
 
     init(_ settings: UpstreamSettings, metrics: ServerMetrics = ServerMetrics(),
-         log: @escaping @Sendable (String) -> Void = { print($0) }) {
+         log: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) {
         self.settings = settings
         self.log = log
         guard !settings.models.isEmpty else {
