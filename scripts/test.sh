@@ -13,5 +13,15 @@ if [ -z "${AQYL_TEST_POSTGRES_URL:-}" ]; then
   AQYL_TEST_POSTGRES_URL="$(./scripts/postgres_start.sh)"
   export AQYL_TEST_POSTGRES_URL
 fi
+# llama.cpp's server is a real member of an upstream pool in the tests: built once from the
+# llama-cpp-python sdist (about 10 minutes on 2 cores) and cached.
+if [ -z "${AQYL_LLAMA_SERVER:-}" ]; then
+  LLAMA_BUILD="${XDG_CACHE_HOME:-$HOME/.cache}/aqyl/llama.cpp-build"
+  if [ ! -x "$LLAMA_BUILD/build/bin/llama-server" ]; then
+    command -v cmake >/dev/null || python3 -m pip install --quiet cmake
+    TARGETS=llama-server ./scripts/build_llama_cpp.sh "" "$LLAMA_BUILD" >/dev/null
+  fi
+  export AQYL_LLAMA_SERVER="$LLAMA_BUILD/build/bin/llama-server"
+fi
 # Serial: the real-model tests each use every core.
 swift test --skip-build --no-parallel "$@"
