@@ -107,7 +107,7 @@ import Testing
         let router = Router()
         // Every fake member passes its health checks.
         // (One route each: the router does not fall back from a constant segment to a parameter.)
-        for member in ["slow", "limited", "echo", "auth", "drip", "seen", "broken", "sse", "stall"] {
+        for member in ["slow", "limited", "echo", "auth", "drip", "seen", "broken", "sse", "stall", "answer"] {
             router.get("/\(member)/models") { _, _ in #"{"object":"list","data":[]}"# }
         }
         router.post("/seen/chat/completions") { request, _ in
@@ -115,6 +115,10 @@ import Testing
             let model = (try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any])?["model"] as? String ?? ""
             return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(
                 string: #"{"object":"chat.completion","model":"\#(model)","seen_model":"\#(model)","choices":[]}"#)))
+        }
+        router.post("/answer/chat/completions") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string:
+                #"{"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"remote","choices":[{"index":0,"message":{"role":"assistant","content":"Сәлем"},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":2,"total_tokens":7}}"#)))
         }
         router.post("/broken/chat/completions") { _, _ in
             Response(status: .internalServerError, headers: [.contentType: "application/json"],
@@ -353,6 +357,37 @@ import Testing
                     let members = try #require((pools["stall"] as? [String: Any])?["members"] as? [[String: Any]])
                     #expect(members.first?["in_flight"] as? Int == 0 && members.first?["errors"] as? Int == 1)
                 }
+            }
+        }
+    }
+
+    /// The web chat, its identities and limits, and the usage log treat a pool model like a local one.
+    @Test(.timeLimit(.minutes(1)))
+    func webChatIdentitiesLimitsAndTheLogCoverPoolModels() async throws {
+        try await Application(router: Self.fakeUpstream()).test(.live) { fake in
+            let spec = try UpstreamModelSpec(id: "kazllm", baseURL: "http://localhost:\(try #require(fake.port))/answer")
+            let app = try await TestServer.app { config in
+                config.upstreams = UpstreamSettings(models: [spec])
+                config.frontDoor.webRateLimitPerMinute = 2
+            }
+            try await app.test(.router) { client in
+                func chat(_ cookie: String) async throws -> HTTPResponse.Status {
+                    try await client.execute(uri: "/v1/chat/completions", method: .post,
+                                             headers: [UsageAccount.clientHeader: "web-chat", .contentType: "application/json", .cookie: cookie],
+                                             body: Self.chat("kazllm")) { $0.status }
+                }
+                // Five browsers the page issued identities to, one message each.
+                for _ in 0..<5 {
+                    let cookie = try #require(try await WebIdentityTests.pageCookie(client))
+                    let status = try await chat(cookie)
+                    #expect(status == .ok)
+                }
+                let day = try await WebIdentityTests.today(client)
+                #expect(day.dau == .value(5) && day.userMessages == .value(5))
+                // One identity's limit holds for the pool model too.
+                let cookie = TestServer.cookie(String(repeating: "e", count: 32))
+                let statuses = [try await chat(cookie), try await chat(cookie), try await chat(cookie)]
+                #expect(statuses == [.ok, .ok, .tooManyRequests])
             }
         }
     }
