@@ -40,6 +40,12 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
+    def setup(self):
+        super().setup()
+        # As uvicorn (vLLM's server) does: small writes go out at once, not after the peer's
+        # delayed ACK of the previous one.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def send_json(self, status, obj, extra=None):
         body = json.dumps(obj).encode()
         self.send_response(status)
@@ -184,6 +190,8 @@ def main():
     p.add_argument("--name", default="chaos")
     ARGS = p.parse_args()
     STATE["mode"] = ARGS.mode
+    # A GPU server takes many connections at once; socketserver's default backlog is 5.
+    ThreadingHTTPServer.request_queue_size = 256
     server = ThreadingHTTPServer(("127.0.0.1", ARGS.port), Handler)
     server.daemon_threads = True
     print("ready %d" % server.server_address[1], flush=True)

@@ -13,6 +13,7 @@ Members are scripts/chaos_upstream.py in `ok` mode (a fast fake GPU server: 32 t
 --delay seconds apart), so the numbers measure the gateway, not a model on these CPUs.
 
 Usage: scripts/pool_bench.py [--aqyl .build/debug/aqyl] [--seconds 15] [--clients 32] [--n 300]
+                             [--llama-server PATH --gguf MODEL.gguf]   (also a real llama-server upstream)
 """
 import argparse
 import http.client
@@ -73,7 +74,7 @@ def request(port, stream, tokens=32, timeout=60):
         ttfb = time.perf_counter() - start
         body = first + r.read()
         if r.status != 200:
-            return "status %d" % r.status, ttfb
+            return "status %d: %s" % (r.status, body[:300].decode(errors="replace")), ttfb
         if stream:
             text = body.decode()
             if not text.endswith("data: [DONE]\n\n"):
@@ -100,13 +101,15 @@ def state_of(port, member_port):
 def failover(args):
     pa, pb, pg = free_port(), free_port(), free_port()
     a, b = member(pa, args.delay), member(pb, args.delay)
+    wait(pa, "/v1/models")
+    wait(pb, "/v1/models")
     data = tempfile.mkdtemp(prefix="aqyl-pool-bench-")
     gw = subprocess.Popen([args.aqyl, "serve", "--port", str(pg), "--data", data,
                            "--upstream", "gpu=http://127.0.0.1:%d/v1" % pa, "--upstream", "gpu=http://127.0.0.1:%d/v1" % pb],
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                          stdout=subprocess.DEVNULL, stderr=open(os.path.join(data, "gateway.log"), "w"))
     procs = [a, b, gw]
     try:
-        wait(pa, "/v1/models"), wait(pb, "/v1/models"), wait(pg)
+        wait(pg)
         results, lock = [], threading.Lock()
         stop = time.time() + args.seconds
 
@@ -122,6 +125,7 @@ def failover(args):
         for t in threads:
             t.start()
         time.sleep(args.seconds / 3)
+        before = health(pg)
         in_flight = state_of(pg, pa)["in_flight"]
         killed = time.time()
         a.send_signal(signal.SIGKILL)
@@ -153,36 +157,56 @@ def failover(args):
                    "in_flight_on_killed_member": in_flight,
                    "seconds_to_eject": round(eject, 3) if eject is not None else None,
                    "seconds_to_readmit": round(readmit, 3) if readmit is not None else None,
-                   "failures": sorted({r[2] for r in results if r[2] != "ok"})}
+                   "failures": sorted({r[2] for r in results if r[2] != "ok"}),
+                   "members_before_kill": [{k: m[k] for k in ("state", "in_flight", "requests", "errors")} for m in before]}
         print(json.dumps({"failover": summary}))
+        with open(os.path.join(data, "gateway.log")) as log:
+            for line in log:
+                if line.startswith("upstream "):
+                    print("  gateway: " + line.rstrip())
         return summary
     finally:
         for p in procs:
             p.kill()
 
 
-def latency(args):
-    pm, pg = free_port(), free_port()
-    m = member(pm, 0.0)
+def ttfb(port, model, n):
+    """p50/p99 time to first byte of a 1-token stream; every answer must be a proper stream."""
+    body = json.dumps({"model": model, "messages": [{"role": "user", "content": "Сәлем"}], "max_tokens": 1,
+                       "temperature": 0, "stream": True}).encode()
+    times = []
+    for i in range(n + 20):
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        start = time.perf_counter()
+        c.request("POST", "/v1/chat/completions", body=body, headers={"Content-Type": "application/json"})
+        r = c.getresponse()
+        r.read(1)
+        t = time.perf_counter() - start
+        rest = r.read().decode(errors="replace")
+        if r.status != 200 or not rest.endswith("data: [DONE]\n\n") or '"error"' in rest:
+            raise SystemExit("latency run: not a proper stream (%d): %s" % (r.status, rest[:300]))
+        if i >= 20:  # warm-up first
+            times.append(t)
+    times.sort()
+    return {"p50_ms": round(1000 * statistics.median(times), 2), "p99_ms": round(1000 * times[int(0.99 * (len(times) - 1))], 2)}
+
+
+def latency(args, name, upstream_port, model):
+    pg = free_port()
     data = tempfile.mkdtemp(prefix="aqyl-pool-bench-")
-    gw = subprocess.Popen([args.aqyl, "serve", "--port", str(pg), "--data", data, "--upstream", "gpu=http://127.0.0.1:%d/v1#gpu" % pm],
+    gw = subprocess.Popen([args.aqyl, "serve", "--port", str(pg), "--data", data,
+                           "--upstream", "gpu=http://127.0.0.1:%d/v1#%s" % (upstream_port, model)],
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        wait(pm, "/v1/models"), wait(pg)
-        out = {}
-        for name, port in (("direct", pm), ("through_aqyl", pg)):
-            for _ in range(20):
-                request(port, True, tokens=1)
-            times = sorted(request(port, True, tokens=1)[1] for _ in range(args.n))
-            out[name] = {"p50_ms": round(1000 * statistics.median(times), 2),
-                         "p99_ms": round(1000 * times[int(0.99 * (len(times) - 1))], 2)}
+        wait(pg)
+        out = {"upstream": name, "direct": ttfb(upstream_port, model, args.n), "through_aqyl": ttfb(pg, "gpu", args.n)}
         out["added_p50_ms"] = round(out["through_aqyl"]["p50_ms"] - out["direct"]["p50_ms"], 2)
         out["added_p99_ms"] = round(out["through_aqyl"]["p99_ms"] - out["direct"]["p99_ms"], 2)
         out["n"] = args.n
         print(json.dumps({"ttfb": out}))
         return out
     finally:
-        m.kill(), gw.kill()
+        gw.kill()
 
 
 def main():
@@ -192,9 +216,26 @@ def main():
     p.add_argument("--clients", type=int, default=32)
     p.add_argument("--delay", type=float, default=0.02)
     p.add_argument("--n", type=int, default=300)
+    p.add_argument("--llama-server", help="also measure added latency in front of this llama-server binary")
+    p.add_argument("--gguf", help="the model llama-server loads (with --llama-server)")
     args = p.parse_args()
     f = failover(args)
-    latency(args)
+    pm = free_port()
+    m = member(pm, 0.0)
+    try:
+        wait(pm, "/v1/models")
+        latency(args, "chaos_upstream.py (fake GPU server)", pm, "gpu")
+    finally:
+        m.kill()
+    if args.llama_server:
+        pl = free_port()
+        ls = subprocess.Popen([args.llama_server, "-m", args.gguf, "--port", str(pl), "--host", "127.0.0.1", "-t", "2",
+                               "-c", "2048"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait(pl, "/health", 120)
+            latency(args, "llama-server (%s)" % os.path.basename(args.gguf), pl, "smollm2")
+        finally:
+            ls.kill()
     ok = f["non_streamed_failed"] == 0 and f["streams_other_failure"] == 0
     sys.exit(0 if ok else 1)
 

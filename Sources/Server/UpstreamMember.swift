@@ -26,8 +26,9 @@ final class UpstreamMember: Sendable {
     }
 
     let spec: UpstreamModelSpec
-    /// The member's label in metrics and /health: its base URL (configured, so bounded).
-    var label: String { spec.baseURL }
+    /// The member's label in metrics and /health: its base URL without credentials
+    /// (configured, so the label set is bounded).
+    var label: String { spec.displayURL }
     private let counters = Mutex(Counters())
     private let ejectAfter: Int
     private let readmitAfter: Int
@@ -38,8 +39,8 @@ final class UpstreamMember: Sendable {
         self.ejectAfter = max(1, ejectAfter)
         self.readmitAfter = max(1, readmitAfter)
         self.metrics = metrics
-        metrics.setUp(pool: spec.id, member: spec.baseURL, true)
-        metrics.setInFlight(pool: spec.id, member: spec.baseURL, 0)
+        metrics.setUp(pool: spec.id, member: spec.displayURL, true)
+        metrics.setInFlight(pool: spec.id, member: spec.displayURL, 0)
     }
 
     var snapshot: Counters { counters.withLock { $0 } }
@@ -109,7 +110,7 @@ final class UpstreamMember: Sendable {
 
     var health: MemberHealth {
         let c = snapshot
-        return MemberHealth(url: spec.baseURL, weight: spec.weight, state: c.state, inFlight: c.inFlight, requests: c.requests,
+        return MemberHealth(url: label, weight: spec.weight, state: c.state, inFlight: c.inFlight, requests: c.requests,
                             errors: c.errors, ejections: c.ejections, lastError: c.lastError)
     }
 }

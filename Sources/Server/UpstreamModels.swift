@@ -85,25 +85,26 @@ final class UpstreamModels: Sendable {
 
     private func check(_ member: UpstreamMember, client: HTTPClient, initial: Bool) async {
         var request = HTTPClientRequest(url: healthURL(member))
+        let shown = healthURL(member).replacingOccurrences(of: member.spec.baseURL, with: member.spec.displayURL)
         if let key = member.spec.apiKey { request.headers.add(name: "authorization", value: "Bearer \(key)") }
         let problem: String?
         do {
             let response = try await client.execute(request, timeout: Self.timeAmount(settings.healthTimeout))
             // Drain (bounded) so the connection can be reused.
             _ = try? await response.body.collect(upTo: 1 << 20)
-            problem = (200..<300).contains(Int(response.status.code)) ? nil : "\(healthURL(member)) answered \(response.status.code)"
+            problem = (200..<300).contains(Int(response.status.code)) ? nil : "\(shown) answered \(response.status.code)"
         } catch {
-            problem = "\(healthURL(member)): \(Self.describe(error))"
+            problem = "\(shown): \(Self.describe(error))"
         }
         let wasHealthy = member.isHealthy
         if let problem {
             member.failed(.connect, detail: problem, fromCheck: true, immediately: initial)
             if wasHealthy, !member.isHealthy {
-                log("upstream \(member.spec.id): \(member.spec.baseURL) is out of rotation (\(problem)); "
+                log("upstream \(member.spec.id): \(member.label) is out of rotation (\(problem)); "
                     + "it rejoins after \(settings.readmitAfter) healthy checks")
             }
         } else if member.checkPassed() {
-            log("upstream \(member.spec.id): \(member.spec.baseURL) is back in rotation")
+            log("upstream \(member.spec.id): \(member.label) is back in rotation")
         }
     }
 

@@ -45,7 +45,8 @@ final class UpstreamPool: Sendable {
         self.settings = settings
         self.client = client
         self.metrics = metrics
-        budget = UpstreamRetryBudget(ratio: settings.retryBudgetRatio, perSecond: settings.retryBudgetPerSecond)
+        budget = UpstreamRetryBudget(ratio: settings.retryBudgetRatio, perSecond: settings.retryBudgetPerSecond,
+                                     capacity: 10 * settings.retryBudgetPerSecond)
         self.created = created
     }
 

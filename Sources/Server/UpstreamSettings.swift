@@ -19,6 +19,15 @@ public struct UpstreamModelSpec: Sendable, Equatable {
 
     public static let weightRange = 1...1000
 
+    /// The base URL without credentials (`http://user:pass@host` → `http://host`): what
+    /// `/health`, `/metrics` and the log show.
+    public var displayURL: String {
+        guard var parts = URLComponents(string: baseURL), parts.user != nil || parts.password != nil else { return baseURL }
+        parts.user = nil
+        parts.password = nil
+        return parts.string ?? baseURL
+    }
+
     public init(id: String, baseURL: String, remoteModel: String? = nil, apiKey: String? = nil,
                 weight: Int = 1) throws(UpstreamSpecError) {
         guard !id.isEmpty, !id.contains("=") else { throw .malformed("upstream name '\(id)' must be non-empty and without '='") }
@@ -127,9 +136,10 @@ public struct UpstreamSettings: Sendable {
     /// Attempts per request, on different members (1: no retries).
     public var maxAttempts = 3
     /// Retries allowed beyond the first attempts: this share of recent requests, plus
-    /// ``retryBudgetPerSecond`` a second, so a dead pool is not hammered.
+    /// ``retryBudgetPerSecond`` a second (up to 10 seconds' worth saved), so a dead pool
+    /// is not hammered (Linkerd's defaults).
     public var retryBudgetRatio = 0.2
-    public var retryBudgetPerSecond = 3.0
+    public var retryBudgetPerSecond = 10.0
     /// Active health checks: `GET` this path (relative to the member's base URL, or from the
     /// server root when it starts with `/`) every `healthInterval`, answered within `healthTimeout`.
     public var healthPath = "models"

@@ -446,6 +446,8 @@ import Testing
         var settings = UpstreamSettings(models: specs)
         settings.fallbacks = [:]
         #expect(settings.poolNames == ["a", "b"])
+        // Credentials in a member URL stay out of /health, /metrics and the log.
+        #expect(try UpstreamModelSpec(parsing: "c=http://user:secret@h:8000/v1").displayURL == "http://h:8000/v1")
         for bad in ["a=http://h/v1;weight=0", "a=http://h/v1;weight=1001", "a=http://h/v1;weight=x", "a=http://h/v1;weight=99999999999999999999"] {
             #expect(throws: UpstreamSpecError.self) { try UpstreamModelSpec(parsing: bad) }
         }
