@@ -18,7 +18,7 @@ Modes:
   429         429 with Retry-After: 3
   down        every route, /v1/models and /health included, answers 503
 
-Usage: chaos_upstream.py --port P [--mode ok] [--delay 0.005] [--stall 30] [--name NAME]
+Usage: chaos_upstream.py --port P [--mode ok] [--delay 0.005] [--stall 30] [--name NAME] [--max-keepalive N]
 Prints "ready PORT" when it listens. Counts requests at GET /stats.
 """
 import argparse
@@ -42,6 +42,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def setup(self):
         super().setup()
+        self.served = 0
         # As uvicorn (vLLM's server) does: small writes go out at once, not after the peer's
         # delayed ACK of the previous one.
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -74,6 +75,17 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/health":
             return self.send_json(200, {"status": "ok"})
         self.send_json(404, {"error": {"message": "not found", "type": "invalid_request_error"}})
+
+    def handle_one_request(self):
+        # A kept-alive connection the server gives up on just as the next request arrives
+        # (idle or request-count limits, a restart): after N answers, the next request on
+        # the connection is read and the connection closed under it, unanswered.
+        if ARGS.max_keepalive and self.served >= ARGS.max_keepalive:
+            self.rfile.readline()
+            self.close_connection = True
+            return
+        super().handle_one_request()
+        self.served += 1
 
     def do_POST(self):
         length = int(self.headers.get("Content-Length") or 0)
@@ -188,6 +200,7 @@ def main():
     p.add_argument("--delay", type=float, default=0.005)
     p.add_argument("--stall", type=float, default=30)
     p.add_argument("--name", default="chaos")
+    p.add_argument("--max-keepalive", type=int, default=0, help="after N answers on a connection, close it under the next request")
     ARGS = p.parse_args()
     STATE["mode"] = ARGS.mode
     # A GPU server takes many connections at once; socketserver's default backlog is 5.

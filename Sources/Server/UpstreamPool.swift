@@ -76,7 +76,7 @@ final class UpstreamPool: Sendable {
     // MARK: Choosing a member
 
     /// The healthy member not yet tried with the fewest requests in flight for its weight.
-    func pick(excluding tried: Set<Int>) -> UpstreamMember? {
+    func pick(excluding tried: Set<Int>) -> (Int, UpstreamMember)? {
         var best: [Int] = []
         var bestScore = Double.infinity
         for (i, member) in members.enumerated() where !tried.contains(i) && member.isHealthy {
@@ -87,7 +87,7 @@ final class UpstreamPool: Sendable {
                 best.append(i)
             }
         }
-        return best.randomElement().map { members[$0] }
+        return best.randomElement().map { ($0, members[$0]) }
     }
 
     // MARK: Forwarding
@@ -97,16 +97,24 @@ final class UpstreamPool: Sendable {
         budget.deposit()
         var tried = Set<Int>()
         var failures: [Failure] = []
+        var staleRetried = false
         while tried.count < max(1, settings.maxAttempts), ContinuousClock.now < deadline,
-              let member = pick(excluding: tried) {
+              let (index, member) = pick(excluding: tried) {
             if !tried.isEmpty {
                 guard budget.withdraw() else { break }
                 metrics.countRetry(pool: name)
             }
-            tried.insert(members.firstIndex { $0 === member }!)
-            switch await attempt(member, request, deadline: deadline) {
+            tried.insert(index)
+            var result = await attempt(member, request, deadline: deadline, staleAllowed: !staleRetried)
+            if case .stale = result {
+                // A kept-alive connection the member had just closed: once more, on a fresh one.
+                staleRetried = true
+                result = await attempt(member, request, deadline: deadline, staleAllowed: false)
+            }
+            switch result {
             case let .answered(response): return .response(response)
             case let .failed(failure): failures.append(failure)
+            case .stale: break // not returned when not allowed
             }
         }
         // Nothing answered: a rate limit goes back as it came, a dead pool to the fallback.
@@ -149,9 +157,13 @@ final class UpstreamPool: Sendable {
     enum AttemptResult: Sendable {
         case answered(Response)
         case failed(Failure)
+        /// The request went out on a pooled connection the member had already closed: the
+        /// member did not fail, the connection was old (servers close idle keep-alives).
+        case stale
     }
 
-    private func attempt(_ member: UpstreamMember, _ request: Forwarded, deadline: ContinuousClock.Instant) async -> AttemptResult {
+    private func attempt(_ member: UpstreamMember, _ request: Forwarded, deadline: ContinuousClock.Instant,
+                         staleAllowed: Bool) async -> AttemptResult {
         let lease = UpstreamLease(member: member, metrics: metrics)
         var http = HTTPClientRequest(url: member.spec.baseURL + "/" + request.endpoint)
         http.method = .POST
@@ -171,6 +183,11 @@ final class UpstreamPool: Sendable {
             guard case let .head(s, h)? = try await exchange.next() else { return fail(.broken, "no response") }
             (status, upstreamHeaders) = (s, h)
         } catch {
+            if staleAllowed, Self.isStaleConnection(error) {
+                exchange.cancel()
+                lease.end()
+                return .stale
+            }
             let (kind, detail) = Self.classify(error, committed: false)
             return fail(kind, detail)
         }
@@ -278,6 +295,15 @@ final class UpstreamPool: Sendable {
             try await writer.write(ByteBuffer(string: ServerSentEvents.done))
             try await writer.finish(nil)
         })
+    }
+
+    /// Errors of a connection that was closed under a request before any answer: what a
+    /// kept-alive connection the server has just closed produces.
+    static func isStaleConnection(_ error: any Error) -> Bool {
+        if let error = error as? ChannelError, case .ioOnClosedChannel = error { return true }
+        if let error = error as? HTTPClientError, error == .remoteConnectionClosed { return true }
+        if let error = error as? IOError, [ECONNRESET, EPIPE].contains(error.errnoCode) { return true }
+        return false
     }
 
     /// The failure kind and a short description of an error from the HTTP client or the exchange.

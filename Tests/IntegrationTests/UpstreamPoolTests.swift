@@ -41,9 +41,9 @@ import TestSupport
 
     static func port() -> Int { Int.random(in: 20000...45000) }
 
-    static func chaos(port: Int, mode: String = "by-model", stall: Double = 30) throws -> Child {
+    static func chaos(port: Int, mode: String = "by-model", stall: Double = 30, extra: [String] = []) throws -> Child {
         try Child("/usr/bin/env", ["python3", root.appendingPathComponent("scripts/chaos_upstream.py").path,
-                                   "--port", String(port), "--mode", mode, "--stall", String(stall)])
+                                   "--port", String(port), "--mode", mode, "--stall", String(stall)] + extra)
     }
 
     static func serve(port: Int, _ arguments: [String]) throws -> Child {
@@ -109,9 +109,15 @@ import TestSupport
         defer { chaos.kill9() }
         try await Self.waitReady("http://127.0.0.1:\(chaosPort)", path: "/v1/models")
         let up = "http://127.0.0.1:\(chaosPort)/v1"
+        // A server that closes every kept-alive connection after one request, silently.
+        let closerPort = Self.port()
+        let closer = try Self.chaos(port: closerPort, mode: "ok", extra: ["--max-keepalive", "1"])
+        defer { closer.kill9() }
+        try await Self.waitReady("http://127.0.0.1:\(closerPort)", path: "/v1/models")
         let gatewayPort = Self.port()
         let modes = ["ok", "stall", "close", "garbage", "slow-first", "5xx", "429"]
         let gateway = try Self.serve(port: gatewayPort, modes.flatMap { ["--upstream", "\($0)=\(up)#\($0)"] } + [
+            "--upstream", "closer=http://127.0.0.1:\(closerPort)/v1",
             "--upstream-first-byte-timeout", "1", "--upstream-timeout", "1", "--upstream-total-timeout", "5",
             "--upstream-eject-after", "5"])
         defer { gateway.kill9() }
@@ -124,6 +130,14 @@ import TestSupport
         #expect(ok.status == 200 && ok.body.contains("tok7"), "\(ok.body)")
         let okStream = try await Self.send(url, method: "POST", body: Self.chat("ok", stream: true))
         #expect(Self.streamOutcome(okStream.body) == "complete" && !okStream.body.contains("usage"), "\(okStream.body)")
+
+        // Connections the member closed after the last answer are not failures: each request
+        // that finds one goes out again on a fresh connection.
+        for stream in [false, true, false, true, false, true] {
+            let r = try await Self.send(url, method: "POST", body: Self.chat("closer", stream: stream))
+            #expect(r.status == 200 && (stream ? Self.streamOutcome(r.body) == "complete" : r.body.contains("tok7")), "\(r.body)")
+            try await Task.sleep(for: .milliseconds(50))
+        }
 
         // Stalls after the role chunk: the idle timeout ends the stream in-band; never answers whole: 504 at the total.
         let stall = try await Self.send(url, method: "POST", body: Self.chat("stall", stream: true))
