@@ -39,6 +39,6 @@ struct ShutdownWatchdog: Service {
     }
 
     static func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        d.seconds
     }
 }

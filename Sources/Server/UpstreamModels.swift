@@ -33,6 +33,7 @@ final class UpstreamModels: Sendable {
         // A refused connection fails the attempt now, and another member is tried; retrying
         // the same server would hold the client for the whole connect timeout.
         configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = max(1, settings.connectionsPerMember)
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
         let created = Int(Date().timeIntervalSince1970)
         let upstreamMetrics = UpstreamMetrics(server: metrics)

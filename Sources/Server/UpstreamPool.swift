@@ -365,7 +365,6 @@ final class UpstreamLease: Sendable {
     }
 
     static func seconds(since start: ContinuousClock.Instant) -> Double {
-        let (s, atto) = start.duration(to: .now).components
-        return Double(s) + Double(atto) / 1e18
+        start.duration(to: .now).seconds
     }
 }

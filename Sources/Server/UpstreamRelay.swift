@@ -125,9 +125,9 @@ struct UpstreamRelay: Sendable {
                 pieces += 1
                 let now = ContinuousClock.now
                 if let last = lastPieceAt {
-                    relay.metrics.observeInterTokenLatency(model: relay.pool, seconds: Self.seconds(last.duration(to: now)))
+                    relay.metrics.observeInterTokenLatency(model: relay.pool, seconds: last.duration(to: now).seconds)
                 } else {
-                    relay.metrics.observeTimeToFirstToken(model: relay.pool, seconds: Self.seconds(relay.arrived.duration(to: now)))
+                    relay.metrics.observeTimeToFirstToken(model: relay.pool, seconds: relay.arrived.duration(to: now).seconds)
                 }
                 lastPieceAt = now
             }
@@ -146,11 +146,6 @@ struct UpstreamRelay: Sendable {
             guard let delta = choice["delta"] as? [String: Any] else { return false }
             if let content = delta["content"] as? String, !content.isEmpty { return true }
             return delta["tool_calls"] != nil
-        }
-
-        static func seconds(_ d: Duration) -> Double {
-            let (s, atto) = d.components
-            return Double(s) + Double(atto) / 1e18
         }
     }
 }

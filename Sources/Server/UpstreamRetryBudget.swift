@@ -42,8 +42,7 @@ final class UpstreamRetryBudget: Sendable {
 
     private func refill(_ b: inout Bucket) {
         let now = ContinuousClock.now
-        let (s, atto) = b.refilledAt.duration(to: now).components
-        b.tokens = min(capacity, b.tokens + (Double(s) + Double(atto) / 1e18) * perSecond)
+        b.tokens = min(capacity, b.tokens + b.refilledAt.duration(to: now).seconds * perSecond)
         b.refilledAt = now
     }
 }

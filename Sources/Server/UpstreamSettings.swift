@@ -133,6 +133,10 @@ public struct UpstreamSettings: Sendable {
     /// The whole request, every attempt included: 504 (or an SSE error event) past it.
     /// Non-streamed requests send nothing until they are done, so this is their only bound.
     public var totalTimeout: Duration = .seconds(600)
+    /// Connections open at once to one member: each request in flight needs one (HTTP/1.1),
+    /// so this bounds a member's concurrency as seen from one replica. (AsyncHTTPClient's
+    /// default of 8 would queue the rest here while a GPU server could take hundreds.)
+    public var connectionsPerMember = 512
     /// Attempts per request, on different members (1: no retries).
     public var maxAttempts = 3
     /// Retries allowed beyond the first attempts: this share of recent requests, plus

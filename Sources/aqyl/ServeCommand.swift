@@ -82,6 +82,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Attempts per forwarded request on different pool members (1: no retries).")
     var upstreamAttempts: Int = 3
 
+    @Option(help: "Connections (requests in flight) this server opens to one upstream member at most; more wait.")
+    var upstreamConnections: Int = 512
+
     @Option(help: "Seconds between health checks of each upstream member.")
     var upstreamHealthInterval: Double = 5
 
@@ -136,6 +139,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("\(name) must be \(range.lowerBound)...\(Int(range.upperBound)) seconds")
         }
         guard (1...10).contains(upstreamAttempts) else { throw ValidationError("--upstream-attempts must be 1...10") }
+        guard (1...100_000).contains(upstreamConnections) else { throw ValidationError("--upstream-connections must be 1...100000") }
         guard (1...100).contains(upstreamEjectAfter) else { throw ValidationError("--upstream-eject-after must be 1...100") }
         guard (1...100).contains(upstreamReadmitAfter) else { throw ValidationError("--upstream-readmit-after must be 1...100") }
         guard (1...65535).contains(port) else { throw ValidationError("--port must be 1...65535") }
@@ -225,6 +229,7 @@ struct ServeCommand: AsyncParsableCommand {
         config.upstreams.idleTimeout = .seconds(upstreamTimeout)
         config.upstreams.totalTimeout = .seconds(upstreamTotalTimeout)
         config.upstreams.maxAttempts = upstreamAttempts
+        config.upstreams.connectionsPerMember = upstreamConnections
         config.upstreams.healthInterval = .seconds(upstreamHealthInterval)
         config.upstreams.healthTimeout = .seconds(upstreamHealthTimeout)
         config.upstreams.healthPath = upstreamHealthPath

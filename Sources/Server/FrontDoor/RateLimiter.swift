@@ -47,8 +47,7 @@ final class RateLimiter: RateLimitStore {
                 }
             }
             var bucket = buckets[key] ?? Bucket(tokens: capacity, updated: now)
-            let elapsed = bucket.updated.duration(to: now)
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            let seconds = bucket.updated.duration(to: now).seconds
             // A lowered limit takes effect at once: never hold more than the current capacity.
             bucket.tokens = min(capacity, bucket.tokens + max(0, seconds) * perSecond)
             bucket.updated = now
