@@ -22,6 +22,7 @@ FIX = os.path.join(ROOT, "Tests", "Fixtures")
 MODELS = {
     "smollm2-135m": "smollm2-135m/SmolLM2-135M-Instruct.Q4_1.gguf",
     "qwen2.5-coder-0.5b": "qwen2.5-coder-0.5b/qwen2.5-coder-0.5b-q4_k_m.gguf",
+    "gemma3-270m": "gemma3-270m/gemma-3-270m-q4_k_m.gguf",
 }
 # Context + continuation pairs as a multiple-choice harness would send them.
 PROMPTS = [

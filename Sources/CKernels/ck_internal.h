@@ -28,6 +28,17 @@ typedef struct { uint16_t d, dmin; uint8_t scales[12]; uint8_t qh[32]; uint8_t q
 typedef struct { uint8_t ql[128]; uint8_t qh[64]; int8_t scales[16]; uint16_t d; } blk_q6_K;
 typedef struct { float d; int8_t qs[256]; int16_t bsums[16]; } blk_q8_K;
 
+/* Fast-numerics layouts (interleave.c): 8 rows interleaved per 32-column
+ * block, and the activation block they pair with. */
+typedef struct { uint16_t d[8]; int8_t qs[256]; } blk_q8_0_r8;
+typedef struct { uint16_t d[8]; uint8_t qs[128]; } blk_q4_0_r8;
+typedef struct { uint16_t d[8]; uint16_t m[8]; uint8_t qs[128]; } blk_q4_1_r8;
+typedef struct { uint16_t d[8]; uint8_t qh[32]; uint8_t qs[128]; } blk_q5_0_r8;
+/* d: the scale rounded to fp16 (as llama.cpp's Q8_0/Q8_1 keep it); s = Σ qs;
+ * ds: fp16 of (unrounded scale · s), llama.cpp's Q8_1 `s`. Same products
+ * per block as llama.cpp's activations, so only the float summation order differs. */
+typedef struct { float d; int16_t s; uint16_t ds; int8_t qs[32]; } blk_q8_s;
+
 _Static_assert(sizeof(blk_q4_0) == 18, "q4_0");
 _Static_assert(sizeof(blk_q4_1) == 20, "q4_1");
 _Static_assert(sizeof(blk_q5_0) == 22, "q5_0");
@@ -108,6 +119,10 @@ void ck_quantize_q8_0_ref(const float *x, void *y, int n);
 void ck_quantize_q8_1_ref(const float *x, void *y, int n);
 void ck_quantize_q8_K_ref(const float *x, void *y, int n);
 void ck_quantize_act_avx2_impl(int atype, const float *x, void *y, int n);
+/* interleave_avx2.c (falls back to the generic versions off x86). */
+void ck_quantize_q8s_avx2_impl(const float *x, void *y, int n);
+void ck_r8_gemm_rows_avx2_impl(int wtype, const void *w, int cols, int row0, int row1,
+                               const void *a, int tokens, float *y, size_t ldy);
 /* ggml_v_expf for one lane (vecops.c) and the AVX2 vector ops (dot_avx2.c;
  * on other targets they forward to the scalar versions). */
 float ck_ggml_expf(float x);

@@ -17,10 +17,12 @@ public final class LoadedModel: @unchecked Sendable {
     /// Why the file's chat template is refused: the parser's message and position, or the limit it hit.
     public let chatTemplateError: String?
 
-    public init(path: String) throws {
+    /// - Parameter kernels: `.fast` for Aqyl's interleaved kernels (the CLI's default),
+    ///   `.llamaCppDefault` for llama.cpp's bits.
+    public init(path: String, kernels: MatmulKernels = .llamaCppDefault) throws {
         self.path = path
         file = try GGUFFile(path: path)
-        transformer = try Transformer(file: file)
+        transformer = try Transformer(file: file, kernels: kernels)
         tokenizer = try TokenizerFactory.load(from: file)
         do {
             // A template is untrusted code: render a probe conversation now, so one that hangs,

@@ -209,6 +209,19 @@ public final class GGUFFile: @unchecked Sendable {
         UnsafeRawBufferPointer(rebasing: storage.buffer[(dataOffset + info.offset)..<(dataOffset + info.offset + info.byteCount)])
     }
 
+    /// Tells the kernel this process no longer needs the resident pages of
+    /// `count` bytes of tensor data at `start` (the whole pages inside them), so
+    /// they stop counting in its resident memory: used after tensor bytes were
+    /// copied into another layout. The mapping stays valid: a later read faults
+    /// the bytes back in from the file. No-op for in-memory copies (whose bytes
+    /// exist only once) and for ranges outside this file's tensor data.
+    public func releaseResidentPages(start: UnsafeRawPointer, count: Int) {
+        guard let base = storage.buffer.baseAddress else { return }
+        let offset = start - base
+        guard offset >= dataOffset, count >= 0, offset <= storage.buffer.count - count else { return }
+        storage.releaseResidentPages(offset: offset, count: count)
+    }
+
     public func string(_ key: String) throws -> String {
         guard let v = metadata[key] else { throw GGUFError.missingKey(key) }
         guard let s = v.string else { throw GGUFError.wrongKeyType(key: key, expected: "a string") }
@@ -261,6 +274,18 @@ public final class GGUFFile: @unchecked Sendable {
             }
             buffer = UnsafeRawBufferPointer(start: p, count: size)
             mapped = true
+        }
+
+        func releaseResidentPages(offset: Int, count: Int) {
+            guard mapped, let base = buffer.baseAddress, offset >= 0, count > 0, offset + count <= buffer.count else { return }
+            let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+            let start = Int(bitPattern: base) + offset
+            let first = (start + page - 1) / page * page
+            let end = (start + count) / page * page
+            guard end > first, let p = UnsafeMutableRawPointer(bitPattern: first) else { return }
+            // MADV_DONTNEED on a read-only private file mapping drops our page-table
+            // entries; the page cache (and the file) keep the bytes.
+            _ = madvise(p, end - first, MADV_DONTNEED)
         }
 
         init(copying bytes: [UInt8]) {

@@ -18,11 +18,44 @@ public enum MatMul {
     public static func multiply(_ w: QuantMatrix, x: UnsafePointer<Float>, tokens: Int, y: UnsafeMutablePointer<Float>, pool: ThreadPool) {
         precondition(tokens >= 0, "negative token count")
         guard tokens > 0, w.rows > 0, let act = activationType(for: w.type) else { return }
+        if let iw = w.interleaved {
+            pool.exclusive { multiplyInterleaved(w, iw, x: x, tokens: tokens, y: y, pool: pool) }
+            return
+        }
         if let rp = w.repack, let packed = rp.packed(w) {
             pool.exclusive { multiplyRepacked(w, packed: packed, x: x, tokens: tokens, y: y, pool: pool) }
             return
         }
         pool.exclusive { multiplyLocked(w, act: act, x: x, tokens: tokens, y: y, pool: pool) }
+    }
+
+    /// The fast path for interleaved weights: activations quantized once to
+    /// blk_q8_s (in parallel for batches), then workers claim chunks of 8-row
+    /// groups; each group serves up to 4 tokens per pass over its weights.
+    private static func multiplyInterleaved(_ w: QuantMatrix, _ iw: InterleavedWeights, x: UnsafePointer<Float>,
+                                            tokens: Int, y: UnsafeMutablePointer<Float>, pool: ThreadPool) {
+        let columns = w.columns
+        let aStride = ck_q8s_row_bytes(Int32(columns))
+        let buf = pool.scratchBuffer(bytes: aStride * tokens)
+        if tokens >= 2 * pool.threads && pool.threads > 1 {
+            pool.runUnlocked { worker, count in
+                var t = worker
+                while t < tokens { ck_quantize_q8s(x + t * columns, buf + t * aStride, Int32(columns)); t += count }
+            }
+        } else {
+            for t in 0..<tokens { ck_quantize_q8s(x + t * columns, buf + t * aStride, Int32(columns)) }
+        }
+        let rows = w.rows
+        // Several chunks per worker so a descheduled worker holds up little.
+        let chunk = max(8, min(64, rows / (pool.threads * 8) / 8 * 8))
+        let wType = Int32(w.type.rawValue)
+        var nextRow: Int32 = 0
+        withUnsafeMutablePointer(to: &nextRow) { next in
+            pool.runUnlocked { _, _ in
+                ck_r8_gemm_claim(wType, iw.base, Int32(rows), Int32(columns), next, Int32(chunk),
+                                 UnsafeRawPointer(buf), Int32(tokens), y, rows)
+            }
+        }
     }
 
     /// llama.cpp's forward_mul_mat for a repacked Q4_K matrix: activations

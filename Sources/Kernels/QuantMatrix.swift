@@ -9,6 +9,20 @@ public enum KernelError: Error, Equatable {
     case badRowLength(type: GGMLType, columns: Int)
 }
 
+/// How a matrix's quantized weights are arranged for the matmul kernels.
+public enum WeightPacking: Sendable {
+    /// llama.cpp's CPU choice on this machine: Q4_K repacked 8×8 (AVX2) and its
+    /// tiled K-quant matmul for 8+ tokens. Results match llama.cpp bit for bit.
+    case llamaCpp
+    /// The rows as stored, vec_dot kernels only (llama.cpp with repacking and tiled matmuls off).
+    case plain
+    /// Aqyl's fast layout: Q4_0, Q4_1, Q5_0 and Q8_0 copied at load into 8-row
+    /// interleaved blocks (same size as the source) whose kernels keep
+    /// vec_dot's float steps per row, so results still match llama.cpp bit
+    /// for bit; other types as `llamaCpp`.
+    case interleaved
+}
+
 /// Read-only view of a 2-D weight matrix stored in its GGUF quant type
 /// (rows = ne1 = outputs, columns = ne0 = inputs; row-major, one contiguous
 /// row per output). It does not own `base`: the caller (usually a memory
@@ -25,6 +39,9 @@ public struct QuantMatrix: @unchecked Sendable {
     /// Whether batches of 8+ tokens may take llama.cpp's tiled K-quant matmul
     /// (ggml-cpu/tiled; Q4_K/Q5_K/Q6_K on AVX2), as llama.cpp does by default.
     let allowTiled: Bool
+    /// The 8-row interleaved copy (``WeightPacking/interleaved``), made at init;
+    /// nil where the type or shape has no interleaved kernel.
+    public let interleaved: InterleavedWeights?
 
     /// Weight types MatMul can multiply.
     public static let supportedTypes: Set<GGMLType> = [
@@ -35,6 +52,14 @@ public struct QuantMatrix: @unchecked Sendable {
     ///   K-quant matmul (8+ tokens) where llama.cpp would (false keeps the vec_dot
     ///   kernels, as llama.cpp with repacking and GGML_CPU_TILED_MM off).
     public init(type: GGMLType, rows: Int, columns: Int, base: UnsafeRawPointer, allowRepack: Bool = true) throws {
+        try self.init(type: type, rows: rows, columns: columns, base: base, packing: allowRepack ? .llamaCpp : .plain)
+    }
+
+    /// - Parameter releaseSource: called with consecutive pieces of the source
+    ///   bytes once they are copied into the interleaved layout (a mapped file
+    ///   drops them from memory, so the copy never doubles the resident size).
+    public init(type: GGMLType, rows: Int, columns: Int, base: UnsafeRawPointer, packing: WeightPacking,
+                releaseSource: ((UnsafeRawPointer, Int) -> Void)? = nil) throws {
         guard Self.supportedTypes.contains(type) else { throw KernelError.unsupportedType(type) }
         // Int32 bound: the C kernels take element counts as int.
         guard rows >= 0, columns > 0, columns <= Int(Int32.max),
@@ -45,8 +70,13 @@ public struct QuantMatrix: @unchecked Sendable {
         self.columns = columns
         self.base = base
         self.rowBytes = bytes
-        self.allowTiled = allowRepack
-        self.repack = allowRepack && RepackedQ4K.eligible(type: type, rows: rows, columns: columns) ? RepackedQ4K() : nil
+        let interleaved = packing == .interleaved ? InterleavedWeights(type: type, rows: rows, columns: columns,
+                                                                        source: base, rowBytes: bytes,
+                                                                        releaseSource: releaseSource) : nil
+        self.interleaved = interleaved
+        self.allowTiled = packing != .plain
+        self.repack = packing != .plain && interleaved == nil
+            && RepackedQ4K.eligible(type: type, rows: rows, columns: columns) ? RepackedQ4K() : nil
     }
 
     /// Start of output row `r`.
@@ -82,4 +112,34 @@ final class RepackedQ4K: @unchecked Sendable {
         if let p = slot.pointee { ck_repack_free(p) }
         slot.deallocate()
     }
+}
+
+/// A matrix copied into the 8-row interleaved layout of CKernels' interleave.c
+/// (same byte size as the source). Owns its buffer.
+public final class InterleavedWeights: @unchecked Sendable {
+    // @unchecked: written once in init, read-only afterwards.
+    let base: UnsafeMutableRawPointer
+    public let byteCount: Int
+
+    /// Nil when `type`/shape has no interleaved kernel (rows % 8 ≠ 0, or not Q4_0/Q4_1/Q5_0/Q8_0).
+    init?(type: GGMLType, rows: Int, columns: Int, source: UnsafeRawPointer, rowBytes: Int,
+          releaseSource: ((UnsafeRawPointer, Int) -> Void)?) {
+        let t = Int32(type.rawValue)
+        guard rows <= Int(Int32.max), ck_r8_eligible(t, Int32(rows), Int32(columns)) != 0 else { return nil }
+        byteCount = ck_r8_bytes(t, Int32(rows), Int32(columns))
+        base = UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 64)
+        // Slices of ~4 MB: the source of each is released before the next is
+        // read, so a 180 MB output matrix costs 4 MB extra at its peak, not 180.
+        let groupBytes = byteCount / (rows / 8)
+        let slice = max(8, (4 << 20) / max(groupBytes, 1) * 8)
+        var r = 0
+        while r < rows {
+            let n = min(slice, rows - r)
+            ck_r8_repack(t, source + r * rowBytes, rowBytes, base + (r / 8) * groupBytes, Int32(n), Int32(columns))
+            releaseSource?(source + r * rowBytes, n * rowBytes)
+            r += n
+        }
+    }
+
+    deinit { base.deallocate() }
 }

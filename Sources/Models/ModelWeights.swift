@@ -31,8 +31,11 @@ public struct ModelWeights: @unchecked Sendable {
     public var layers: [LayerWeights]
 
     public init(file: GGUFFile, config c: ModelConfig, kernels: MatmulKernels = .llamaCppDefault) throws {
-        let loader = WeightLoader(file: file, allowRepack: kernels == .llamaCppDefault)
-        tokenEmbedding = try loader.matrix("token_embd.weight", rows: c.vocabulary, columns: c.embedding)
+        let loader = WeightLoader(file: file, packing: kernels.packing)
+        // Only lookups read an untied embedding: copying it into the matmul layout would waste its size.
+        let tied = file.tensor(named: "output.weight") == nil
+        tokenEmbedding = try loader.matrix("token_embd.weight", rows: c.vocabulary, columns: c.embedding,
+                                           packing: tied ? loader.packing : .plain)
         outputNorm = try loader.vector("output_norm.weight", count: c.embedding)
         if file.tensor(named: "output.weight") != nil {
             output = try loader.matrix("output.weight", rows: c.vocabulary, columns: c.embedding)
@@ -77,7 +80,7 @@ public struct ModelWeights: @unchecked Sendable {
 /// Turns tensor infos into checked views.
 struct WeightLoader {
     let file: GGUFFile
-    var allowRepack = true
+    var packing: WeightPacking = .llamaCpp
 
     func info(_ name: String) throws -> GGUFTensorInfo {
         guard let t = file.tensor(named: name) else { throw ModelError.missingTensor(name) }
@@ -85,18 +88,25 @@ struct WeightLoader {
     }
 
     /// A 2-D matrix with ggml shape [columns, rows].
-    func matrix(_ name: String, rows: Int, columns: Int) throws -> QuantMatrix {
+    func matrix(_ name: String, rows: Int, columns: Int, packing: WeightPacking? = nil) throws -> QuantMatrix {
         let t = try info(name)
         guard t.dimensions.count == 2, t.dimensions[0] == columns, t.dimensions[1] == rows else {
             throw ModelError.badTensorShape(name: name, expected: [columns, rows], actual: t.dimensions)
         }
         let data = file.tensorData(t)
         guard let base = data.baseAddress else { throw ModelError.missingTensor(name) }
+        let m: QuantMatrix
         do {
-            return try QuantMatrix(type: t.type, rows: rows, columns: columns, base: base, allowRepack: allowRepack)
+            m = try QuantMatrix(type: t.type, rows: rows, columns: columns, base: base, packing: packing ?? self.packing) { start, count in
+                file.releaseResidentPages(start: start, count: count)
+            }
         } catch {
             throw ModelError.unsupportedTensorType(name: name, type: t.type)
         }
+        // The interleaved copy replaces the mapped bytes for matmuls (released
+        // slice by slice while copying); only embedding lookups (one row per
+        // token) still read them.
+        return m
     }
 
     /// A small vector copied to F32.

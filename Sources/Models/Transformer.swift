@@ -29,6 +29,20 @@ public enum MatmulKernels: Sendable {
     case llamaCppDefault
     /// vec_dot kernels only (llama.cpp with weight repacking and tiled matmuls off).
     case vecDot
+    /// Aqyl's fast kernels: Q4_0/Q4_1/Q5_0/Q8_0 weights interleaved 8 rows at a
+    /// time at load (``WeightPacking/interleaved``), the rest as llama.cpp
+    /// does. Today every output still has llama.cpp's bits; the mode may sum
+    /// differently within the tolerance contract of docs/parity.md.
+    case fast
+
+    /// The matrix packing these kernels run on.
+    public var packing: WeightPacking {
+        switch self {
+        case .llamaCppDefault: .llamaCpp
+        case .vecDot: .plain
+        case .fast: .interleaved
+        }
+    }
 }
 
 /// The fast forward pass shared by all architectures: batched matmuls on the

@@ -8,6 +8,9 @@ import Models
 ///
 /// pp: a fresh context evaluates a p-token prompt as one batch.
 /// tg: a fresh context generates n tokens one at a time.
+/// -d: both run with the KV cache already holding d tokens (llama-bench's
+/// `-d`); the depth is filled once per test, untimed, and the cache is cut
+/// back to it before each run.
 /// Each test runs once as warm-up, then `--repetitions` times.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,8 +25,14 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .customShort("n"), help: "Generated tokens for tg (0 skips).")
     var generatedTokens: Int = 64
 
+    @Option(name: .customShort("d"), help: "Tokens already in the KV cache when pp and tg are measured (llama-bench -d).")
+    var depth: Int = 0
+
     @Option(name: .shortAndLong, help: "Threads.")
     var threads: Int = 2
+
+    @Option(help: NumericsOption.help)
+    var numerics: NumericsOption = .fast
 
     @Option(name: .shortAndLong, help: "Repetitions.")
     var repetitions: Int = 3
@@ -32,29 +41,52 @@ struct BenchCommand: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        guard promptTokens >= 0, generatedTokens >= 0, repetitions >= 1, threads >= 1 else {
-            throw ValidationError("-p and -n must be ≥ 0, --repetitions and --threads ≥ 1")
+        guard promptTokens >= 0, generatedTokens >= 0, depth >= 0, repetitions >= 1, threads >= 1 else {
+            throw ValidationError("-p, -n and -d must be ≥ 0, --repetitions and --threads ≥ 1")
+        }
+        guard threads <= 256, repetitions <= 1000, promptTokens <= 1 << 20, generatedTokens <= 1 << 20, depth <= 1 << 24 else {
+            throw ValidationError("--threads ≤ 256, --repetitions ≤ 1000, -p and -n ≤ 1048576, -d ≤ 16777216")
         }
     }
 
     func run() async throws {
-        let options = try ModelOptions.parse(["--model", model, "--threads", "\(threads)"])
+        let options = try ModelOptions.parse(["--model", model, "--threads", "\(threads)", "--numerics", numerics.rawValue])
         let loaded = try await options.load()
         let transformer = loaded.transformer
+        let longest = depth + max(promptTokens, generatedTokens)
+        guard longest <= transformer.config.contextLength else {
+            throw CLIError("-d \(depth) plus \(max(promptTokens, generatedTokens)) tokens exceeds the model's context of \(transformer.config.contextLength)")
+        }
         let pool = ThreadPool(threads: threads)
         let vocab = Int32(transformer.config.vocabulary)
         var rng = SystemRandomNumberGenerator()
         func randomTokens(_ n: Int) -> [Int32] { (0..<n).map { _ in Int32.random(in: 0..<vocab, using: &rng) } }
 
+        /// A cache holding `depth` random tokens (filled once), cut back to the depth on each use.
+        func depthCache(extra: Int) throws -> KVCache {
+            let cache = transformer.makeCache(capacity: depth + extra)
+            var start = 0
+            while start < depth {   // in llama-bench's default batch of 512
+                let n = min(512, depth - start)
+                _ = try transformer.forward(randomTokens(n), cache: cache, pool: pool, logits: .none)
+                start += n
+            }
+            return cache
+        }
+        let ppCache = promptTokens > 0 ? try depthCache(extra: promptTokens) : nil
+        let tgCache = generatedTokens > 0 ? try depthCache(extra: generatedTokens) : nil
+
         func pp() throws -> Double {
-            let cache = transformer.makeCache(capacity: promptTokens)
+            let cache = ppCache!
+            cache.truncate(to: depth)
             let tokens = randomTokens(promptTokens)
             let t0 = DispatchTime.now()
             _ = try transformer.forward(tokens, cache: cache, pool: pool, logits: .last)
             return Double(DispatchTime.now().uptimeNanoseconds - t0.uptimeNanoseconds) / 1e9
         }
         func tg() throws -> Double {
-            let cache = transformer.makeCache(capacity: generatedTokens)
+            let cache = tgCache!
+            cache.truncate(to: depth)
             var token = randomTokens(1)[0]
             let t0 = DispatchTime.now()
             for _ in 0..<generatedTokens {
@@ -76,7 +108,7 @@ struct BenchCommand: AsyncParsableCommand {
         let ppMedian = Self.median(ppRates), tgMedian = Self.median(tgRates)
         if json {
             let object: [String: Any] = [
-                "model": name, "threads": threads, "pp_tokens": promptTokens, "tg_tokens": generatedTokens,
+                "model": name, "threads": threads, "depth": depth, "numerics": numerics.rawValue, "pp_tokens": promptTokens, "tg_tokens": generatedTokens,
                 "repetitions": repetitions, "pp_tokens_per_s": ppMedian, "tg_tokens_per_s": tgMedian,
                 "pp_samples": ppRates, "tg_samples": tgRates,
                 "pp_mean": Self.mean(ppRates), "tg_mean": Self.mean(tgRates),
@@ -84,13 +116,14 @@ struct BenchCommand: AsyncParsableCommand {
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else {
-            print("| model | threads | test | t/s (median) | samples |")
-            print("|---|---|---|---|---|")
+            let at = depth > 0 ? " @ d\(depth)" : ""
+            print("| model | threads | numerics | test | t/s (median) | samples |")
+            print("|---|---|---|---|---|---|")
             if !ppRates.isEmpty {
-                print("| \(name) | \(threads) | pp\(promptTokens) | \(String(format: "%.1f", ppMedian)) | \(ppRates.map { String(format: "%.1f", $0) }.joined(separator: ", ")) |")
+                print("| \(name) | \(threads) | \(numerics.rawValue) | pp\(promptTokens)\(at) | \(String(format: "%.1f", ppMedian)) | \(ppRates.map { String(format: "%.1f", $0) }.joined(separator: ", ")) |")
             }
             if !tgRates.isEmpty {
-                print("| \(name) | \(threads) | tg\(generatedTokens) | \(String(format: "%.1f", tgMedian)) | \(tgRates.map { String(format: "%.1f", $0) }.joined(separator: ", ")) |")
+                print("| \(name) | \(threads) | \(numerics.rawValue) | tg\(generatedTokens)\(at) | \(String(format: "%.1f", tgMedian)) | \(tgRates.map { String(format: "%.1f", $0) }.joined(separator: ", ")) |")
             }
         }
     }

@@ -7,9 +7,10 @@ import Models
 /// Builds evaluation backends from command-line names: a catalog model or GGUF
 /// path (with `--lora` files), or an OpenAI-compatible endpoint.
 enum EvalBackends {
-    static func local(model name: String, lora: [String], threads: Int, context: Int?, label: String? = nil) async throws -> LocalBackend {
+    static func local(model name: String, lora: [String], threads: Int, context: Int?, label: String? = nil,
+                      numerics: NumericsOption = .fast) async throws -> LocalBackend {
         let path = try await ModelCache().resolve(name, fetchIfMissing: true) { printErr($0) }
-        let model = try LoadedModel(path: path)
+        let model = try LoadedModel(path: path, kernels: numerics.kernels)
         var adapterOptions = AdapterOptions()
         adapterOptions.adapters = lora
         let stack = try adapterOptions.stack(for: model)

@@ -91,7 +91,7 @@ struct EvalCompareCommand: AsyncParsableCommand {
             let backend: any ScoringBackend
             if let model = entry.model {
                 backend = try await EvalBackends.local(model: model, lora: entry.lora ?? [], threads: options.threads, context: ctx,
-                                                       label: entry.name)
+                                                       label: entry.name, numerics: options.numerics)
             } else {
                 let key = entry.apiKeyEnv.flatMap { ProcessInfo.processInfo.environment[$0] }
                 backend = try await EvalBackends.endpoint(url: entry.endpoint ?? "", model: entry.endpointModel, apiKey: key,

@@ -33,7 +33,7 @@ struct EvalPerplexityCommand: AsyncParsableCommand {
         guard let text = String(data: data, encoding: .utf8) else { throw CLIError("\(file): not UTF-8 text") }
         guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw CLIError("\(file): the file is empty") }
         let backend = try await EvalBackends.local(model: options.model, lora: adapters.adapters, threads: options.threads,
-                                                   context: ctx)
+                                                   context: ctx, numerics: options.numerics)
         guard backend.contextLength >= ctx else {
             throw CLIError("--ctx \(ctx) exceeds the model's context of \(backend.contextLength)")
         }

@@ -52,7 +52,8 @@ struct EvalRunCommand: AsyncParsableCommand {
         do {
             let (tasks, warnings) = try EvalBackends.tasks(self.tasks, strict: strict, template: template, limit: options.limit)
             let backend: any ScoringBackend = if let model {
-                try await EvalBackends.local(model: model, lora: lora, threads: options.threads, context: options.ctx)
+                try await EvalBackends.local(model: model, lora: lora, threads: options.threads, context: options.ctx,
+                                             numerics: options.numerics)
             } else {
                 try await EvalBackends.endpoint(url: endpoint ?? "", model: endpointModel, apiKey: apiKey, context: options.ctx)
             }

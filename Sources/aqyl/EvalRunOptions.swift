@@ -12,6 +12,9 @@ struct EvalRunOptions: ParsableArguments {
     @Option(help: "Context length for local models (also the perplexity window).")
     var ctx: Int?
 
+    @Option(help: NumericsOption.help)
+    var numerics: NumericsOption = .fast
+
     @Option(name: .shortAndLong, help: "Worker threads for local models.")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 

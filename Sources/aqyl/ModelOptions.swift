@@ -11,6 +11,9 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: "Worker threads (default: all cores).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @Option(help: NumericsOption.help)
+    var numerics: NumericsOption = .fast
+
     func validate() throws {
         guard threads >= 1, threads <= 256 else { throw ValidationError("--threads must be between 1 and 256") }
     }
@@ -18,6 +21,6 @@ struct ModelOptions: ParsableArguments {
     /// Resolves the name (fetching a catalog model on first use) and loads it.
     func load() async throws -> LoadedModel {
         let path = try await ModelCache().resolve(model, fetchIfMissing: true) { printErr($0) }
-        return try LoadedModel(path: path)
+        return try LoadedModel(path: path, kernels: numerics.kernels)
     }
 }

@@ -23,6 +23,9 @@ struct ServeCommand: AsyncParsableCommand {
             + "clients pick it with \"model\" (repeatable).", valueName: "[NAME=]PATH[:SCALE]"))
     var adapters: [String] = []
 
+    @Option(help: NumericsOption.help)
+    var numerics: NumericsOption = .fast
+
     @Option(help: "Address to bind.")
     var host: String = "127.0.0.1"
 
@@ -175,7 +178,7 @@ struct ServeCommand: AsyncParsableCommand {
             let path = try await cache.resolve(name, fetchIfMissing: true) { printErr($0) }
             let id = ModelCatalog.spec(named: name)?.name ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
             guard !entries.contains(where: { $0.id == id }) else { throw CLIError("model '\(id)' is given twice") }
-            let loaded = try LoadedModel(path: path)
+            let loaded = try LoadedModel(path: path, kernels: numerics.kernels)
             if let problem = loaded.chatTemplateError {
                 // One model: refuse to start (every chat would fail). Several: serve the others, and
                 // name the broken template in /health and in each chat answer for this one.

@@ -153,6 +153,32 @@ void ck_repack_free(void *p);
 void ck_repack_gemm_claim(const void *w, int rows, int *next_row, int chunk, const void *a, int tokens, int cols,
                           float *y, size_t ldy);
 
+/* ---- row-interleaved matmul (interleave.c), the fast mode's kernels ----
+ * Q4_0, Q4_1, Q5_0 and Q8_0 weights with rows % 8 == 0 are repacked 8 rows
+ * at a time (same byte size) and multiplied against activations quantized
+ * to blk_q8_s (per 32 values: fp16-rounded scale, sums, 32 int8; 40 bytes)
+ * holding llama.cpp's Q8_0/Q8_1 activation values. Each output has the bits
+ * of llama.cpp's AVX2 vec_dot for that row; the _generic kernels (the
+ * scalar reference) give the same bits. */
+int    ck_r8_eligible(int wtype, int rows, int cols);
+size_t ck_r8_block_bytes(int wtype);
+/* Bytes of the repacked matrix (0 when not eligible). */
+size_t ck_r8_bytes(int wtype, int rows, int cols);
+/* src rows wstride bytes apart; dst holds ck_r8_bytes. Returns 0 or -1. */
+int    ck_r8_repack(int wtype, const void *src, size_t wstride, void *dst, int rows, int cols);
+size_t ck_q8s_row_bytes(int cols);
+void   ck_quantize_q8s(const float *x, void *y, int n);
+void   ck_quantize_q8s_generic(const float *x, void *y, int n);
+/* y[t*ldy + r] = dot(row r, activation row t) for r in [row0, row1) (multiples of 8);
+ * activation rows are ck_q8s_row_bytes(cols) apart. */
+void   ck_r8_gemm_rows(int wtype, const void *w, int cols, int row0, int row1,
+                       const void *a, int tokens, float *y, size_t ldy);
+void   ck_r8_gemm_rows_generic(int wtype, const void *w, int cols, int row0, int row1,
+                               const void *a, int tokens, float *y, size_t ldy);
+/* Work-sharing form: callers share *next_row (start 0) and claim `chunk` rows (a multiple of 8). */
+void   ck_r8_gemm_claim(int wtype, const void *w, int rows, int cols, int *next_row, int chunk,
+                        const void *a, int tokens, float *y, size_t ldy);
+
 /* ---- float GEMMs for LoRA and training (train.c) ----
  * Row-major, leading dimensions in elements. beta = 0 overwrites C.
  *   nt: C[i,j] = beta·C + alpha·Σ_p A[i,p]·B[j,p]   (A m×k, B n×k)

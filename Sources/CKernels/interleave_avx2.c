@@ -1,0 +1,192 @@
+/*
+ * AVX2 kernels for the row-interleaved (_R8) matmul (layouts in
+ * interleave.c). One 256-bit register of weights holds 4 consecutive
+ * elements of each of 8 rows; the 4 matching activation bytes are broadcast
+ * to all lanes, so maddubs + madd leave row r's sum over those 4 elements
+ * in lane r: exactly lane j of row r's vec_dot accumulator when the
+ * register holds elements 4j..4j+3. Eight float accumulators (one per j)
+ * then carry vec_dot's state for 8 rows at once, and the final reduction
+ * is hsum_f8's order applied across rows, so every output has vec_dot's
+ * bits while each activation load serves 8 rows and no row needs a
+ * horizontal sum.
+ *
+ * Saturation: maddubs adds two u8·s8 products in int16; with the sign trick
+ * (|w| ≤ 127, activations in [-127, 127]) at most 2·127·127 = 32258.
+ */
+#include "ck_internal.h"
+
+#if defined(__x86_64__) && !defined(CK_FORCE_GENERIC)
+#include <immintrin.h>
+
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
+#else
+#pragma GCC push_options
+#pragma GCC target("avx2,fma,f16c")
+#endif
+
+#define INLINE static inline __attribute__((always_inline))
+
+INLINE float h2f(uint16_t h) { return _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(h))); }
+INLINE uint16_t f2h(float f) { return (uint16_t)_mm_extract_epi16(_mm_cvtps_ph(_mm_set_ss(f), _MM_FROUND_TO_NEAREST_INT), 0); }
+
+INLINE __m256i bcast4(const int8_t *p) { int32_t v; memcpy(&v, p, 4); return _mm256_set1_epi32(v); }
+
+/* Bit k of every byte of qh moved to bit 4 (0x10), k < 8 (16-bit shifts:
+ * the mask drops whatever crossed in from the neighbouring byte). */
+INLINE __m256i qh_bit(__m256i qh, const int k) {
+    const __m256i m = _mm256_set1_epi8(0x10);
+    if (k < 4) return _mm256_and_si256(_mm256_slli_epi16(qh, 4 - k), m);
+    if (k == 4) return _mm256_and_si256(qh, m);
+    return _mm256_and_si256(_mm256_srli_epi16(qh, k - 4), m);
+}
+
+/* ((a0+a4)+(a2+a6)) + ((a1+a5)+(a3+a7)): hsum_f8's order, for 8 rows at once. */
+INLINE __m256 hsum8_order(const __m256 a[8]) {
+    return _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(a[0], a[4]), _mm256_add_ps(a[2], a[6])),
+                         _mm256_add_ps(_mm256_add_ps(a[1], a[5]), _mm256_add_ps(a[3], a[7])));
+}
+
+/* Lane sums of signed weights q against broadcast activations (sign trick). */
+INLINE __m256i lanes_i8(__m256i q, __m256i y, __m256i ones) {
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_sign_epi8(q, q), _mm256_sign_epi8(y, q)), ones);
+}
+
+/* Lane sums of unsigned weights u (< 128) against broadcast activations. */
+INLINE __m256i lanes_u8(__m256i u, __m256i y, __m256i ones) {
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(u, y), ones);
+}
+
+/* One group of 8 rows against one activation row: acc[j] lane r is row r's
+ * vec_dot lane j (elements 4j..4j+3 of each block). */
+INLINE void r8_row(int wtype, int nb, const uint8_t *w, const blk_q8_s *y, float *out) {
+    __m256 acc[8];
+    for (int j = 0; j < 8; ++j) acc[j] = _mm256_setzero_ps();
+    __m256 summs = _mm256_setzero_ps();
+    const __m256i ones = _mm256_set1_epi16(1), m4 = _mm256_set1_epi8(0xF);
+    const size_t bb = ck_r8_block_bytes(wtype);
+    for (int ib = 0; ib < nb; ++ib, ++y) {
+        const uint8_t *blk = w + (size_t)ib * bb;
+        const __m256 dd = _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)blk)), _mm256_set1_ps(y->d));
+        if (wtype == CK_Q8_0) {
+            const int8_t *qs = ((const blk_q8_0_r8 *)blk)->qs;
+#pragma unroll
+            for (int k = 0; k < 8; ++k) {
+                const __m256i q = _mm256_loadu_si256((const __m256i *)(qs + 32 * k));
+                acc[k] = _mm256_fmadd_ps(dd, _mm256_cvtepi32_ps(lanes_i8(q, bcast4(y->qs + 4 * k), ones)), acc[k]);
+            }
+            continue;
+        }
+        const uint8_t *qs = blk + (wtype == CK_Q4_1 ? offsetof(blk_q4_1_r8, qs)
+                                   : wtype == CK_Q5_0 ? offsetof(blk_q5_0_r8, qs) : offsetof(blk_q4_0_r8, qs));
+        const __m256i qh = wtype == CK_Q5_0 ? _mm256_loadu_si256((const __m256i *)((const blk_q5_0_r8 *)blk)->qh)
+                                            : _mm256_setzero_si256();
+#pragma unroll
+        for (int k = 0; k < 4; ++k) {
+            const __m256i q = _mm256_loadu_si256((const __m256i *)(qs + 32 * k));
+            __m256i lo = _mm256_and_si256(q, m4);
+            __m256i hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), m4);
+            const __m256i ylo = bcast4(y->qs + 4 * k), yhi = bcast4(y->qs + 16 + 4 * k);
+            __m256i plo, phi;
+            if (wtype == CK_Q4_1) {
+                plo = lanes_u8(lo, ylo, ones);
+                phi = lanes_u8(hi, yhi, ones);
+            } else {
+                if (wtype == CK_Q5_0) {
+                    lo = _mm256_sub_epi8(_mm256_or_si256(lo, qh_bit(qh, k)), _mm256_set1_epi8(16));
+                    hi = _mm256_sub_epi8(_mm256_or_si256(hi, qh_bit(qh, k + 4)), _mm256_set1_epi8(16));
+                } else {
+                    lo = _mm256_sub_epi8(lo, _mm256_set1_epi8(8));
+                    hi = _mm256_sub_epi8(hi, _mm256_set1_epi8(8));
+                }
+                plo = lanes_i8(lo, ylo, ones);
+                phi = lanes_i8(hi, yhi, ones);
+            }
+            acc[k] = _mm256_fmadd_ps(dd, _mm256_cvtepi32_ps(plo), acc[k]);
+            acc[k + 4] = _mm256_fmadd_ps(dd, _mm256_cvtepi32_ps(phi), acc[k + 4]);
+        }
+        if (wtype == CK_Q4_1)
+            summs = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)((const blk_q4_1_r8 *)blk)->m)),
+                                    _mm256_set1_ps(h2f(y->ds)), summs);
+    }
+    __m256 r = hsum8_order(acc);
+    if (wtype == CK_Q4_1) r = _mm256_add_ps(r, summs);
+    _mm256_storeu_ps(out, r);
+}
+
+/* One function per type so the type tests fold away. */
+static void r8_q8_0(int nb, const uint8_t *w, const blk_q8_s *y, float *out) { r8_row(CK_Q8_0, nb, w, y, out); }
+static void r8_q4_0(int nb, const uint8_t *w, const blk_q8_s *y, float *out) { r8_row(CK_Q4_0, nb, w, y, out); }
+static void r8_q4_1(int nb, const uint8_t *w, const blk_q8_s *y, float *out) { r8_row(CK_Q4_1, nb, w, y, out); }
+static void r8_q5_0(int nb, const uint8_t *w, const blk_q8_s *y, float *out) { r8_row(CK_Q5_0, nb, w, y, out); }
+
+void ck_r8_gemm_rows_avx2_impl(int wtype, const void *w, int cols, int row0, int row1,
+                               const void *a, int tokens, float *y, size_t ldy) {
+    void (*fn)(int, const uint8_t *, const blk_q8_s *, float *);
+    switch (wtype) {
+    case CK_Q8_0: fn = r8_q8_0; break;
+    case CK_Q4_0: fn = r8_q4_0; break;
+    case CK_Q4_1: fn = r8_q4_1; break;
+    case CK_Q5_0: fn = r8_q5_0; break;
+    default: return;
+    }
+    const int nb = cols / QK;
+    const size_t gbytes = (size_t)nb * ck_r8_block_bytes(wtype);
+    const size_t as = ck_q8s_row_bytes(cols);
+    for (int g = row0 / 8; g < row1 / 8; ++g) {
+        const uint8_t *wg = (const uint8_t *)w + (size_t)g * gbytes;
+        for (int t = 0; t < tokens; ++t)
+            fn(nb, wg, (const blk_q8_s *)((const uint8_t *)a + (size_t)t * as), y + (size_t)t * ldy + 8 * g);
+    }
+}
+
+void ck_quantize_q8s_avx2_impl(const float *x, void *vy, int n) {
+    blk_q8_s *y = vy;
+    const __m256 sign = _mm256_set1_ps(-0.0f);
+    for (int ib = 0; ib < n / QK; ++ib) {
+        const float *xb = x + ib * QK;
+        __m256 v[4];
+        __m256 m = _mm256_setzero_ps();
+        for (int i = 0; i < 4; ++i) {
+            v[i] = _mm256_loadu_ps(xb + 8 * i);
+            m = _mm256_max_ps(m, _mm256_andnot_ps(sign, v[i]));
+        }
+        __m128 h = _mm_max_ps(_mm256_extractf128_ps(m, 1), _mm256_castps256_ps128(m));
+        h = _mm_max_ps(h, _mm_movehl_ps(h, h));
+        h = _mm_max_ss(h, _mm_movehdup_ps(h));
+        const float amax = _mm_cvtss_f32(h);
+        const float d = amax / 127.0f;
+        const float id = amax != 0 ? 127.0f / amax : 0.0f;
+        const __m256 mul = _mm256_set1_ps(id);
+        __m256i q[4];
+        for (int i = 0; i < 4; ++i) q[i] = _mm256_cvtps_epi32(_mm256_mul_ps(v[i], mul));
+        __m256i s = _mm256_add_epi32(_mm256_add_epi32(q[0], q[1]), _mm256_add_epi32(q[2], q[3]));
+        __m128i s4 = _mm_add_epi32(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
+        s4 = _mm_add_epi32(s4, _mm_unpackhi_epi64(s4, s4));
+        s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, _MM_SHUFFLE(2, 3, 0, 1)));
+        /* int32 -> int8 keeping element order: packs work within 128-bit lanes. */
+        const __m256i p16a = _mm256_packs_epi32(q[0], q[1]);
+        const __m256i p16b = _mm256_packs_epi32(q[2], q[3]);
+        __m256i p8 = _mm256_packs_epi16(p16a, p16b);
+        p8 = _mm256_permutevar8x32_epi32(p8, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+        _mm256_storeu_si256((__m256i *)y[ib].qs, p8);
+        const int sum = _mm_cvtsi128_si32(s4);
+        y[ib].d = h2f(f2h(d));
+        y[ib].s = (int16_t)sum;
+        y[ib].ds = f2h(d * (float)sum);
+    }
+}
+
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
+#pragma GCC pop_options
+#endif
+
+#else
+void ck_quantize_q8s_avx2_impl(const float *x, void *y, int n) { ck_quantize_q8s_generic(x, y, n); }
+void ck_r8_gemm_rows_avx2_impl(int wtype, const void *w, int cols, int row0, int row1,
+                               const void *a, int tokens, float *y, size_t ldy) {
+    ck_r8_gemm_rows_generic(wtype, w, cols, row0, row1, a, tokens, y, ldy);
+}
+#endif

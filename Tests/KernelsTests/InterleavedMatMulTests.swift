@@ -1,0 +1,163 @@
+import CKernels
+import GGUF
+import Kernels
+import Testing
+
+/// The fast (8-row interleaved) matmul: every output has the bits of
+/// llama.cpp's AVX2 vec_dot for its row (ours, dot_avx2.c, itself checked
+/// against libggml), the AVX2 and scalar interleaved kernels agree bit for
+/// bit, and MatMul takes the interleaved path exactly where it should.
+@Suite struct InterleavedMatMulTests {
+    static let types: [GGMLType] = [.q4_0, .q4_1, .q5_0, .q8_0]
+
+    /// Quantized random weights (rows × columns) and their interleaved copy.
+    struct Case {
+        var type: GGMLType
+        var rows: Int, columns: Int
+        var weights: [UInt8]
+        var x: [Float]
+    }
+
+    static func make(_ type: GGMLType, rows: Int, columns: Int, tokens: Int, seed: UInt64) throws -> Case {
+        var rng = TestRNG(seed: seed)
+        // Mixed magnitudes per row so scales differ between the 8 interleaved rows.
+        var w = rng.floats(rows * columns)
+        for r in 0..<rows { for c in 0..<columns { w[r * columns + c] *= Float(1 + r % 5) } }
+        return Case(type: type, rows: rows, columns: columns, weights: try Quantize.quantize(w, to: type),
+                     x: rng.floats(tokens * columns))
+    }
+
+    /// Quantized activations for `tokens` rows of `x`, with the AVX2 or the scalar quantizer.
+    static func activations(_ x: [Float], columns: Int, tokens: Int, generic: Bool) -> [UInt8] {
+        let stride = ck_q8s_row_bytes(Int32(columns))
+        var a = [UInt8](repeating: 0, count: stride * tokens)
+        x.withUnsafeBufferPointer { xb in
+            a.withUnsafeMutableBytes { ab in
+                for t in 0..<tokens {
+                    let src = xb.baseAddress! + t * columns, dst = ab.baseAddress! + t * stride
+                    if generic { ck_quantize_q8s_generic(src, dst, Int32(columns)) } else { ck_quantize_q8s(src, dst, Int32(columns)) }
+                }
+            }
+        }
+        return a
+    }
+
+    @Test(arguments: types)
+    func simdKernelsGiveTheScalarBits(type: GGMLType) throws {
+        guard ck_has_avx2() != 0 else {
+            print("skipped: this CPU has no AVX2, so only the scalar interleaved kernels run here")
+            return
+        }
+        let rows = 48, columns = 320, tokens = 9   // 9 tokens: groups of 4, 4 and 1
+        let c = try Self.make(type, rows: rows, columns: columns, tokens: tokens, seed: 77 &+ UInt64(type.rawValue))
+        let typeID = Int32(type.rawValue)
+        let a = Self.activations(c.x, columns: columns, tokens: tokens, generic: false)
+        #expect(a == Self.activations(c.x, columns: columns, tokens: tokens, generic: true), "activation quantizers differ")
+        var packed = [UInt8](repeating: 0, count: ck_r8_bytes(typeID, Int32(rows), Int32(columns)))
+        let rowBytes = try #require(type.rowBytes(columns))
+        c.weights.withUnsafeBytes { src in
+            packed.withUnsafeMutableBytes { dst in
+                _ = ck_r8_repack(typeID, src.baseAddress!, rowBytes, dst.baseAddress!, Int32(rows), Int32(columns))
+            }
+        }
+        var fast = [Float](repeating: .nan, count: tokens * rows), scalar = fast
+        packed.withUnsafeBytes { p in
+            a.withUnsafeBytes { ab in
+                ck_r8_gemm_rows(typeID, p.baseAddress!, Int32(columns), 0, Int32(rows), ab.baseAddress!, Int32(tokens), &fast, rows)
+                ck_r8_gemm_rows_generic(typeID, p.baseAddress!, Int32(columns), 0, Int32(rows), ab.baseAddress!, Int32(tokens), &scalar, rows)
+            }
+        }
+        #expect(fast.map(\.bitPattern) == scalar.map(\.bitPattern), "\(type): AVX2 and scalar interleaved kernels differ")
+
+        // Each output is vec_dot's: same activation values, same float steps.
+        let act = try #require(MatMul.activationType(for: type))
+        let aStride = try #require(act.rowBytes(columns))
+        var llamaActs = [UInt8](repeating: 0, count: aStride * tokens)
+        c.x.withUnsafeBufferPointer { xb in
+            llamaActs.withUnsafeMutableBytes { ab in
+                for t in 0..<tokens {
+                    ck_quantize_act(Int32(act.rawValue), xb.baseAddress! + t * columns, ab.baseAddress! + t * aStride, Int32(columns))
+                }
+            }
+        }
+        var mismatches = 0
+        c.weights.withUnsafeBytes { wb in
+            llamaActs.withUnsafeBytes { ab in
+                for t in 0..<tokens {
+                    for r in 0..<rows {
+                        let v = ck_vec_dot_avx2(typeID, Int32(columns), wb.baseAddress! + r * rowBytes, ab.baseAddress! + t * aStride)
+                        if v.bitPattern != fast[t * rows + r].bitPattern { mismatches += 1 }
+                    }
+                }
+            }
+        }
+        #expect(mismatches == 0, "\(type): \(mismatches) of \(tokens * rows) outputs differ from vec_dot")
+    }
+
+    @Test(arguments: types)
+    func matchesReference(type: GGMLType) throws {
+        let rows = 40, columns = 256
+        let c = try Self.make(type, rows: rows, columns: columns, tokens: 7, seed: 99 &+ UInt64(type.rawValue))
+        try c.weights.withUnsafeBytes { wb in
+            let w = try QuantMatrix(type: type, rows: rows, columns: columns, base: wb.baseAddress!, packing: .interleaved)
+            #expect(w.interleaved != nil)
+            #expect(w.interleaved?.byteCount == c.weights.count, "the interleaved copy is as large as the source")
+            for tokens in [1, 2, 5, 7] {
+                var ref = [Float](repeating: 0, count: tokens * rows)
+                MatMul.reference(w, x: c.x, tokens: tokens, y: &ref)
+                var first: [Float]?
+                for threads in [1, 2, 3] {
+                    var y = [Float](repeating: .nan, count: tokens * rows)
+                    MatMul.multiply(w, x: c.x, tokens: tokens, y: &y, pool: ThreadPool(threads: threads))
+                    let err = relativeError(y, ref)
+                    #expect(err <= q8ActivationTolerance, "\(type) tokens=\(tokens) threads=\(threads): error \(err)")
+                    if let first { #expect(y == first, "\(type): thread count changed a result") } else { first = y }
+                }
+                // One token's result does not depend on the batch it rides in.
+                if tokens > 1 {
+                    var single = [Float](repeating: .nan, count: rows)
+                    c.x.withUnsafeBufferPointer { xb in
+                        MatMul.multiply(w, x: xb.baseAddress! + (tokens - 1) * columns, tokens: 1, y: &single, pool: ThreadPool(threads: 1))
+                    }
+                    #expect(Array(first![((tokens - 1) * rows)...]) == single)
+                }
+            }
+        }
+    }
+
+    /// The layout only exists for rows % 8 == 0 and the four block types;
+    /// anything else stays on the vec_dot (or Q4_K repack) path and is still right.
+    @Test func fallsBackWhereNoInterleavedKernelExists() throws {
+        for (type, rows) in [(GGMLType.q8_0, 12), (.q4_1, 7), (.q6_K, 16), (.f16, 8)] {
+            let c = try Self.make(type, rows: rows, columns: 256, tokens: 3, seed: 5)
+            try c.weights.withUnsafeBytes { wb in
+                let w = try QuantMatrix(type: type, rows: rows, columns: 256, base: wb.baseAddress!, packing: .interleaved)
+                #expect(w.interleaved == nil, "\(type) rows \(rows)")
+                var ref = [Float](repeating: 0, count: 3 * rows), y = ref
+                MatMul.reference(w, x: c.x, tokens: 3, y: &ref)
+                MatMul.multiply(w, x: c.x, tokens: 3, y: &y, pool: ThreadPool(threads: 2))
+                #expect(relativeError(y, ref) <= q8KActivationTolerance)
+            }
+        }
+    }
+
+    /// Extreme blocks: all-zero activations, a single huge value, the most
+    /// negative weights; the int16 sums in the kernels must not saturate.
+    @Test(arguments: types)
+    func extremeValuesDoNotSaturate(type: GGMLType) throws {
+        let rows = 8, columns = 64
+        var w = [Float](repeating: -1, count: rows * columns)
+        for i in stride(from: 0, to: w.count, by: 3) { w[i] = 1 }
+        let wq = try Quantize.quantize(w, to: type)
+        var x = [Float](repeating: 0, count: 3 * columns)
+        for c in 0..<columns { x[columns + c] = 100; x[2 * columns + c] = c % 2 == 0 ? -7 : 7 }
+        try wq.withUnsafeBytes { wb in
+            let m = try QuantMatrix(type: type, rows: rows, columns: columns, base: wb.baseAddress!, packing: .interleaved)
+            var ref = [Float](repeating: 0, count: 3 * rows), y = ref
+            MatMul.reference(m, x: x, tokens: 3, y: &ref)
+            MatMul.multiply(m, x: x, tokens: 3, y: &y, pool: ThreadPool(threads: 1))
+            for i in 0..<rows { #expect(y[i] == 0) }
+            #expect(relativeError(y, ref) <= 1e-3, "\(type): \(y) vs \(ref)")
+        }
+    }
+}
