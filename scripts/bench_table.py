@@ -2,12 +2,15 @@
 """Aqyl vs llama.cpp speed, same machine, same run: prints the Markdown table for docs/benchmarks.md.
 
 Usage:
-  python3 scripts/bench_table.py --llama-bench /path/to/llama-bench [--threads 2] [--reps 3] [MODEL ...]
+  python3 scripts/bench_table.py --llama-bench /path/to/llama-bench [--aqyl .build/release/aqyl]
+      [--threads 2] [--reps 3] [--rounds 2] [-p 512] [-n 64] [-d 0] [--numerics fast] [MODEL ...]
 
 MODEL is an Aqyl short name (default: smollm2-135m gemma3-270m). For each model it runs
 `aqyl bench --json` and `llama-bench -o json` with the same -p 512 -n 64 -t THREADS -r REPS,
 alternating the two tools ROUNDS times (default 2) so machine noise hits both, and reports
-medians and the aqyl/llama.cpp ratio. Build llama-bench with scripts/build_llama_cpp.sh.
+medians and the aqyl/llama.cpp ratio. -d D measures with D tokens already in the KV cache
+(llama-bench -d, `aqyl bench -d`). Build llama-bench with scripts/build_llama_cpp.sh; build aqyl with
+`swift build -c release --product aqyl`.
 """
 import argparse, json, os, platform, statistics, subprocess, sys
 
@@ -18,12 +21,14 @@ def run(cmd):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--llama-bench", required=True)
-    ap.add_argument("--aqyl", default=".build/debug/aqyl")
+    ap.add_argument("--aqyl", default=".build/release/aqyl")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("-p", type=int, default=512)
     ap.add_argument("-n", type=int, default=64)
+    ap.add_argument("-d", type=int, default=0)
+    ap.add_argument("--numerics", default="fast", choices=["fast", "llama"])
     ap.add_argument("models", nargs="*", default=["smollm2-135m", "gemma3-270m"])
     a = ap.parse_args()
     rows = []
@@ -31,10 +36,11 @@ def main():
         path = run([a.aqyl, "models", "path", m]).strip()
         aq_pp, aq_tg, ll_pp, ll_tg = [], [], [], []
         for _ in range(a.rounds):
-            j = json.loads(run([a.aqyl, "bench", "-m", path, "-p", str(a.p), "-n", str(a.n),
+            j = json.loads(run([a.aqyl, "bench", "-m", path, "-p", str(a.p), "-n", str(a.n), "-d", str(a.d),
+                                "--numerics", a.numerics,
                                 "--threads", str(a.threads), "--repetitions", str(a.reps), "--json"]))
             aq_pp += j["pp_samples"]; aq_tg += j["tg_samples"]
-            lj = json.loads(run([a.llama_bench, "-m", path, "-p", str(a.p), "-n", str(a.n),
+            lj = json.loads(run([a.llama_bench, "-m", path, "-p", str(a.p), "-n", str(a.n), "-d", str(a.d),
                                  "-t", str(a.threads), "-r", str(a.reps), "-o", "json"]))
             for test in lj:
                 samples = test.get("samples_ts") or [test["avg_ts"]]
@@ -51,7 +57,9 @@ def main():
                 cpu = line.split(":", 1)[1].strip(); break
     except OSError:
         pass
-    print(f"CPU: {cpu}, threads {a.threads}, pp{a.p} / tg{a.n}, {a.rounds} rounds x {a.reps} reps, medians (t/s)\n")
+    depth = f" @ d{a.d}" if a.d else ""
+    print(f"CPU: {cpu}, threads {a.threads}, pp{a.p} / tg{a.n}{depth}, aqyl --numerics {a.numerics}, "
+          f"{a.rounds} rounds x {a.reps} reps, medians (t/s)\n")
     print(f"| model | aqyl pp{a.p} | llama.cpp pp{a.p} | ratio | aqyl tg{a.n} | llama.cpp tg{a.n} | ratio |")
     print("|---|---|---|---|---|---|---|")
     for m, app, lpp, atg, ltg in rows:

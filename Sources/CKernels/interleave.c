@@ -235,3 +235,24 @@ void ck_r8_gemm_claim(int wtype, const void *w, int rows, int cols, int *next_ro
         ck_r8_gemm_rows(wtype, w, cols, r0, r1, a, tokens, y, ldy);
     }
 }
+
+/* Several interleaved matrices that read the same activations (q/k/v, or
+ * gate/up): one shared counter hands out chunks of all of them, so the
+ * activations are quantized once and the pool meets once. Chunk c is the
+ * c-th chunk in job order; each job's chunks cover its rows. */
+void ck_r8_gemm_claim_jobs(const ck_r8_job *jobs, int njobs, int *next_chunk, const void *a, int tokens) {
+    for (;;) {
+        int c = __atomic_fetch_add(next_chunk, 1, __ATOMIC_RELAXED);
+        int j = 0;
+        for (; j < njobs; ++j) {
+            const int n = (jobs[j].rows + jobs[j].chunk - 1) / jobs[j].chunk;
+            if (c < n) break;
+            c -= n;
+        }
+        if (j == njobs) return;
+        const ck_r8_job *job = &jobs[j];
+        const int r0 = c * job->chunk;
+        const int r1 = r0 + job->chunk < job->rows ? r0 + job->chunk : job->rows;
+        ck_r8_gemm_rows(job->wtype, job->w, job->cols, r0, r1, a, tokens, job->y, job->ldy);
+    }
+}

@@ -29,12 +29,47 @@ public enum MatMul {
         pool.exclusive { multiplyLocked(w, act: act, x: x, tokens: tokens, y: y, pool: pool) }
     }
 
-    /// The fast path for interleaved weights: activations quantized once to
-    /// blk_q8_s (in parallel for batches), then workers claim chunks of 8-row
-    /// groups; each group serves up to 4 tokens per pass over its weights.
-    private static func multiplyInterleaved(_ w: QuantMatrix, _ iw: InterleavedWeights, x: UnsafePointer<Float>,
-                                            tokens: Int, y: UnsafeMutablePointer<Float>, pool: ThreadPool) {
-        let columns = w.columns
+    /// Several matrices applied to the same activations (q/k/v, gate/up):
+    /// `outputs[i] = matrices[i] · x`. Where all are interleaved with the same
+    /// column count the activations are quantized once and one pool job
+    /// covers every matrix's rows (each output the same as from `multiply`);
+    /// otherwise they run one by one.
+    public static func multiply(_ matrices: [QuantMatrix], x: UnsafePointer<Float>, tokens: Int,
+                                outputs: [UnsafeMutablePointer<Float>], pool: ThreadPool) {
+        precondition(matrices.count == outputs.count, "one output per matrix")
+        guard tokens > 0, let first = matrices.first else { return }
+        let packed = matrices.compactMap(\.interleaved)
+        guard packed.count == matrices.count, matrices.allSatisfy({ $0.columns == first.columns && $0.rows > 0 }) else {
+            for (w, y) in zip(matrices, outputs) { multiply(w, x: x, tokens: tokens, y: y, pool: pool) }
+            return
+        }
+        pool.exclusive {
+            let buf = quantizeInterleavedActivations(x, columns: first.columns, tokens: tokens, pool: pool)
+            let jobs = zip(zip(matrices, packed), outputs).map { pair, y in
+                ck_r8_job(wtype: Int32(pair.0.type.rawValue), w: UnsafeRawPointer(pair.1.base), rows: Int32(pair.0.rows),
+                          cols: Int32(pair.0.columns), y: y, ldy: pair.0.rows, chunk: Int32(interleavedChunk(pair.0.rows, pool)))
+            }
+            var next: Int32 = 0
+            jobs.withUnsafeBufferPointer { jb in
+                withUnsafeMutablePointer(to: &next) { counter in
+                    pool.runUnlocked { _, _ in
+                        ck_r8_gemm_claim_jobs(jb.baseAddress, Int32(jb.count), counter, UnsafeRawPointer(buf), Int32(tokens))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Rows per claimed chunk: a multiple of the 8-row group, several chunks
+    /// per worker so a descheduled worker holds up little.
+    private static func interleavedChunk(_ rows: Int, _ pool: ThreadPool) -> Int {
+        max(8, min(64, rows / (pool.threads * 8) / 8 * 8))
+    }
+
+    /// `tokens` rows of x quantized to blk_q8_s in the pool's scratch buffer
+    /// (in parallel for batches); call inside `exclusive`.
+    private static func quantizeInterleavedActivations(_ x: UnsafePointer<Float>, columns: Int, tokens: Int,
+                                                       pool: ThreadPool) -> UnsafeMutableRawPointer {
         let aStride = ck_q8s_row_bytes(Int32(columns))
         let buf = pool.scratchBuffer(bytes: aStride * tokens)
         if tokens >= 2 * pool.threads && pool.threads > 1 {
@@ -45,9 +80,18 @@ public enum MatMul {
         } else {
             for t in 0..<tokens { ck_quantize_q8s(x + t * columns, buf + t * aStride, Int32(columns)) }
         }
+        return buf
+    }
+
+    /// The fast path for interleaved weights: activations quantized once to
+    /// blk_q8_s (in parallel for batches), then workers claim chunks of 8-row
+    /// groups; each group serves up to 4 tokens per pass over its weights.
+    private static func multiplyInterleaved(_ w: QuantMatrix, _ iw: InterleavedWeights, x: UnsafePointer<Float>,
+                                            tokens: Int, y: UnsafeMutablePointer<Float>, pool: ThreadPool) {
+        let columns = w.columns
+        let buf = quantizeInterleavedActivations(x, columns: columns, tokens: tokens, pool: pool)
         let rows = w.rows
-        // Several chunks per worker so a descheduled worker holds up little.
-        let chunk = max(8, min(64, rows / (pool.threads * 8) / 8 * 8))
+        let chunk = interleavedChunk(rows, pool)
         let wType = Int32(w.type.rawValue)
         var nextRow: Int32 = 0
         withUnsafeMutablePointer(to: &nextRow) { next in

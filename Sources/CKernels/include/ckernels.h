@@ -179,6 +179,11 @@ void   ck_r8_gemm_rows_generic(int wtype, const void *w, int cols, int row0, int
 void   ck_r8_gemm_claim(int wtype, const void *w, int rows, int cols, int *next_row, int chunk,
                         const void *a, int tokens, float *y, size_t ldy);
 
+/* One matrix of a shared-input group for ck_r8_gemm_claim_jobs: y[t*ldy + r]
+ * for its rows, claimed `chunk` rows (a multiple of 8) at a time. */
+typedef struct { int wtype; const void *w; int rows; int cols; float *y; size_t ldy; int chunk; } ck_r8_job;
+void   ck_r8_gemm_claim_jobs(const ck_r8_job *jobs, int njobs, int *next_chunk, const void *a, int tokens);
+
 /* ---- float GEMMs for LoRA and training (train.c) ----
  * Row-major, leading dimensions in elements. beta = 0 overwrites C.
  *   nt: C[i,j] = beta·C + alpha·Σ_p A[i,p]·B[j,p]   (A m×k, B n×k)
