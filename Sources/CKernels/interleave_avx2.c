@@ -47,33 +47,38 @@ INLINE __m256 hsum8_order(const __m256 a[8]) {
                          _mm256_add_ps(_mm256_add_ps(a[1], a[5]), _mm256_add_ps(a[3], a[7])));
 }
 
-/* Lane sums of signed weights q against broadcast activations (sign trick). */
-INLINE __m256i lanes_i8(__m256i q, __m256i y, __m256i ones) {
-    return _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_sign_epi8(q, q), _mm256_sign_epi8(y, q)), ones);
-}
-
-/* Lane sums of unsigned weights u (< 128) against broadcast activations. */
-INLINE __m256i lanes_u8(__m256i u, __m256i y, __m256i ones) {
-    return _mm256_madd_epi16(_mm256_maddubs_epi16(u, y), ones);
-}
-
-/* One group of 8 rows against one activation row: acc[j] lane r is row r's
- * vec_dot lane j (elements 4j..4j+3 of each block). */
-INLINE void r8_row(int wtype, int nb, const uint8_t *w, const blk_q8_s *y, float *out) {
-    __m256 acc[8];
-    for (int j = 0; j < 8; ++j) acc[j] = _mm256_setzero_ps();
-    __m256 summs = _mm256_setzero_ps();
+/* One group of 8 rows against T activation rows (T = 1 or 2, `as` bytes
+ * apart): acc[t][j] lane r is row r's vec_dot lane j (elements 4j..4j+3 of
+ * each block) for token t. With T = 2 each weight register is unpacked once
+ * for both tokens; each token's arithmetic is the T = 1 arithmetic. */
+INLINE void r8_rows(int wtype, int nb, const uint8_t *w, const uint8_t *a, size_t as, float *out, size_t ldy, const int T) {
+    __m256 acc[2][8];
+    __m256 summs[2];
+    for (int t = 0; t < T; ++t) {
+        for (int j = 0; j < 8; ++j) acc[t][j] = _mm256_setzero_ps();
+        summs[t] = _mm256_setzero_ps();
+    }
     const __m256i ones = _mm256_set1_epi16(1), m4 = _mm256_set1_epi8(0xF);
     const size_t bb = ck_r8_block_bytes(wtype);
-    for (int ib = 0; ib < nb; ++ib, ++y) {
+    for (int ib = 0; ib < nb; ++ib) {
         const uint8_t *blk = w + (size_t)ib * bb;
-        const __m256 dd = _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)blk)), _mm256_set1_ps(y->d));
+        const blk_q8_s *y[2];
+        __m256 dd[2];
+        const __m256 dx = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)blk));
+        for (int t = 0; t < T; ++t) {
+            y[t] = (const blk_q8_s *)(a + (size_t)t * as) + ib;
+            dd[t] = _mm256_mul_ps(dx, _mm256_set1_ps(y[t]->d));
+        }
         if (wtype == CK_Q8_0) {
             const int8_t *qs = ((const blk_q8_0_r8 *)blk)->qs;
 #pragma unroll
             for (int k = 0; k < 8; ++k) {
                 const __m256i q = _mm256_loadu_si256((const __m256i *)(qs + 32 * k));
-                acc[k] = _mm256_fmadd_ps(dd, _mm256_cvtepi32_ps(lanes_i8(q, bcast4(y->qs + 4 * k), ones)), acc[k]);
+                const __m256i aq = _mm256_sign_epi8(q, q);
+                for (int t = 0; t < T; ++t) {
+                    const __m256i p = _mm256_madd_epi16(_mm256_maddubs_epi16(aq, _mm256_sign_epi8(bcast4(y[t]->qs + 4 * k), q)), ones);
+                    acc[t][k] = _mm256_fmadd_ps(dd[t], _mm256_cvtepi32_ps(p), acc[t][k]);
+                }
             }
             continue;
         }
@@ -86,48 +91,56 @@ INLINE void r8_row(int wtype, int nb, const uint8_t *w, const blk_q8_s *y, float
             const __m256i q = _mm256_loadu_si256((const __m256i *)(qs + 32 * k));
             __m256i lo = _mm256_and_si256(q, m4);
             __m256i hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), m4);
-            const __m256i ylo = bcast4(y->qs + 4 * k), yhi = bcast4(y->qs + 16 + 4 * k);
-            __m256i plo, phi;
-            if (wtype == CK_Q4_1) {
-                plo = lanes_u8(lo, ylo, ones);
-                phi = lanes_u8(hi, yhi, ones);
-            } else {
-                if (wtype == CK_Q5_0) {
-                    lo = _mm256_sub_epi8(_mm256_or_si256(lo, qh_bit(qh, k)), _mm256_set1_epi8(16));
-                    hi = _mm256_sub_epi8(_mm256_or_si256(hi, qh_bit(qh, k + 4)), _mm256_set1_epi8(16));
-                } else {
-                    lo = _mm256_sub_epi8(lo, _mm256_set1_epi8(8));
-                    hi = _mm256_sub_epi8(hi, _mm256_set1_epi8(8));
-                }
-                plo = lanes_i8(lo, ylo, ones);
-                phi = lanes_i8(hi, yhi, ones);
+            if (wtype == CK_Q5_0) {
+                lo = _mm256_sub_epi8(_mm256_or_si256(lo, qh_bit(qh, k)), _mm256_set1_epi8(16));
+                hi = _mm256_sub_epi8(_mm256_or_si256(hi, qh_bit(qh, k + 4)), _mm256_set1_epi8(16));
+            } else if (wtype == CK_Q4_0) {
+                lo = _mm256_sub_epi8(lo, _mm256_set1_epi8(8));
+                hi = _mm256_sub_epi8(hi, _mm256_set1_epi8(8));
             }
-            acc[k] = _mm256_fmadd_ps(dd, _mm256_cvtepi32_ps(plo), acc[k]);
-            acc[k + 4] = _mm256_fmadd_ps(dd, _mm256_cvtepi32_ps(phi), acc[k + 4]);
+            /* Signed weights use the sign trick; Q4_1's are unsigned already. */
+            const __m256i alo = wtype == CK_Q4_1 ? lo : _mm256_sign_epi8(lo, lo);
+            const __m256i ahi = wtype == CK_Q4_1 ? hi : _mm256_sign_epi8(hi, hi);
+            for (int t = 0; t < T; ++t) {
+                __m256i ylo = bcast4(y[t]->qs + 4 * k), yhi = bcast4(y[t]->qs + 16 + 4 * k);
+                if (wtype != CK_Q4_1) { ylo = _mm256_sign_epi8(ylo, lo); yhi = _mm256_sign_epi8(yhi, hi); }
+                const __m256i plo = _mm256_madd_epi16(_mm256_maddubs_epi16(alo, ylo), ones);
+                const __m256i phi = _mm256_madd_epi16(_mm256_maddubs_epi16(ahi, yhi), ones);
+                acc[t][k] = _mm256_fmadd_ps(dd[t], _mm256_cvtepi32_ps(plo), acc[t][k]);
+                acc[t][k + 4] = _mm256_fmadd_ps(dd[t], _mm256_cvtepi32_ps(phi), acc[t][k + 4]);
+            }
         }
-        if (wtype == CK_Q4_1)
-            summs = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)((const blk_q4_1_r8 *)blk)->m)),
-                                    _mm256_set1_ps(h2f(y->ds)), summs);
+        if (wtype == CK_Q4_1) {
+            const __m256 mx = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)((const blk_q4_1_r8 *)blk)->m));
+            for (int t = 0; t < T; ++t) summs[t] = _mm256_fmadd_ps(mx, _mm256_set1_ps(h2f(y[t]->ds)), summs[t]);
+        }
     }
-    __m256 r = hsum8_order(acc);
-    if (wtype == CK_Q4_1) r = _mm256_add_ps(r, summs);
-    _mm256_storeu_ps(out, r);
+    for (int t = 0; t < T; ++t) {
+        __m256 r = hsum8_order(acc[t]);
+        if (wtype == CK_Q4_1) r = _mm256_add_ps(r, summs[t]);
+        _mm256_storeu_ps(out + (size_t)t * ldy, r);
+    }
 }
 
-/* One function per type so the type tests fold away. */
-static void r8_q8_0(int nb, const uint8_t *w, const blk_q8_s *y, float *out) { r8_row(CK_Q8_0, nb, w, y, out); }
-static void r8_q4_0(int nb, const uint8_t *w, const blk_q8_s *y, float *out) { r8_row(CK_Q4_0, nb, w, y, out); }
-static void r8_q4_1(int nb, const uint8_t *w, const blk_q8_s *y, float *out) { r8_row(CK_Q4_1, nb, w, y, out); }
-static void r8_q5_0(int nb, const uint8_t *w, const blk_q8_s *y, float *out) { r8_row(CK_Q5_0, nb, w, y, out); }
+/* One function per (type, token count) so the type tests fold away. */
+#define R8_FNS(NAME, TYPE) \
+    static void NAME##_1(int nb, const uint8_t *w, const uint8_t *a, size_t as, float *out, size_t ldy) { r8_rows(TYPE, nb, w, a, as, out, ldy, 1); } \
+    static void NAME##_2(int nb, const uint8_t *w, const uint8_t *a, size_t as, float *out, size_t ldy) { r8_rows(TYPE, nb, w, a, as, out, ldy, 2); }
+R8_FNS(r8_q8_0, CK_Q8_0)
+R8_FNS(r8_q4_0, CK_Q4_0)
+R8_FNS(r8_q4_1, CK_Q4_1)
+R8_FNS(r8_q5_0, CK_Q5_0)
+
+typedef void (*r8_fn)(int nb, const uint8_t *w, const uint8_t *a, size_t as, float *out, size_t ldy);
 
 void ck_r8_gemm_rows_avx2_impl(int wtype, const void *w, int cols, int row0, int row1,
                                const void *a, int tokens, float *y, size_t ldy) {
-    void (*fn)(int, const uint8_t *, const blk_q8_s *, float *);
+    r8_fn one, two;
     switch (wtype) {
-    case CK_Q8_0: fn = r8_q8_0; break;
-    case CK_Q4_0: fn = r8_q4_0; break;
-    case CK_Q4_1: fn = r8_q4_1; break;
-    case CK_Q5_0: fn = r8_q5_0; break;
+    case CK_Q8_0: one = r8_q8_0_1; two = r8_q8_0_2; break;
+    case CK_Q4_0: one = r8_q4_0_1; two = r8_q4_0_2; break;
+    case CK_Q4_1: one = r8_q4_1_1; two = r8_q4_1_2; break;
+    case CK_Q5_0: one = r8_q5_0_1; two = r8_q5_0_2; break;
     default: return;
     }
     const int nb = cols / QK;
@@ -135,8 +148,10 @@ void ck_r8_gemm_rows_avx2_impl(int wtype, const void *w, int cols, int row0, int
     const size_t as = ck_q8s_row_bytes(cols);
     for (int g = row0 / 8; g < row1 / 8; ++g) {
         const uint8_t *wg = (const uint8_t *)w + (size_t)g * gbytes;
-        for (int t = 0; t < tokens; ++t)
-            fn(nb, wg, (const blk_q8_s *)((const uint8_t *)a + (size_t)t * as), y + (size_t)t * ldy + 8 * g);
+        int t = 0;
+        for (; t + 2 <= tokens; t += 2)
+            two(nb, wg, (const uint8_t *)a + (size_t)t * as, as, y + (size_t)t * ldy + 8 * g, ldy);
+        if (t < tokens) one(nb, wg, (const uint8_t *)a + (size_t)t * as, as, y + (size_t)t * ldy + 8 * g, ldy);
     }
 }
 
