@@ -20,12 +20,12 @@
 
 #pragma STDC FP_CONTRACT OFF
 
-#define ATTN_DOT(SUFFIX)                                                                    \
-static float attn_dot_##SUFFIX(const float *q, const float *k, int n, int batched) {         \
+#define ATTN_DOT(SUFFIX, T, LD)                                                             \
+static float attn_dot_##SUFFIX(const float *q, const T *k, int n, int batched) {             \
     if (batched && n % 8 == 0) {                                                            \
         float a[8] = {0};                                                                   \
         for (int i = 0; i < n; i += 8)                                                      \
-            for (int l = 0; l < 8; ++l) a[l] = fmaf(k[i + l], q[i + l], a[l]);              \
+            for (int l = 0; l < 8; ++l) a[l] = fmaf(LD(k[i + l]), q[i + l], a[l]);          \
         return ((a[0] + a[4]) + (a[2] + a[6])) + ((a[1] + a[5]) + (a[3] + a[7]));           \
     }                                                                                       \
     float a[4][8] = {{0}};                                                                  \
@@ -33,22 +33,22 @@ static float attn_dot_##SUFFIX(const float *q, const float *k, int n, int batche
     for (int i = 0; i < np; i += 32)                                                        \
         for (int j = 0; j < 4; ++j)                                                         \
             for (int l = 0; l < 8; ++l)                                                     \
-                a[j][l] = fmaf(k[i + 8 * j + l], q[i + 8 * j + l], a[j][l]);                \
+                a[j][l] = fmaf(LD(k[i + 8 * j + l]), q[i + 8 * j + l], a[j][l]);            \
     float s[8];                                                                             \
     for (int l = 0; l < 8; ++l) s[l] = (a[0][l] + a[2][l]) + (a[1][l] + a[3][l]);           \
     double sum = (double)(((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7])));      \
-    for (int i = np; i < n; ++i) sum += (double)(k[i] * q[i]);                              \
+    for (int i = np; i < n; ++i) sum += (double)(LD(k[i]) * q[i]);                          \
     return (float)sum;                                                                      \
 }                                                                                           \
 
-#define ATTN_FUNCS(SUFFIX)                                                                  \
-static void attn_scores_##SUFFIX(const float *q, const float *k, size_t kstride, int lo, int hi,   \
+#define ATTN_FUNCS(SUFFIX, T, LD)                                                           \
+static void attn_scores_##SUFFIX(const float *q, const T *k, size_t kstride, int lo, int hi,       \
                                  int dim, int batched, float scale, float *scores) {        \
     for (int j = lo; j < hi; ++j)                                                           \
         scores[j] = attn_dot_##SUFFIX(q, k + (size_t)j * kstride, dim, batched) * scale;   \
 }                                                                                           \
                                                                                             \
-static void attn_values_##SUFFIX(const float *p, const float *v, size_t vstride, int lo,    \
+static void attn_values_##SUFFIX(const float *p, const T *v, size_t vstride, int lo,        \
                                  int hi, int dim, int batched, float *acc, float *out) {     \
     const int lanes = batched ? 8 : 32;                                                     \
     for (int i = 0; i < lanes * dim; ++i) acc[i] = 0;                                       \
@@ -56,8 +56,8 @@ static void attn_values_##SUFFIX(const float *p, const float *v, size_t vstride,
         const float w = p[j];                                                               \
         if (w == 0.0f) continue;                                                            \
         float *al = acc + (size_t)(j % lanes) * dim;                                        \
-        const float *vj = v + (size_t)j * vstride;                                          \
-        for (int d = 0; d < dim; ++d) al[d] = fmaf(vj[d], w, al[d]);                        \
+        const T *vj = v + (size_t)j * vstride;                                              \
+        for (int d = 0; d < dim; ++d) al[d] = fmaf(LD(vj[d]), w, al[d]);                    \
     }                                                                                       \
     for (int d = 0; d < dim; ++d) {                                                         \
         float s[8];                                                                         \
@@ -73,8 +73,12 @@ static void attn_values_##SUFFIX(const float *p, const float *v, size_t vstride,
     }                                                                                       \
 }
 
-ATTN_DOT(generic)
-ATTN_FUNCS(generic)
+#define LD_F32(x) (x)
+#define LD_F16(x) ck_h2f(x)
+ATTN_DOT(generic, float, LD_F32)
+ATTN_FUNCS(generic, float, LD_F32)
+ATTN_DOT(generic_f16, uint16_t, LD_F16)
+ATTN_FUNCS(generic_f16, uint16_t, LD_F16)
 
 #if defined(__x86_64__) && !defined(CK_FORCE_GENERIC) && (defined(__clang__) || defined(__GNUC__))
 #if defined(__clang__)
@@ -85,33 +89,40 @@ ATTN_FUNCS(generic)
 #endif
 #include <immintrin.h>
 /* The same lane order as ATTN_DOT(generic), with explicit 8-wide FMAs (the
- * compiler only vectorized the generic form 2-wide). */
-static float attn_dot_fma(const float *q, const float *k, int n, int batched) {
-    if (batched && n % 8 == 0) {
-        __m256 acc = _mm256_setzero_ps();
-        for (int i = 0; i < n; i += 8)
-            acc = _mm256_fmadd_ps(_mm256_loadu_ps(k + i), _mm256_loadu_ps(q + i), acc);
-        __m128 r = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
-        r = _mm_add_ps(r, _mm_movehl_ps(r, r));
-        r = _mm_add_ss(r, _mm_movehdup_ps(r));
-        return _mm_cvtss_f32(r);
-    }
-    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
-    const int np = n & ~31;
-    for (int i = 0; i < np; i += 32) {
-        a0 = _mm256_fmadd_ps(_mm256_loadu_ps(k + i), _mm256_loadu_ps(q + i), a0);
-        a1 = _mm256_fmadd_ps(_mm256_loadu_ps(k + i + 8), _mm256_loadu_ps(q + i + 8), a1);
-        a2 = _mm256_fmadd_ps(_mm256_loadu_ps(k + i + 16), _mm256_loadu_ps(q + i + 16), a2);
-        a3 = _mm256_fmadd_ps(_mm256_loadu_ps(k + i + 24), _mm256_loadu_ps(q + i + 24), a3);
-    }
-    const __m256 sv = _mm256_add_ps(_mm256_add_ps(a0, a2), _mm256_add_ps(a1, a3));
-    const __m128 t0 = _mm_add_ps(_mm256_castps256_ps128(sv), _mm256_extractf128_ps(sv, 1));
-    const __m128 t1 = _mm_hadd_ps(t0, t0);
-    double sum = (double)_mm_cvtss_f32(_mm_hadd_ps(t1, t1));
-    for (int i = np; i < n; ++i) sum += (double)(k[i] * q[i]);
-    return (float)sum;
+ * compiler only vectorized the generic form 2-wide); _f16 converts 8 halves
+ * per load (exact). */
+#define LOAD8_F32(p) _mm256_loadu_ps(p)
+#define LOAD8_F16(p) _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(p)))
+#define ATTN_DOT_FMA(SUFFIX, T, LOAD8, LD)                                                  \
+static float attn_dot_##SUFFIX(const float *q, const T *k, int n, int batched) {           \
+    if (batched && n % 8 == 0) {                                                            \
+        __m256 acc = _mm256_setzero_ps();                                                   \
+        for (int i = 0; i < n; i += 8)                                                      \
+            acc = _mm256_fmadd_ps(LOAD8(k + i), _mm256_loadu_ps(q + i), acc);               \
+        __m128 r = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));  \
+        r = _mm_add_ps(r, _mm_movehl_ps(r, r));                                             \
+        r = _mm_add_ss(r, _mm_movehdup_ps(r));                                              \
+        return _mm_cvtss_f32(r);                                                            \
+    }                                                                                       \
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps(); \
+    const int np = n & ~31;                                                                 \
+    for (int i = 0; i < np; i += 32) {                                                      \
+        a0 = _mm256_fmadd_ps(LOAD8(k + i), _mm256_loadu_ps(q + i), a0);                     \
+        a1 = _mm256_fmadd_ps(LOAD8(k + i + 8), _mm256_loadu_ps(q + i + 8), a1);             \
+        a2 = _mm256_fmadd_ps(LOAD8(k + i + 16), _mm256_loadu_ps(q + i + 16), a2);           \
+        a3 = _mm256_fmadd_ps(LOAD8(k + i + 24), _mm256_loadu_ps(q + i + 24), a3);           \
+    }                                                                                       \
+    const __m256 sv = _mm256_add_ps(_mm256_add_ps(a0, a2), _mm256_add_ps(a1, a3));          \
+    const __m128 t0 = _mm_add_ps(_mm256_castps256_ps128(sv), _mm256_extractf128_ps(sv, 1)); \
+    const __m128 t1 = _mm_hadd_ps(t0, t0);                                                  \
+    double sum = (double)_mm_cvtss_f32(_mm_hadd_ps(t1, t1));                                \
+    for (int i = np; i < n; ++i) sum += (double)(LD(k[i]) * q[i]);                          \
+    return (float)sum;                                                                      \
 }
-ATTN_FUNCS(fma)
+ATTN_DOT_FMA(fma, float, LOAD8_F32, LD_F32)
+ATTN_DOT_FMA(fma_f16, uint16_t, LOAD8_F16, LD_F16)
+ATTN_FUNCS(fma, float, LD_F32)
+ATTN_FUNCS(fma_f16, uint16_t, LD_F16)
 #if defined(__clang__)
 #pragma clang attribute pop
 #else
@@ -141,4 +152,20 @@ void ck_attn_scores(const float *q, const float *k, size_t kstride, int lo, int 
     if (ck_has_avx2()) { attn_scores_fma(q, k, kstride, lo, hi, dim, batched, scale, scores); return; }
 #endif
     attn_scores_generic(q, k, kstride, lo, hi, dim, batched, scale, scores);
+}
+
+void ck_attn_values_f16(const float *p, const uint16_t *v, size_t vstride, int lo, int hi, int dim,
+                        int batched, float *scratch, float *out) {
+#ifdef HAVE_FMA_ATTN
+    if (ck_has_avx2()) { attn_values_fma_f16(p, v, vstride, lo, hi, dim, batched, scratch, out); return; }
+#endif
+    attn_values_generic_f16(p, v, vstride, lo, hi, dim, batched, scratch, out);
+}
+
+void ck_attn_scores_f16(const float *q, const uint16_t *k, size_t kstride, int lo, int hi, int dim,
+                        int batched, float scale, float *scores) {
+#ifdef HAVE_FMA_ATTN
+    if (ck_has_avx2()) { attn_scores_fma_f16(q, k, kstride, lo, hi, dim, batched, scale, scores); return; }
+#endif
+    attn_scores_generic_f16(q, k, kstride, lo, hi, dim, batched, scale, scores);
 }

@@ -349,3 +349,7 @@ void ck_quantize_act_generic(int atype, const float *x, void *y, int n) {
     default: break;
     }
 }
+
+void ck_fp32_to_fp16_row(const float *src, uint16_t *dst, int n) {
+    for (int i = 0; i < n; ++i) dst[i] = ck_f2h(src[i]);
+}

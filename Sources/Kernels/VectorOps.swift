@@ -34,6 +34,24 @@ public enum VectorOps {
         ck_attn_values(p, v, stride, Int32(range.lowerBound), Int32(range.upperBound), Int32(count), batched ? 1 : 0, scratch, out)
     }
 
+    /// `attentionScores` with keys stored as fp16.
+    public static func attentionScores(_ q: UnsafePointer<Float>, _ k: UnsafePointer<UInt16>, stride: Int, range: Range<Int>,
+                                       count: Int, batched: Bool, scale: Float, into scores: UnsafeMutablePointer<Float>) {
+        ck_attn_scores_f16(q, k, stride, Int32(range.lowerBound), Int32(range.upperBound), Int32(count), batched ? 1 : 0, scale, scores)
+    }
+
+    /// `attentionValues` with values stored as fp16.
+    public static func attentionValues(_ p: UnsafePointer<Float>, _ v: UnsafePointer<UInt16>, stride: Int, range: Range<Int>,
+                                       count: Int, batched: Bool, scratch: UnsafeMutablePointer<Float>,
+                                       out: UnsafeMutablePointer<Float>) {
+        ck_attn_values_f16(p, v, stride, Int32(range.lowerBound), Int32(range.upperBound), Int32(count), batched ? 1 : 0, scratch, out)
+    }
+
+    /// dst[i] = fp16(src[i]), rounding to nearest even.
+    public static func toHalf(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<UInt16>, count: Int) {
+        ck_fp32_to_fp16_row(src, dst, Int32(count))
+    }
+
     /// y += alpha·x
     public static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
         ck_axpy(alpha, x, y, Int32(count))

@@ -75,7 +75,9 @@ public final class Transformer: @unchecked Sendable {
     public var parameterCount: Int { file.tensors.reduce(0) { $0 + $1.elementCount } }
 
     public func makeCache(capacity: Int) -> KVCache {
-        KVCache(layers: config.layers, capacity: capacity, kvDim: config.kvDim)
+        // llama.cpp-compatible numerics round K and V to fp16 before storing
+        // (llama.cpp's F16 cache), so an F16 cache holds them exactly in half the bytes.
+        KVCache(layers: config.layers, capacity: capacity, kvDim: config.kvDim, halfPrecision: numerics == .llamaCompatible)
     }
 
     /// Processes `tokens` at positions `cache.count...`, appending their keys and
@@ -195,8 +197,9 @@ public final class Transformer: @unchecked Sendable {
             }
             // Append to each row's cache: (capacity, kvDim) row at its position.
             for t in 0..<n {
-                (caches[t].keys[l] + positions[t] * c.kvDim).update(from: s.k + t * c.kvDim, count: c.kvDim)
-                (caches[t].values[l] + positions[t] * c.kvDim).update(from: s.v + t * c.kvDim, count: c.kvDim)
+                precondition(caches[t].halfPrecision == (numerics == .llamaCompatible),
+                             "a KV cache made under other numerics")   // F16 holds only fp16-rounded K/V
+                caches[t].store(layer: l, position: positions[t], key: s.k + t * c.kvDim, value: s.v + t * c.kvDim)
             }
             attend(layer: l, positions: positions, sliding: sliding, caches: caches, s: s, pool: pool)
             tap("kqv_out-\(l)", s.attn, n * c.qDim)
@@ -278,7 +281,7 @@ public final class Transformer: @unchecked Sendable {
             while task < n * c.heads {
                 let t = task / c.heads, h = task % c.heads
                 let pos = positions[t]
-                let keys = caches[t].keys[l], values = caches[t].values[l]
+                let cache = caches[t]
                 let lo = sliding ? max(0, pos - window + 1) : 0
                 let q = s.q + t * c.qDim + h * c.headDim
                 let kvOffset = (h / group) * c.headDim
@@ -288,17 +291,18 @@ public final class Transformer: @unchecked Sendable {
                     // sums with lanes by absolute position.
                     let a = lo & ~7, end = (pos + 8) & ~7
                     for j in a..<lo { scores[j] = -Float.infinity }
-                    VectorOps.attentionScores(q, keys + kvOffset, stride: c.kvDim, range: lo..<(pos + 1),
+                    VectorOps.attentionScores(q, cache.halfKeys(l) + kvOffset, stride: c.kvDim, range: lo..<(pos + 1),
                                               count: c.headDim, batched: batched, scale: scale, into: scores)
                     for j in (pos + 1)..<end { scores[j] = -Float.infinity }
                     VectorOps.softmax(scores + a, count: end - a)
                     VectorOps.roundToHalf(scores + a, count: end - a)
-                    VectorOps.attentionValues(scores, values + kvOffset, stride: c.kvDim, range: lo..<(pos + 1),
+                    VectorOps.attentionValues(scores, cache.halfValues(l) + kvOffset, stride: c.kvDim, range: lo..<(pos + 1),
                                               count: c.headDim, batched: batched, scratch: vacc,
                                               out: s.attn + t * c.qDim + h * c.headDim)
                     task += workers
                     continue
                 }
+                let keys = cache.floatKeys(l), values = cache.floatValues(l)
                 for j in lo...pos {
                     scores[j - lo] = VectorOps.dot(q, keys + j * c.kvDim + kvOffset, count: c.headDim) * scale
                 }

@@ -45,7 +45,7 @@ import Testing
     @Test(arguments: types)
     func simdKernelsGiveTheScalarBits(type: GGMLType) throws {
         guard ck_has_avx2() != 0 else {
-            print("skipped: this CPU has no AVX2, so only the scalar interleaved kernels run here")
+            print("skipped: the AVX2 kernels are not in use here (no AVX2, or AQYL_KERNELS=generic); only the scalar interleaved kernels run")
             return
         }
         let rows = 48, columns = 320, tokens = 9   // 9 tokens: groups of 4, 4 and 1

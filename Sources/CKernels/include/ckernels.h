@@ -131,6 +131,15 @@ void  ck_attn_scores(const float *q, const float *k, size_t kstride, int lo, int
 void  ck_attn_values(const float *p, const float *v, size_t vstride, int lo, int hi, int dim,
                      int batched, float *scratch, float *out);
 
+/* The same with K or V stored as fp16 (an F16 KV cache): identical results,
+ * since the float inputs of the F32 forms are fp16 values already. */
+void  ck_attn_scores_f16(const float *q, const uint16_t *k, size_t kstride, int lo, int hi, int dim,
+                         int batched, float scale, float *scores);
+void  ck_attn_values_f16(const float *p, const uint16_t *v, size_t vstride, int lo, int hi, int dim,
+                         int batched, float *scratch, float *out);
+/* dst[i] = fp16(src[i]) (round to nearest even). */
+void  ck_fp32_to_fp16_row(const float *src, uint16_t *dst, int n);
+
 /* llama.cpp's repacked Q4_K path (repack.c): Q4_K rows interleaved 8 at a
  * time (block_q4_Kx8; same byte size as the source), Q8_K activations 4
  * rows at a time (block_q8_Kx4; same size as 4 Q8_K rows), and ggml's
