@@ -32,6 +32,12 @@ public struct ArchitectureTraits: Sendable {
     public var hasPostNorms: Bool
     /// Layers alternate sliding-window and global attention (Gemma 3).
     public var hasSlidingWindow: Bool
+    /// q is multiplied by the attention scale before attention (llama.cpp's
+    /// gemma3 graph: `ggml_scale(Qcur, f_attention_scale)`, then kq scale 1)
+    /// rather than the scores after it. The same in exact arithmetic, but q
+    /// then goes to fp16: a scaled element can fall into the subnormal range
+    /// and round differently, which moved a Gemma-3 logit by 0.17σ.
+    public var scalesQueryBeforeAttention: Bool = false
 
     public static func of(_ arch: Architecture) -> ArchitectureTraits {
         switch arch {

@@ -5,7 +5,7 @@
 enum Gemma3Architecture {
     static let traits = ArchitectureTraits(
         ropeStyle: .neox, activation: .geluTanh, scalesEmbedding: true,
-        normalizesQK: true, hasPostNorms: true, hasSlidingWindow: true)
+        normalizesQK: true, hasPostNorms: true, hasSlidingWindow: true, scalesQueryBeforeAttention: true)
 
     /// llama.cpp's rule (`llama-hparams.cpp`): layer `il` slides iff `il % pattern < pattern - 1`.
     static func isSliding(layer: Int, pattern: Int) -> Bool {

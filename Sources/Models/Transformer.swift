@@ -190,6 +190,7 @@ public final class Transformer: @unchecked Sendable {
             tap("Qcur-\(l)", s.q, n * c.qDim)
             tap("Kcur-\(l)", s.k, n * c.kvDim)
             tap("Vcur-\(l)", s.v, n * c.kvDim)
+            if traits.scalesQueryBeforeAttention { VectorOps.scale(s.q, by: c.attentionScale, count: n * c.qDim) }
             if numerics == .llamaCompatible {
                 VectorOps.roundToHalf(s.q, count: n * c.qDim)
                 VectorOps.roundToHalf(s.k, count: n * c.kvDim)
@@ -270,7 +271,7 @@ public final class Transformer: @unchecked Sendable {
         let c = config
         let n = positions.count
         let group = c.heads / c.kvHeads
-        let scale = c.attentionScale
+        let scale = traits.scalesQueryBeforeAttention ? 1 : c.attentionScale   // else q carries it already
         let window = c.slidingWindow
         let roundWeights = numerics == .llamaCompatible
         let batched = n > 1

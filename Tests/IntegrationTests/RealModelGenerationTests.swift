@@ -69,22 +69,6 @@ import TestSupport
         for p in outcome.problems { Issue.record(Comment(rawValue: p)) }
     }
 
-    /// A model with a documented remaining divergence (docs/parity.md): the
-    /// strict checks are a known issue, but a floor still guards against regressions.
-    static func expectNearlyIdentical(modelPath: String, fixture: String, knownGap: String,
-                                      kernels: MatmulKernels = .llamaCppDefault) throws {
-        let outcome = try measure(modelPath: modelPath, fixture: fixture, kernels: kernels)
-        withKnownIssue(Comment(rawValue: knownGap), isIntermittent: true) {
-            for p in outcome.problems { Issue.record(Comment(rawValue: p)) }
-        }
-        let fullyMatched = outcome.matchedPrefix.filter { $0 >= requiredIdenticalTokens }.count
-        #expect(fullyMatched * 2 >= outcome.matchedPrefix.count, "\(outcome.matchedPrefix)")
-        #expect(outcome.worstLogit < regressionLogitFloor)
-    }
-
-    /// Regression floor for the known-gap models, in σ.
-    static let regressionLogitFloor = 0.4
-
     static func argmax(_ x: [Float]) -> Int {
         var best = 0
         for i in x.indices where x[i] > x[best] { best = i }
@@ -95,22 +79,17 @@ import TestSupport
         try Self.expectIdentical(modelPath: FixturePaths.model("smollm2-135m"), fixture: "smollm2-135m/greedy.json")
     }
 
-    static let gemmaGap = "2 of 14 Gemma prompts still diverge from llama.cpp (also with plain kernels, so not a matmul-kernel difference); cause not found"
-
+    /// Sandwich norms, q/k norms, the sliding window, the GELU table, two rope
+    /// bases, and q scaled before its fp16 rounding as llama.cpp's gemma3 graph does.
     @Test func gemma3() throws {
-        try Self.expectNearlyIdentical(modelPath: FixturePaths.model("gemma3-270m"), fixture: "gemma3-270m/greedy.json",
-                                       knownGap: Self.gemmaGap)
+        try Self.expectIdentical(modelPath: FixturePaths.model("gemma3-270m"), fixture: "gemma3-270m/greedy.json")
     }
 
     /// With llama.cpp's repacked (Q4_K) and tiled (batched K-quant) matmuls
-    /// switched off, every matmul in llama.cpp runs the vec_dot kernels we
-    /// mirror, and the whole Gemma-3 forward pass (sandwich norms, q/k norms,
-    /// sliding window, GELU table, two rope bases) must be bit-identical.
+    /// switched off, every matmul in llama.cpp runs the vec_dot kernels we mirror.
     @Test func gemma3PlainKernels() throws {
-        try Self.expectNearlyIdentical(
-            modelPath: FixturePaths.model("gemma3-270m"), fixture: "gemma3-270m/greedy-plain-kernels.json",
-            knownGap: "2 of 14 Gemma prompts (both 10+ tokens) still diverge after 5 tokens with plain kernels; cause not yet found",
-            kernels: .vecDot)
+        try Self.expectIdentical(modelPath: FixturePaths.model("gemma3-270m"), fixture: "gemma3-270m/greedy-plain-kernels.json",
+                                 kernels: .vecDot)
     }
 
     @Test func qwen2PlainKernels() throws {
