@@ -42,6 +42,12 @@ import TestSupport
         #expect(r.stderr.lowercased().contains(mentions.lowercased()), "stderr: \(r.stderr)")
     }
 
+    /// A usage error caught by the argument parser: EX_USAGE (64) and its message naming the option.
+    static func expectUsageError(_ r: Run, mentions: String) {
+        #expect(r.status == 64, "status \(r.status): \(r.stderr)")
+        #expect(r.stderr.lowercased().contains(mentions.lowercased()), "stderr: \(r.stderr)")
+    }
+
     @Test func missingFile() throws {
         Self.expectCleanFailure(try Self.run(["generate", "-m", "/nonexistent/model.gguf", "-p", "hi"]), mentions: "not found")
     }
@@ -82,6 +88,21 @@ import TestSupport
 
     @Test func unknownModelName() throws {
         Self.expectCleanFailure(try Self.run(["tokenize", "-m", "no-such-model", "--text", "x"]), mentions: "smollm2-135m")
+    }
+
+    /// `--numerics` takes only its two values; `bench -d` must fit the context; threads ≥ 1.
+    @Test func numericsDepthAndThreads() throws {
+        let model = FixturePaths.fixture("llama3-tiny/llama3-tiny.gguf").path
+        Self.expectUsageError(try Self.run(["generate", "-m", model, "-p", "hi", "--numerics", "fastest"]), mentions: "'fast' and 'llama'")
+        Self.expectCleanFailure(try Self.run(["bench", "-m", model, "-p", "8", "-n", "0", "-d", "16000000"]), mentions: "context")
+        Self.expectUsageError(try Self.run(["bench", "-m", model, "-d=-1"]), mentions: "-d")
+        Self.expectUsageError(try Self.run(["bench", "-m", model, "--threads", "0"]), mentions: "threads")
+        Self.expectUsageError(try Self.run(["generate", "-m", model, "-p", "hi", "--threads", "0"]), mentions: "threads")
+        let ok = try Self.run(["bench", "-m", model, "-p", "8", "-n", "4", "-d", "16", "-r", "1", "--numerics", "llama", "--json"])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(ok.stdout.utf8)) as? [String: Any]
+        #expect(json?["depth"] as? Int == 16)
+        #expect(json?["numerics"] as? String == "llama")
     }
 
     @Test func tokenizeJSONWorks() throws {

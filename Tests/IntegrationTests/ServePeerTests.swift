@@ -29,13 +29,24 @@ import TestSupport
             try process.run()
         }
 
+        struct NotReady: Error, CustomStringConvertible {
+            var description: String
+        }
+
+        /// Polls /health for up to 60 s; if the server exits or never answers, the
+        /// error carries its output (a port already taken, a load failure, ...).
         func waitUntilReady() async throws {
             for _ in 0..<300 {
                 if let url = URL(string: base + "/health"), let (_, response) = try? await URLSession.shared.data(from: url),
                    (response as? HTTPURLResponse)?.statusCode == 200 { return }
+                if !process.isRunning { break }
                 try await Task.sleep(for: .milliseconds(200))
             }
-            throw CocoaError(.fileReadUnknown)
+            let exited = !process.isRunning
+            stop()
+            process.waitUntilExit()
+            let log = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            throw NotReady(description: "aqyl serve on port \(port) \(exited ? "exited with status \(process.terminationStatus)" : "was not ready after 60 s"): \(log.suffix(2000))")
         }
 
         func stop() {
