@@ -90,6 +90,7 @@ ATTN_FUNCS(generic_f16, uint16_t, LD_F16, AXPY_SCALAR)
 #pragma GCC target("avx2,fma,f16c")
 #endif
 #include <immintrin.h>
+#define INLINE_ATTN static inline __attribute__((always_inline))
 /* The same lane order as ATTN_DOT(generic), with explicit 8-wide FMAs (the
  * compiler only vectorized the generic form 2-wide); _f16 converts 8 halves
  * per load (exact). */
@@ -133,6 +134,93 @@ ATTN_DOT_FMA(fma_f16, uint16_t, LOAD8_F16, LD_F16)
     } while (0)
 ATTN_FUNCS(fma, float, LD_F32, AXPY_SCALAR)
 ATTN_FUNCS(fma_f16, uint16_t, LD_F16, AXPY_F16C)
+
+/* ---- tiled forms of the batched (tinyBLAS) order ----
+ * Each output keeps its own accumulator and its own sequence of FMAs, so
+ * tiling changes which outputs are computed side by side, never a bit of
+ * any of them. */
+INLINE_ATTN float hsum8_tb(__m256 acc) {
+    __m128 r = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
+    r = _mm_add_ps(r, _mm_movehl_ps(r, r));
+    r = _mm_add_ss(r, _mm_movehdup_ps(r));
+    return _mm_cvtss_f32(r);
+}
+
+/* NH queries sharing one K (GQA heads of one token) against 2 keys at a
+ * time: 2·NH independent FMA chains instead of one, each K row converted
+ * once for all heads. */
+INLINE_ATTN void scores_heads_fma_f16(const float *q, size_t qstride, const int NH, const uint16_t *k,
+                                      size_t kstride, int lo, int hi, int dim, float scale,
+                                      float *scores, size_t sstride) {
+    int j = lo;
+    for (; j + 2 <= hi; j += 2) {
+        __m256 a0[4], a1[4];
+        for (int h = 0; h < NH; ++h) { a0[h] = _mm256_setzero_ps(); a1[h] = _mm256_setzero_ps(); }
+        const uint16_t *k0 = k + (size_t)j * kstride, *k1 = k0 + kstride;
+        for (int d = 0; d < dim; d += 8) {
+            const __m256 x0 = LOAD8_F16(k0 + d), x1 = LOAD8_F16(k1 + d);
+            for (int h = 0; h < NH; ++h) {
+                const __m256 qv = _mm256_loadu_ps(q + (size_t)h * qstride + d);
+                a0[h] = _mm256_fmadd_ps(x0, qv, a0[h]);
+                a1[h] = _mm256_fmadd_ps(x1, qv, a1[h]);
+            }
+        }
+        for (int h = 0; h < NH; ++h) {
+            scores[(size_t)h * sstride + j] = hsum8_tb(a0[h]) * scale;
+            scores[(size_t)h * sstride + j + 1] = hsum8_tb(a1[h]) * scale;
+        }
+    }
+    for (; j < hi; ++j)
+        for (int h = 0; h < NH; ++h)
+            scores[(size_t)h * sstride + j] = attn_dot_fma_f16(q + (size_t)h * qstride, k + (size_t)j * kstride, dim, 1) * scale;
+}
+static void scores_heads_fma_f16_1(const float *q, size_t qs, const uint16_t *k, size_t ks, int lo, int hi, int dim, float sc, float *s, size_t ss) { scores_heads_fma_f16(q, qs, 1, k, ks, lo, hi, dim, sc, s, ss); }
+static void scores_heads_fma_f16_2(const float *q, size_t qs, const uint16_t *k, size_t ks, int lo, int hi, int dim, float sc, float *s, size_t ss) { scores_heads_fma_f16(q, qs, 2, k, ks, lo, hi, dim, sc, s, ss); }
+static void scores_heads_fma_f16_3(const float *q, size_t qs, const uint16_t *k, size_t ks, int lo, int hi, int dim, float sc, float *s, size_t ss) { scores_heads_fma_f16(q, qs, 3, k, ks, lo, hi, dim, sc, s, ss); }
+static void scores_heads_fma_f16_4(const float *q, size_t qs, const uint16_t *k, size_t ks, int lo, int hi, int dim, float sc, float *s, size_t ss) { scores_heads_fma_f16(q, qs, 4, k, ks, lo, hi, dim, sc, s, ss); }
+
+static void attn_scores_heads_fma_f16(const float *q, size_t qstride, int heads, const uint16_t *k, size_t kstride,
+                                      int lo, int hi, int dim, float scale, float *scores, size_t sstride) {
+    for (int h = 0; h < heads; h += 4) {
+        const float *qh = q + (size_t)h * qstride;
+        float *sh = scores + (size_t)h * sstride;
+        switch (heads - h >= 4 ? 4 : heads - h) {
+        case 4: scores_heads_fma_f16_4(qh, qstride, k, kstride, lo, hi, dim, scale, sh, sstride); break;
+        case 3: scores_heads_fma_f16_3(qh, qstride, k, kstride, lo, hi, dim, scale, sh, sstride); break;
+        case 2: scores_heads_fma_f16_2(qh, qstride, k, kstride, lo, hi, dim, scale, sh, sstride); break;
+        default: scores_heads_fma_f16_1(qh, qstride, k, kstride, lo, hi, dim, scale, sh, sstride); break;
+        }
+    }
+}
+
+/* Values with the 8 lane accumulators (lane = j mod 8) held in registers for
+ * 8 columns at a time: the KV axis runs innermost, so each accumulator is
+ * touched every 8th key with no loads or stores in between. */
+static void attn_values_tiled_fma_f16(const float *p, const uint16_t *v, size_t vstride, int lo, int hi, int dim,
+                                      float *out) {
+    const int aligned = (lo + 7) & ~7;
+    const int head = aligned < hi ? aligned : hi;
+    for (int d = 0; d < dim; d += 8) {
+        __m256 c0 = _mm256_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+        const uint16_t *vd = v + d;
+#define VSTEP(L, J) c##L = _mm256_fmadd_ps(LOAD8_F16(vd + (size_t)(J) * vstride), _mm256_set1_ps(p[J]), c##L)
+#define VSTEP_ANY(J) do { switch ((J) & 7) { \
+        case 0: VSTEP(0, J); break; case 1: VSTEP(1, J); break; case 2: VSTEP(2, J); break; case 3: VSTEP(3, J); break; \
+        case 4: VSTEP(4, J); break; case 5: VSTEP(5, J); break; case 6: VSTEP(6, J); break; default: VSTEP(7, J); break; } } while (0)
+        int j = lo;
+        for (; j < head; ++j) VSTEP_ANY(j);
+        for (; j + 8 <= hi; j += 8) {
+            VSTEP(0, j); VSTEP(1, j + 1); VSTEP(2, j + 2); VSTEP(3, j + 3);
+            VSTEP(4, j + 4); VSTEP(5, j + 5); VSTEP(6, j + 6); VSTEP(7, j + 7);
+        }
+        for (; j < hi; ++j) VSTEP_ANY(j);
+#undef VSTEP_ANY
+#undef VSTEP
+        const __m256 r = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(c0, c4), _mm256_add_ps(c2, c6)),
+                                       _mm256_add_ps(_mm256_add_ps(c1, c5), _mm256_add_ps(c3, c7)));
+        _mm256_storeu_ps(out + d, r);
+    }
+}
 #if defined(__clang__)
 #pragma clang attribute pop
 #else
@@ -178,4 +266,36 @@ void ck_attn_scores_f16(const float *q, const uint16_t *k, size_t kstride, int l
     if (ck_has_avx2()) { attn_scores_fma_f16(q, k, kstride, lo, hi, dim, batched, scale, scores); return; }
 #endif
     attn_scores_generic_f16(q, k, kstride, lo, hi, dim, batched, scale, scores);
+}
+
+/* ---- tiled batched attention (tinyBLAS order) ---- */
+void ck_attn_scores_heads_f16(const float *q, size_t qstride, int heads, const uint16_t *k, size_t kstride,
+                              int lo, int hi, int dim, float scale, float *scores, size_t sstride) {
+#ifdef HAVE_FMA_ATTN
+    if (ck_has_avx2() && dim % 8 == 0) {
+        attn_scores_heads_fma_f16(q, qstride, heads, k, kstride, lo, hi, dim, scale, scores, sstride);
+        return;
+    }
+#endif
+    for (int h = 0; h < heads; ++h)
+        attn_scores_generic_f16(q + (size_t)h * qstride, k, kstride, lo, hi, dim, 1, scale, scores + (size_t)h * sstride);
+}
+
+void ck_attn_values_tiled_f16(const float *p, const uint16_t *v, size_t vstride, int lo, int hi, int dim,
+                              float *scratch, float *out) {
+#ifdef HAVE_FMA_ATTN
+    if (ck_has_avx2() && dim % 8 == 0) { attn_values_tiled_fma_f16(p, v, vstride, lo, hi, dim, out); return; }
+#endif
+    attn_values_generic_f16(p, v, vstride, lo, hi, dim, 1, scratch, out);
+}
+
+void ck_attn_scores_heads_f16_generic(const float *q, size_t qstride, int heads, const uint16_t *k, size_t kstride,
+                                      int lo, int hi, int dim, float scale, float *scores, size_t sstride) {
+    for (int h = 0; h < heads; ++h)
+        attn_scores_generic_f16(q + (size_t)h * qstride, k, kstride, lo, hi, dim, 1, scale, scores + (size_t)h * sstride);
+}
+
+void ck_attn_values_f16_generic(const float *p, const uint16_t *v, size_t vstride, int lo, int hi, int dim,
+                                float *scratch, float *out) {
+    attn_values_generic_f16(p, v, vstride, lo, hi, dim, 1, scratch, out);
 }

@@ -47,6 +47,27 @@ public enum VectorOps {
         ck_attn_values_f16(p, v, stride, Int32(range.lowerBound), Int32(range.upperBound), Int32(count), batched ? 1 : 0, scratch, out)
     }
 
+    /// `attentionScores` (batched order) for `heads` queries `qStride` floats
+    /// apart that share one K (the GQA heads of one token), into score rows
+    /// `scoreStride` apart: K rows converted once for all heads, several dot
+    /// products in flight. Same bits as one `attentionScores` call per head.
+    public static func attentionScores(heads: Int, _ q: UnsafePointer<Float>, qStride: Int, _ k: UnsafePointer<UInt16>,
+                                       stride: Int, range: Range<Int>, count: Int, scale: Float,
+                                       into scores: UnsafeMutablePointer<Float>, scoreStride: Int, reference: Bool = false) {
+        (reference ? ck_attn_scores_heads_f16_generic : ck_attn_scores_heads_f16)(
+            q, qStride, Int32(heads), k, stride, Int32(range.lowerBound), Int32(range.upperBound), Int32(count), scale,
+            scores, scoreStride)
+    }
+
+    /// `attentionValues` (batched order) with the lane accumulators kept in
+    /// registers; same bits. `scratch` holds 8·count floats.
+    public static func attentionValuesTiled(_ p: UnsafePointer<Float>, _ v: UnsafePointer<UInt16>, stride: Int, range: Range<Int>,
+                                            count: Int, scratch: UnsafeMutablePointer<Float>,
+                                            out: UnsafeMutablePointer<Float>, reference: Bool = false) {
+        (reference ? ck_attn_values_f16_generic : ck_attn_values_tiled_f16)(
+            p, v, stride, Int32(range.lowerBound), Int32(range.upperBound), Int32(count), scratch, out)
+    }
+
     /// dst[i] = fp16(src[i]), rounding to nearest even.
     public static func toHalf(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<UInt16>, count: Int) {
         ck_fp32_to_fp16_row(src, dst, Int32(count))

@@ -275,8 +275,12 @@ public final class Transformer: @unchecked Sendable {
         let window = c.slidingWindow
         let roundWeights = numerics == .llamaCompatible
         let batched = n > 1
+        if roundWeights && batched {
+            attendGrouped(layer: l, positions: positions, sliding: sliding, caches: caches, s: s, pool: pool)
+            return
+        }
         pool.run { worker, workers in
-            let scores = s.scores + worker * s.scoreStride
+            let scores = s.scores + worker * s.scoreRows * s.scoreStride
             let vacc = s.vacc + worker * 32 * c.headDim
             var task = worker
             while task < n * c.heads {
@@ -313,6 +317,48 @@ public final class Transformer: @unchecked Sendable {
                 out.update(repeating: 0, count: c.headDim)
                 for j in lo...pos {
                     VectorOps.axpy(scores[j - lo], values + j * c.kvDim + kvOffset, out, count: c.headDim)
+                }
+                task += workers
+            }
+        }
+    }
+
+    /// `attend` for a batch of 2+ tokens under llama.cpp-compatible numerics:
+    /// one task per (token, KV head) computes the scores of all the query
+    /// heads sharing that KV head in one pass over K (tinyBLAS's order per
+    /// dot product, so the same bits as one head at a time).
+    private func attendGrouped(layer l: Int, positions: [Int], sliding: Bool, caches: [KVCache], s: Scratch, pool: ThreadPool) {
+        let c = config
+        let n = positions.count
+        let group = c.heads / c.kvHeads
+        let scale = traits.scalesQueryBeforeAttention ? 1 : c.attentionScale
+        let window = c.slidingWindow
+        pool.run { worker, workers in
+            let scores = s.scores + worker * s.scoreRows * s.scoreStride   // (group, scoreStride)
+            let vacc = s.vacc + worker * 32 * c.headDim
+            var task = worker
+            while task < n * c.kvHeads {
+                let t = task / c.kvHeads, g = task % c.kvHeads
+                let pos = positions[t]
+                let cache = caches[t]
+                let lo = sliding ? max(0, pos - window + 1) : 0
+                // llama.cpp: scores over the whole cache (masked ones -inf),
+                // softmax in 8-blocks from position 0, probabilities to fp16,
+                // sums with lanes by absolute position.
+                let a = lo & ~7, end = (pos + 8) & ~7
+                let kvOffset = g * c.headDim
+                VectorOps.attentionScores(heads: group, s.q + t * c.qDim + g * group * c.headDim, qStride: c.headDim,
+                                          cache.halfKeys(l) + kvOffset, stride: c.kvDim, range: lo..<(pos + 1),
+                                          count: c.headDim, scale: scale, into: scores, scoreStride: s.scoreStride)
+                for r in 0..<group {
+                    let row = scores + r * s.scoreStride
+                    for j in a..<lo { row[j] = -Float.infinity }
+                    for j in (pos + 1)..<end { row[j] = -Float.infinity }
+                    VectorOps.softmax(row + a, count: end - a)
+                    VectorOps.roundToHalf(row + a, count: end - a)
+                    VectorOps.attentionValuesTiled(row, cache.halfValues(l) + kvOffset, stride: c.kvDim, range: lo..<(pos + 1),
+                                                   count: c.headDim, scratch: vacc,
+                                                   out: s.attn + t * c.qDim + (g * group + r) * c.headDim)
                 }
                 task += workers
             }
@@ -384,8 +430,11 @@ public final class Transformer: @unchecked Sendable {
 /// Activation buffers of one forward call.
 final class Scratch: @unchecked Sendable {
     let x, xn, q, k, v, attn, o, gate, up, scores, vacc: UnsafeMutablePointer<Float>
-    /// Floats per worker in `scores`: the cache capacity rounded up to 8.
+    /// Floats per score row: the cache capacity rounded up to 8.
     let scoreStride: Int
+    /// Score rows per worker: the query heads sharing a KV head for a batch
+    /// of 2+ tokens (scored together), else 1.
+    let scoreRows: Int
 
     init(tokens n: Int, config c: ModelConfig, workers: Int, capacity: Int) {
         func buf(_ count: Int) -> UnsafeMutablePointer<Float> {
@@ -403,7 +452,8 @@ final class Scratch: @unchecked Sendable {
         gate = buf(n * c.feedForward)         // (tokens, ff)
         up = buf(n * c.feedForward)           // (tokens, ff)
         scoreStride = (capacity + 7) & ~7
-        scores = buf(workers * scoreStride)   // (workers, capacity rounded up to 8)
+        scoreRows = n > 1 ? max(1, c.heads / max(c.kvHeads, 1)) : 1
+        scores = buf(workers * scoreRows * scoreStride)   // (workers, scoreRows, capacity rounded up to 8)
         vacc = buf(workers * 32 * c.headDim)  // (workers, 32 lanes, headDim)
     }
 

@@ -44,4 +44,56 @@ import Testing
             #expect(o32.map(\.bitPattern) == o16.map(\.bitPattern))
         }
     }
+
+    /// The tiled batched forms (GQA heads scored together, value lanes in
+    /// registers) give one-head-at-a-time bits, and so do their scalar
+    /// references, for any head count, unaligned ranges and head sizes
+    /// (48 is not a multiple of 32; 36 takes the fallback).
+    @Test(arguments: [(64, 7), (64, 4), (48, 3), (36, 2), (64, 1)])
+    func tiledFormsGiveOneHeadAtATimeBits(dim: Int, heads: Int) {
+        var rng = TestRNG(seed: UInt64(dim * 10 + heads))
+        let positions = 61, stride = 2 * dim
+        var k = rng.floats(positions * stride), v = rng.floats(positions * stride)
+        var q = rng.floats(heads * dim)
+        VectorOps.roundToHalf(&k, count: k.count)
+        VectorOps.roundToHalf(&v, count: v.count)
+        VectorOps.roundToHalf(&q, count: q.count)
+        var kh = [UInt16](repeating: 0, count: k.count), vh = kh
+        VectorOps.toHalf(k, &kh, count: k.count)
+        VectorOps.toHalf(v, &vh, count: v.count)
+        var scratch = [Float](repeating: 0, count: 32 * dim)
+        for range in [0..<positions, 3..<45, 5..<7, 8..<16, 9..<10, 13..<13] {
+            let sstride = positions + 3
+            var tiled = [Float](repeating: 0, count: heads * sstride), reference = tiled, single = tiled
+            kh.withUnsafeBufferPointer { kb in
+                VectorOps.attentionScores(heads: heads, q, qStride: dim, kb.baseAddress! + dim, stride: stride, range: range,
+                                          count: dim, scale: 0.125, into: &tiled, scoreStride: sstride)
+                VectorOps.attentionScores(heads: heads, q, qStride: dim, kb.baseAddress! + dim, stride: stride, range: range,
+                                          count: dim, scale: 0.125, into: &reference, scoreStride: sstride, reference: true)
+                for h in 0..<heads {
+                    single.withUnsafeMutableBufferPointer { sb in
+                        q.withUnsafeBufferPointer { qb in
+                            VectorOps.attentionScores(qb.baseAddress! + h * dim, kb.baseAddress! + dim, stride: stride, range: range,
+                                                      count: dim, batched: true, scale: 0.125, into: sb.baseAddress! + h * sstride)
+                        }
+                    }
+                }
+            }
+            #expect(tiled.map(\.bitPattern) == single.map(\.bitPattern), "scores \(range)")
+            #expect(reference.map(\.bitPattern) == single.map(\.bitPattern), "reference scores \(range)")
+            var p = rng.floats(positions).map { abs($0) }
+            p[range.lowerBound ..< min(range.lowerBound + 2, range.upperBound)].withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+            VectorOps.roundToHalf(&p, count: p.count)
+            var o1 = [Float](repeating: 0, count: dim), o2 = o1, o3 = o1
+            vh.withUnsafeBufferPointer { vb in
+                VectorOps.attentionValuesTiled(p, vb.baseAddress!, stride: stride, range: range, count: dim, scratch: &scratch, out: &o1)
+                VectorOps.attentionValuesTiled(p, vb.baseAddress!, stride: stride, range: range, count: dim, scratch: &scratch,
+                                               out: &o2, reference: true)
+                VectorOps.attentionValues(p, vb.baseAddress!, stride: stride, range: range, count: dim,
+                                          batched: true, scratch: &scratch, out: &o3)
+            }
+            #expect(o1.map(\.bitPattern) == o3.map(\.bitPattern), "values \(range)")
+            #expect(o2.map(\.bitPattern) == o3.map(\.bitPattern), "reference values \(range)")
+        }
+    }
 }
