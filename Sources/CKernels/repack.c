@@ -1429,13 +1429,13 @@ const void *ck_repack_q4_K_lazy(void **slot, const void *src, int rows, int cols
     if (p) return p;
     if (rows <= 0 || rows % 8 != 0 || cols % QKK != 0) return NULL;
     const size_t bytes = (size_t)rows * (size_t)(cols / QKK) * sizeof(blk_q4_K);
-    void *buf = NULL;
-    if (posix_memalign(&buf, 64, bytes) != 0) return NULL;
+    void *buf = ck_weights_alloc(bytes);
+    if (!buf) return NULL;
     ck_repack_q4_K_8x8(src, buf, rows, cols);
     void *expected = NULL;
     if (__atomic_compare_exchange_n(slot, &expected, buf, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) return buf;
-    free(buf);
+    ck_weights_free(buf);
     return expected;
 }
 
-void ck_repack_free(void *p) { free(p); }
+void ck_repack_free(void *p) { ck_weights_free(p); }

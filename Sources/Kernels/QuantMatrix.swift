@@ -127,7 +127,8 @@ public final class InterleavedWeights: @unchecked Sendable {
         let t = Int32(type.rawValue)
         guard rows <= Int(Int32.max), ck_r8_eligible(t, Int32(rows), Int32(columns)) != 0 else { return nil }
         byteCount = ck_r8_bytes(t, Int32(rows), Int32(columns))
-        base = UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 64)
+        guard let buffer = ck_weights_alloc(byteCount) else { return nil }   // out of memory: keep the source layout
+        base = buffer
         // Slices of ~4 MB: the source of each is released before the next is
         // read, so a 180 MB output matrix costs 4 MB extra at its peak, not 180.
         let groupBytes = byteCount / (rows / 8)
@@ -141,5 +142,5 @@ public final class InterleavedWeights: @unchecked Sendable {
         }
     }
 
-    deinit { base.deallocate() }
+    deinit { ck_weights_free(base) }
 }

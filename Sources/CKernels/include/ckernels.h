@@ -170,6 +170,10 @@ void ck_gemm_q4_K_8x8_q8_K_generic(int n, float *s, size_t bs, const void *vx, c
 void ck_repack_quantize_act(const float *x, void *y, int tokens, int cols);
 void ck_repack_gemm_rows(const void *w, int rows, int row0, int row1, const void *a, int tokens, int cols,
                          float *y, size_t ldy);
+/* Weight buffers (weights_alloc.c): 2 MiB-aligned and offered as transparent
+ * huge pages from 2 MiB up; NULL when out of memory; free with ck_weights_free. */
+void *ck_weights_alloc(size_t bytes);
+void  ck_weights_free(void *p);
 const void *ck_repack_q4_K_lazy(void **slot, const void *src, int rows, int cols);
 void ck_repack_free(void *p);
 void ck_repack_gemm_claim(const void *w, int rows, int *next_row, int chunk, const void *a, int tokens, int cols,
