@@ -193,31 +193,48 @@ static void attn_scores_heads_fma_f16(const float *q, size_t qstride, int heads,
     }
 }
 
-/* Values with the 8 lane accumulators (lane = j mod 8) held in registers for
- * 8 columns at a time: the KV axis runs innermost, so each accumulator is
- * touched every 8th key with no loads or stores in between. */
-static void attn_values_tiled_fma_f16(const float *p, const uint16_t *v, size_t vstride, int lo, int hi, int dim,
-                                      float *out) {
-    const int aligned = (lo + 7) & ~7;
-    const int head = aligned < hi ? aligned : hi;
+/* Values with the lane accumulators held in registers, 8 columns at a time:
+ * lane = j mod P (P = 8 batched, 32 for one token), one pass per 8 lanes
+ * with the KV axis innermost, so each accumulator is touched every P-th key
+ * with no loads or stores in between. Sums per lane in ascending j, then
+ * the reduction of the memory form. */
+static void attn_values_regs_fma_f16(const float *p, const uint16_t *v, size_t vstride, int lo, int hi, int dim,
+                                     int batched, float *out) {
+    const int period = batched ? 8 : 32;
     for (int d = 0; d < dim; d += 8) {
-        __m256 c0 = _mm256_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
         const uint16_t *vd = v + d;
+        __m256 lane[32];
+        for (int g = 0; g < period / 8; ++g) {
+            __m256 c0 = _mm256_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
 #define VSTEP(L, J) c##L = _mm256_fmadd_ps(LOAD8_F16(vd + (size_t)(J) * vstride), _mm256_set1_ps(p[J]), c##L)
 #define VSTEP_ANY(J) do { switch ((J) & 7) { \
         case 0: VSTEP(0, J); break; case 1: VSTEP(1, J); break; case 2: VSTEP(2, J); break; case 3: VSTEP(3, J); break; \
         case 4: VSTEP(4, J); break; case 5: VSTEP(5, J); break; case 6: VSTEP(6, J); break; default: VSTEP(7, J); break; } } while (0)
-        int j = lo;
-        for (; j < head; ++j) VSTEP_ANY(j);
-        for (; j + 8 <= hi; j += 8) {
-            VSTEP(0, j); VSTEP(1, j + 1); VSTEP(2, j + 2); VSTEP(3, j + 3);
-            VSTEP(4, j + 4); VSTEP(5, j + 5); VSTEP(6, j + 6); VSTEP(7, j + 7);
-        }
-        for (; j < hi; ++j) VSTEP_ANY(j);
+            for (int base = lo & ~(period - 1); base < hi; base += period) {
+                const int s = base + 8 * g, e = base + 8 * g + 8;
+                if (s >= lo && e <= hi) {
+                    VSTEP(0, s); VSTEP(1, s + 1); VSTEP(2, s + 2); VSTEP(3, s + 3);
+                    VSTEP(4, s + 4); VSTEP(5, s + 5); VSTEP(6, s + 6); VSTEP(7, s + 7);
+                } else {
+                    for (int j = s > lo ? s : lo; j < (e < hi ? e : hi); ++j) VSTEP_ANY(j);
+                }
+            }
 #undef VSTEP_ANY
 #undef VSTEP
-        const __m256 r = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(c0, c4), _mm256_add_ps(c2, c6)),
-                                       _mm256_add_ps(_mm256_add_ps(c1, c5), _mm256_add_ps(c3, c7)));
+            lane[8 * g + 0] = c0; lane[8 * g + 1] = c1; lane[8 * g + 2] = c2; lane[8 * g + 3] = c3;
+            lane[8 * g + 4] = c4; lane[8 * g + 5] = c5; lane[8 * g + 6] = c6; lane[8 * g + 7] = c7;
+        }
+        __m256 r;
+        if (batched) {
+            r = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(lane[0], lane[4]), _mm256_add_ps(lane[2], lane[6])),
+                              _mm256_add_ps(_mm256_add_ps(lane[1], lane[5]), _mm256_add_ps(lane[3], lane[7])));
+        } else {
+            __m256 t[8];
+            for (int l = 0; l < 8; ++l)
+                t[l] = _mm256_add_ps(_mm256_add_ps(lane[l], lane[16 + l]), _mm256_add_ps(lane[8 + l], lane[24 + l]));
+            r = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(t[0], t[4]), _mm256_add_ps(t[1], t[5])),
+                              _mm256_add_ps(_mm256_add_ps(t[2], t[6]), _mm256_add_ps(t[3], t[7])));
+        }
         _mm256_storeu_ps(out + d, r);
     }
 }
@@ -255,6 +272,7 @@ void ck_attn_scores(const float *q, const float *k, size_t kstride, int lo, int 
 void ck_attn_values_f16(const float *p, const uint16_t *v, size_t vstride, int lo, int hi, int dim,
                         int batched, float *scratch, float *out) {
 #ifdef HAVE_FMA_ATTN
+    if (ck_has_avx2() && dim % 8 == 0) { attn_values_regs_fma_f16(p, v, vstride, lo, hi, dim, batched, out); return; }
     if (ck_has_avx2()) { attn_values_fma_f16(p, v, vstride, lo, hi, dim, batched, scratch, out); return; }
 #endif
     attn_values_generic_f16(p, v, vstride, lo, hi, dim, batched, scratch, out);
@@ -281,14 +299,6 @@ void ck_attn_scores_heads_f16(const float *q, size_t qstride, int heads, const u
         attn_scores_generic_f16(q + (size_t)h * qstride, k, kstride, lo, hi, dim, 1, scale, scores + (size_t)h * sstride);
 }
 
-void ck_attn_values_tiled_f16(const float *p, const uint16_t *v, size_t vstride, int lo, int hi, int dim,
-                              float *scratch, float *out) {
-#ifdef HAVE_FMA_ATTN
-    if (ck_has_avx2() && dim % 8 == 0) { attn_values_tiled_fma_f16(p, v, vstride, lo, hi, dim, out); return; }
-#endif
-    attn_values_generic_f16(p, v, vstride, lo, hi, dim, 1, scratch, out);
-}
-
 void ck_attn_scores_heads_f16_generic(const float *q, size_t qstride, int heads, const uint16_t *k, size_t kstride,
                                       int lo, int hi, int dim, float scale, float *scores, size_t sstride) {
     for (int h = 0; h < heads; ++h)
@@ -296,6 +306,6 @@ void ck_attn_scores_heads_f16_generic(const float *q, size_t qstride, int heads,
 }
 
 void ck_attn_values_f16_generic(const float *p, const uint16_t *v, size_t vstride, int lo, int hi, int dim,
-                                float *scratch, float *out) {
-    attn_values_generic_f16(p, v, vstride, lo, hi, dim, 1, scratch, out);
+                                int batched, float *scratch, float *out) {
+    attn_values_generic_f16(p, v, vstride, lo, hi, dim, batched, scratch, out);
 }

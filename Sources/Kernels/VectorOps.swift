@@ -59,13 +59,13 @@ public enum VectorOps {
             scores, scoreStride)
     }
 
-    /// `attentionValues` (batched order) with the lane accumulators kept in
-    /// registers; same bits. `scratch` holds 8·count floats.
-    public static func attentionValuesTiled(_ p: UnsafePointer<Float>, _ v: UnsafePointer<UInt16>, stride: Int, range: Range<Int>,
-                                            count: Int, scratch: UnsafeMutablePointer<Float>,
-                                            out: UnsafeMutablePointer<Float>, reference: Bool = false) {
-        (reference ? ck_attn_values_f16_generic : ck_attn_values_tiled_f16)(
-            p, v, stride, Int32(range.lowerBound), Int32(range.upperBound), Int32(count), scratch, out)
+    /// The scalar reference of the fp16 `attentionValues` (the AVX2 form keeps
+    /// its lane accumulators in registers; tests compare the two).
+    public static func attentionValuesReference(_ p: UnsafePointer<Float>, _ v: UnsafePointer<UInt16>, stride: Int,
+                                                range: Range<Int>, count: Int, batched: Bool,
+                                                scratch: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>) {
+        ck_attn_values_f16_generic(p, v, stride, Int32(range.lowerBound), Int32(range.upperBound), Int32(count),
+                                   batched ? 1 : 0, scratch, out)
     }
 
     /// dst[i] = fp16(src[i]), rounding to nearest even.

@@ -356,9 +356,9 @@ public final class Transformer: @unchecked Sendable {
                     for j in (pos + 1)..<end { row[j] = -Float.infinity }
                     VectorOps.softmax(row + a, count: end - a)
                     VectorOps.roundToHalf(row + a, count: end - a)
-                    VectorOps.attentionValuesTiled(row, cache.halfValues(l) + kvOffset, stride: c.kvDim, range: lo..<(pos + 1),
-                                                   count: c.headDim, scratch: vacc,
-                                                   out: s.attn + t * c.qDim + (g * group + r) * c.headDim)
+                    VectorOps.attentionValues(row, cache.halfValues(l) + kvOffset, stride: c.kvDim, range: lo..<(pos + 1),
+                                              count: c.headDim, batched: true, scratch: vacc,
+                                              out: s.attn + t * c.qDim + (g * group + r) * c.headDim)
                 }
                 task += workers
             }

@@ -45,14 +45,14 @@ import Testing
         }
     }
 
-    /// The tiled batched forms (GQA heads scored together, value lanes in
-    /// registers) give one-head-at-a-time bits, and so do their scalar
+    /// The tiled forms (GQA heads scored together; value lanes in registers,
+    /// 8 batched or 32 for one token) give one-head-at-a-time bits, and so do their scalar
     /// references, for any head count, unaligned ranges and head sizes
     /// (48 is not a multiple of 32; 36 takes the fallback).
     @Test(arguments: [(64, 7), (64, 4), (48, 3), (36, 2), (64, 1)])
     func tiledFormsGiveOneHeadAtATimeBits(dim: Int, heads: Int) {
         var rng = TestRNG(seed: UInt64(dim * 10 + heads))
-        let positions = 61, stride = 2 * dim
+        let positions = 70, stride = 2 * dim
         var k = rng.floats(positions * stride), v = rng.floats(positions * stride)
         var q = rng.floats(heads * dim)
         VectorOps.roundToHalf(&k, count: k.count)
@@ -62,7 +62,7 @@ import Testing
         VectorOps.toHalf(k, &kh, count: k.count)
         VectorOps.toHalf(v, &vh, count: v.count)
         var scratch = [Float](repeating: 0, count: 32 * dim)
-        for range in [0..<positions, 3..<45, 5..<7, 8..<16, 9..<10, 13..<13] {
+        for range in [0..<positions, 3..<45, 5..<7, 8..<16, 9..<10, 13..<13, 31..<61, 33..<40] {
             let sstride = positions + 3
             var tiled = [Float](repeating: 0, count: heads * sstride), reference = tiled, single = tiled
             kh.withUnsafeBufferPointer { kb in
@@ -84,16 +84,21 @@ import Testing
             var p = rng.floats(positions).map { abs($0) }
             p[range.lowerBound ..< min(range.lowerBound + 2, range.upperBound)].withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
             VectorOps.roundToHalf(&p, count: p.count)
-            var o1 = [Float](repeating: 0, count: dim), o2 = o1, o3 = o1
-            vh.withUnsafeBufferPointer { vb in
-                VectorOps.attentionValuesTiled(p, vb.baseAddress!, stride: stride, range: range, count: dim, scratch: &scratch, out: &o1)
-                VectorOps.attentionValuesTiled(p, vb.baseAddress!, stride: stride, range: range, count: dim, scratch: &scratch,
-                                               out: &o2, reference: true)
-                VectorOps.attentionValues(p, vb.baseAddress!, stride: stride, range: range, count: dim,
-                                          batched: true, scratch: &scratch, out: &o3)
+            for batched in [true, false] {
+                var o1 = [Float](repeating: 0, count: dim), o2 = o1, o3 = o1
+                vh.withUnsafeBufferPointer { vb in
+                    VectorOps.attentionValues(p, vb.baseAddress!, stride: stride, range: range, count: dim,
+                                              batched: batched, scratch: &scratch, out: &o1)
+                    VectorOps.attentionValuesReference(p, vb.baseAddress!, stride: stride, range: range, count: dim,
+                                                       batched: batched, scratch: &scratch, out: &o2)
+                }
+                v.withUnsafeBufferPointer { vb in   // the float form keeps its lanes in memory
+                    VectorOps.attentionValues(p, vb.baseAddress!, stride: stride, range: range, count: dim,
+                                              batched: batched, scratch: &scratch, out: &o3)
+                }
+                #expect(o1.map(\.bitPattern) == o3.map(\.bitPattern), "values \(range) batched \(batched)")
+                #expect(o2.map(\.bitPattern) == o3.map(\.bitPattern), "reference values \(range) batched \(batched)")
             }
-            #expect(o1.map(\.bitPattern) == o3.map(\.bitPattern), "values \(range)")
-            #expect(o2.map(\.bitPattern) == o3.map(\.bitPattern), "reference values \(range)")
         }
     }
 }

@@ -138,18 +138,16 @@ void  ck_attn_scores_f16(const float *q, const uint16_t *k, size_t kstride, int 
 void  ck_attn_values_f16(const float *p, const uint16_t *v, size_t vstride, int lo, int hi, int dim,
                          int batched, float *scratch, float *out);
 /* The batched (tinyBLAS) order, tiled: scores of `heads` queries (qstride
- * floats apart) that share one K, into rows sstride floats apart; values
- * with lane accumulators in registers. Same bits as ck_attn_scores_f16 /
- * ck_attn_values_f16 with batched = 1, which the _generic forms call (the
- * scalar references). scratch holds 8*dim floats (used by the fallback). */
+ * floats apart) that share one K, into rows sstride floats apart. Same bits
+ * as ck_attn_scores_f16 with batched = 1 per head. The _generic forms are
+ * the scalar references of this and of ck_attn_values_f16 (whose AVX2 form
+ * keeps its lane accumulators in registers). */
 void  ck_attn_scores_heads_f16(const float *q, size_t qstride, int heads, const uint16_t *k, size_t kstride,
                                int lo, int hi, int dim, float scale, float *scores, size_t sstride);
-void  ck_attn_values_tiled_f16(const float *p, const uint16_t *v, size_t vstride, int lo, int hi, int dim,
-                               float *scratch, float *out);
 void  ck_attn_scores_heads_f16_generic(const float *q, size_t qstride, int heads, const uint16_t *k, size_t kstride,
                                        int lo, int hi, int dim, float scale, float *scores, size_t sstride);
 void  ck_attn_values_f16_generic(const float *p, const uint16_t *v, size_t vstride, int lo, int hi, int dim,
-                                 float *scratch, float *out);
+                                 int batched, float *scratch, float *out);
 /* dst[i] = fp16(src[i]) (round to nearest even). */
 void  ck_fp32_to_fp16_row(const float *src, uint16_t *dst, int n);
 
