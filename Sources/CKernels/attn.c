@@ -210,15 +210,21 @@ static void attn_values_regs_fma_f16(const float *p, const uint16_t *v, size_t v
 #define VSTEP_ANY(J) do { switch ((J) & 7) { \
         case 0: VSTEP(0, J); break; case 1: VSTEP(1, J); break; case 2: VSTEP(2, J); break; case 3: VSTEP(3, J); break; \
         case 4: VSTEP(4, J); break; case 5: VSTEP(5, J); break; case 6: VSTEP(6, J); break; default: VSTEP(7, J); break; } } while (0)
-            for (int base = lo & ~(period - 1); base < hi; base += period) {
-                const int s = base + 8 * g, e = base + 8 * g + 8;
-                if (s >= lo && e <= hi) {
-                    VSTEP(0, s); VSTEP(1, s + 1); VSTEP(2, s + 2); VSTEP(3, s + 3);
-                    VSTEP(4, s + 4); VSTEP(5, s + 5); VSTEP(6, s + 6); VSTEP(7, s + 7);
-                } else {
-                    for (int j = s > lo ? s : lo; j < (e < hi ? e : hi); ++j) VSTEP_ANY(j);
-                }
+#define PARTIAL(S, E) for (int j = (S) > lo ? (S) : lo; j < ((E) < hi ? (E) : hi); ++j) VSTEP_ANY(j)
+            /* Partial 8-key runs only at the ends; the loop between them is branch-free. */
+            int base = lo & ~(period - 1);
+            for (; base < hi; base += period) {
+                const int s = base + 8 * g;
+                if (s >= lo && s + 8 <= hi) break;
+                PARTIAL(s, s + 8);
             }
+            for (; base + 8 * g + 8 <= hi; base += period) {
+                const int s = base + 8 * g;
+                VSTEP(0, s); VSTEP(1, s + 1); VSTEP(2, s + 2); VSTEP(3, s + 3);
+                VSTEP(4, s + 4); VSTEP(5, s + 5); VSTEP(6, s + 6); VSTEP(7, s + 7);
+            }
+            for (; base < hi; base += period) PARTIAL(base + 8 * g, base + 8 * g + 8);
+#undef PARTIAL
 #undef VSTEP_ANY
 #undef VSTEP
             lane[8 * g + 0] = c0; lane[8 * g + 1] = c1; lane[8 * g + 2] = c2; lane[8 * g + 3] = c3;
