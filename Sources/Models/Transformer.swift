@@ -166,35 +166,41 @@ public final class Transformer: @unchecked Sendable {
             let sliding = c.isSliding(l)
             let rope = sliding ? slidingRope : globalRope
             // Attention.
-            rmsNormRows(s.x, w.attentionNorm, s.xn, rows: n, width: e)
+            rmsNormRows(s.x, w.attentionNorm, s.xn, rows: n, width: e, pool: pool)
             tap("attn_norm-\(l)", s.xn, n * e)
             MatMul.multiply([w.query, w.key, w.value], x: s.xn, tokens: n, outputs: [s.q, s.k, s.v], pool: pool)
             lora.apply(l, .q, x: s.xn, inputs: e, y: s.q, outputs: c.qDim)
             lora.apply(l, .k, x: s.xn, inputs: e, y: s.k, outputs: c.kvDim)
             lora.apply(l, .v, x: s.xn, inputs: e, y: s.v, outputs: c.kvDim)
-            addBias(w.queryBias, s.q, rows: n, width: c.qDim)
-            addBias(w.keyBias, s.k, rows: n, width: c.kvDim)
-            addBias(w.valueBias, s.v, rows: n, width: c.kvDim)
-            for t in 0..<n {
-                for h in 0..<c.heads {
-                    let head = s.q + t * c.qDim + h * c.headDim
-                    if let qn = w.queryNorm { rmsNormInPlace(head, qn, width: c.headDim) }
-                    rope.apply(head, token: t, style: traits.ropeStyle)
-                }
-                for h in 0..<c.kvHeads {
-                    let head = s.k + t * c.kvDim + h * c.headDim
-                    if let kn = w.keyNorm { rmsNormInPlace(head, kn, width: c.headDim) }
-                    rope.apply(head, token: t, style: traits.ropeStyle)
+            perRows(n, pool: pool) { rows in
+                let count = rows.count
+                addBias(w.queryBias, s.q + rows.lowerBound * c.qDim, rows: count, width: c.qDim)
+                addBias(w.keyBias, s.k + rows.lowerBound * c.kvDim, rows: count, width: c.kvDim)
+                addBias(w.valueBias, s.v + rows.lowerBound * c.kvDim, rows: count, width: c.kvDim)
+                for t in rows {
+                    for h in 0..<c.heads {
+                        let head = s.q + t * c.qDim + h * c.headDim
+                        if let qn = w.queryNorm { rmsNormInPlace(head, qn, width: c.headDim) }
+                        rope.apply(head, token: t, style: traits.ropeStyle)
+                    }
+                    for h in 0..<c.kvHeads {
+                        let head = s.k + t * c.kvDim + h * c.headDim
+                        if let kn = w.keyNorm { rmsNormInPlace(head, kn, width: c.headDim) }
+                        rope.apply(head, token: t, style: traits.ropeStyle)
+                    }
                 }
             }
             tap("Qcur-\(l)", s.q, n * c.qDim)
             tap("Kcur-\(l)", s.k, n * c.kvDim)
             tap("Vcur-\(l)", s.v, n * c.kvDim)
-            if traits.scalesQueryBeforeAttention { VectorOps.scale(s.q, by: c.attentionScale, count: n * c.qDim) }
-            if numerics == .llamaCompatible {
-                VectorOps.roundToHalf(s.q, count: n * c.qDim)
-                VectorOps.roundToHalf(s.k, count: n * c.kvDim)
-                VectorOps.roundToHalf(s.v, count: n * c.kvDim)
+            perRows(n, pool: pool) { rows in
+                let q = s.q + rows.lowerBound * c.qDim, k = s.k + rows.lowerBound * c.kvDim, v = s.v + rows.lowerBound * c.kvDim
+                if traits.scalesQueryBeforeAttention { VectorOps.scale(q, by: c.attentionScale, count: rows.count * c.qDim) }
+                if numerics == .llamaCompatible {
+                    VectorOps.roundToHalf(q, count: rows.count * c.qDim)
+                    VectorOps.roundToHalf(k, count: rows.count * c.kvDim)
+                    VectorOps.roundToHalf(v, count: rows.count * c.kvDim)
+                }
             }
             // Append to each row's cache: (capacity, kvDim) row at its position.
             for t in 0..<n {
@@ -208,27 +214,31 @@ public final class Transformer: @unchecked Sendable {
             lora.apply(l, .o, x: s.attn, inputs: c.qDim, y: s.o, outputs: e)
             tap("attn_out-\(l)", s.o, n * e)
             if let pn = w.postAttentionNorm {
-                rmsNormRows(s.o, pn, s.o, rows: n, width: e)
+                rmsNormRows(s.o, pn, s.o, rows: n, width: e, pool: pool)
                 tap("attn_post_norm-\(l)", s.o, n * e)
             }
-            VectorOps.add(s.o, into: s.x, count: n * e)
+            addRows(s.o, into: s.x, rows: n, width: e, pool: pool)
 
             // Feed-forward.
             tap("ffn_inp-\(l)", s.x, n * e)
-            rmsNormRows(s.x, w.ffnNorm, s.xn, rows: n, width: e)
+            rmsNormRows(s.x, w.ffnNorm, s.xn, rows: n, width: e, pool: pool)
             tap("ffn_norm-\(l)", s.xn, n * e)
             MatMul.multiply([w.gate, w.up], x: s.xn, tokens: n, outputs: [s.gate, s.up], pool: pool)
             lora.apply(l, .gate, x: s.xn, inputs: e, y: s.gate, outputs: c.feedForward)
             lora.apply(l, .up, x: s.xn, inputs: e, y: s.up, outputs: c.feedForward)
             tap("ffn_gate-\(l)", s.gate, n * c.feedForward)
             tap("ffn_up-\(l)", s.up, n * c.feedForward)
-            switch traits.activation {
-            case .silu: VectorOps.siluMul(s.gate, s.up, count: n * c.feedForward)
-            case .geluTanh:
-                if numerics == .exact {
-                    VectorOps.geluTanhMulExact(s.gate, s.up, count: n * c.feedForward)
-                } else {
-                    VectorOps.geluTanhMul(s.gate, s.up, count: n * c.feedForward)
+            perRows(n, pool: pool) { rows in
+                let gate = s.gate + rows.lowerBound * c.feedForward, up = s.up + rows.lowerBound * c.feedForward
+                let count = rows.count * c.feedForward
+                switch traits.activation {
+                case .silu: VectorOps.siluMul(gate, up, count: count)
+                case .geluTanh:
+                    if numerics == .exact {
+                        VectorOps.geluTanhMulExact(gate, up, count: count)
+                    } else {
+                        VectorOps.geluTanhMul(gate, up, count: count)
+                    }
                 }
             }
             tap("ffn_act-\(l)", s.gate, n * c.feedForward)
@@ -236,10 +246,10 @@ public final class Transformer: @unchecked Sendable {
             lora.apply(l, .down, x: s.gate, inputs: c.feedForward, y: s.o, outputs: e)
             tap("ffn_out-\(l)", s.o, n * e)
             if let pn = w.postFFNNorm {
-                rmsNormRows(s.o, pn, s.o, rows: n, width: e)
+                rmsNormRows(s.o, pn, s.o, rows: n, width: e, pool: pool)
                 tap("ffn_post_norm-\(l)", s.o, n * e)
             }
-            VectorOps.add(s.o, into: s.x, count: n * e)
+            addRows(s.o, into: s.x, rows: n, width: e, pool: pool)
         }
         for t in 0..<n { caches[t].count = max(caches[t].count, positions[t] + 1) }
         tap("l_out-last", s.x, n * e)
@@ -405,11 +415,35 @@ public final class Transformer: @unchecked Sendable {
         if let debugTap { debugTap(name(), UnsafeBufferPointer(start: p, count: count)) }
     }
 
-    private func rmsNormRows(_ x: UnsafeMutablePointer<Float>, _ w: [Float], _ out: UnsafeMutablePointer<Float>, rows: Int, width: Int) {
+    private func rmsNormRows(_ x: UnsafeMutablePointer<Float>, _ w: [Float], _ out: UnsafeMutablePointer<Float>, rows: Int, width: Int,
+                             pool: ThreadPool? = nil) {
         w.withUnsafeBufferPointer { wp in
-            for r in 0..<rows {
-                VectorOps.rmsNorm(x + r * width, weight: wp.baseAddress!, eps: config.rmsEpsilon, count: width, out: out + r * width)
+            let body = { (slice: Range<Int>) in
+                for r in slice {
+                    VectorOps.rmsNorm(x + r * width, weight: wp.baseAddress!, eps: self.config.rmsEpsilon, count: width,
+                                      out: out + r * width)
+                }
             }
+            if let pool { perRows(rows, pool: pool, body) } else { body(0..<rows) }
+        }
+    }
+
+    /// y += x over `rows` rows of `width`, the rows spread over the pool.
+    private func addRows(_ x: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>, rows: Int, width: Int, pool: ThreadPool) {
+        perRows(rows, pool: pool) { slice in
+            VectorOps.add(x + slice.lowerBound * width, into: y + slice.lowerBound * width, count: slice.count * width)
+        }
+    }
+
+    /// Runs `body` on one contiguous slice of rows 0..<n per worker: the
+    /// row-wise work of a prefill (norms, RoPE, activations) would otherwise
+    /// run on one thread while the others wait. One row runs inline.
+    private func perRows(_ n: Int, pool: ThreadPool, _ body: (Range<Int>) -> Void) {
+        guard n > 1 else { body(0..<n); return }
+        pool.run { worker, workers in
+            let per = (n + workers - 1) / workers
+            let lo = min(n, worker * per), hi = min(n, lo + per)
+            if lo < hi { body(lo..<hi) }
         }
     }
 
