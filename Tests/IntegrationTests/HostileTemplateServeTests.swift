@@ -74,7 +74,7 @@ import TestSupport
 
     @Test func serveWithOneBrokenModelRefusesToStart() throws {
         let path = try Self.file("parse-error", "{% for m in %}")
-        let r = try Self.run(["serve", "--model", path, "--port", String(Int.random(in: 20000...45000)),
+        let r = try Self.run(["serve", "--model", path, "--port", String(FreePort.next()),
                               "--data", FileManager.default.temporaryDirectory.appendingPathComponent("aqyl-h-\(UUID().uuidString)").path])
         #expect(r.status != 0, "\(r.output)")
         #expect(r.output.contains("chat template is refused") && r.output.contains("line 1"), "\(r.output)")

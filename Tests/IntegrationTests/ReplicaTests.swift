@@ -292,7 +292,7 @@ enum NoteSize {
     /// A PostgreSQL cluster of this test's own (so stopping it disturbs no other test).
     struct Cluster {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("aqyl-pg-loss-\(UUID().uuidString.prefix(8))").path
-        let port = Int.random(in: 55000...56000)
+        let port = FreePort.next()
         var script: String { ServePeerTests.packageRoot.appendingPathComponent("scripts/postgres_start.sh").path }
 
         func run(_ arguments: [String] = []) async throws -> String {

@@ -16,7 +16,7 @@ import TestSupport
     /// A running server on a random port with a fresh data directory.
     final class RunningServer {
         let process = Process()
-        let port = Int.random(in: 20000...45000)
+        let port = FreePort.next()
         let output = Pipe()
         var base: String { "http://127.0.0.1:\(port)" }
 

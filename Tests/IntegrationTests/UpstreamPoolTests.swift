@@ -39,7 +39,7 @@ import TestSupport
         deinit { kill9() }
     }
 
-    static func port() -> Int { Int.random(in: 20000...45000) }
+    static func port() -> Int { FreePort.next() }
 
     static func chaos(port: Int, mode: String = "by-model", stall: Double = 30, extra: [String] = []) throws -> Child {
         try Child("/usr/bin/env", ["python3", root.appendingPathComponent("scripts/chaos_upstream.py").path,

@@ -23,7 +23,7 @@ import TestSupport
         server.stop()
         server.process.waitUntilExit()
 
-        let port = Int.random(in: 46000...52000)
+        let port = FreePort.next()
         let witness = Process()
         witness.executableURL = URL(fileURLWithPath: Self.aqyl)
         witness.arguments = ["stats", "witness", "--log", server.base, "--log-key", logKey, "--key", dir.appendingPathComponent("w.key").path,
