@@ -36,12 +36,14 @@ let package = Package(
         .target(name: "Kernels", dependencies: ["GGUF", "CKernels"], swiftSettings: optimizedSwift),
         .target(name: "Tokenizers", dependencies: ["GGUF", .product(name: "HeapModule", package: "swift-collections")], swiftSettings: optimizedSwift),
         .target(name: "Templates"),
+        // HTML/SVG text helpers shared by every rendered page and chart. No dependencies.
+        .target(name: "Reports"),
         // Layer 2: architectures.
         .target(name: "Models", dependencies: ["GGUF", "Kernels"], swiftSettings: optimizedSwift),
         // Layer 3: generation.
         .target(name: "Engine", dependencies: ["Models", "Tokenizers", "Templates", "Kernels", "GGUF"], swiftSettings: optimizedSwift),
         // LoRA fine-tuning on frozen quantized weights.
-        .target(name: "Training", dependencies: ["Models", "Kernels", "GGUF", "Tokenizers", "Templates", "Engine"],
+        .target(name: "Training", dependencies: ["Models", "Kernels", "GGUF", "Tokenizers", "Templates", "Engine", "Reports"],
                 swiftSettings: optimizedSwift),
         // Adapters from and to other tools: PEFT safetensors, merged GGUF models.
         .target(name: "AdapterInterop", dependencies: ["Models", "Kernels", "GGUF"], swiftSettings: optimizedSwift),
@@ -50,7 +52,7 @@ let package = Package(
         .target(name: "Corpus", swiftSettings: optimizedSwift),
         // Evaluation: task loaders, metrics, local and remote scorers, protocol-stamped reports.
         .target(name: "Evaluation", dependencies: [
-            "Engine", "Models", "Kernels", "Tokenizers", "OpenAIAPI",
+            "Engine", "Models", "Kernels", "Tokenizers", "OpenAIAPI", "Reports",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
@@ -81,7 +83,7 @@ let package = Package(
         .target(name: "WebChat"),
         // Layer 4: the HTTP server.
         .target(name: "Server", dependencies: [
-            "Engine", "Models", "OpenAIAPI", "Templates", "Storage", "PostgresStore", "Ledger", "UsageStats", "WebChat",
+            "Engine", "Models", "OpenAIAPI", "Templates", "Storage", "PostgresStore", "Ledger", "UsageStats", "WebChat", "Reports",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -104,6 +106,7 @@ let package = Package(
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "GGUF", "TestSupport"], swiftSettings: optimizedSwift),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "GGUF", "TestSupport"]),
         .testTarget(name: "TemplatesTests", dependencies: ["Templates"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Kernels", "GGUF", "TestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Models", "Kernels", "GGUF", "Tokenizers", "Templates", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Kernels", "GGUF", "Tokenizers", "Engine", "TestSupport"],

@@ -27,6 +27,11 @@ public struct GGUFWriter: Sendable {
         if key == "general.alignment", case let .uint32(a) = value { alignment = Int(a) }
     }
 
+    /// Removes a metadata key (no-op when absent).
+    public mutating func remove(_ key: String) {
+        metadata.removeAll { $0.key == key }
+    }
+
     /// Adds a tensor whose `bytes` are already encoded in `type`.
     public mutating func addTensor(name: String, type: GGMLType, dimensions: [Int], bytes: [UInt8]) throws {
         guard !name.isEmpty, name.utf8.count < 64 else { throw GGUFError.badTensorName(name) }

@@ -55,20 +55,23 @@ public final class Transformer: @unchecked Sendable {
     public let config: ModelConfig
     public let weights: ModelWeights
     public let traits: ArchitectureTraits
-    public var numerics: Numerics = .llamaCompatible
+    public let numerics: Numerics
     /// Debugging aid: called with (name, values) at named points of the forward
     /// pass, named as llama.cpp's graph names them ("attn_norm-0", "Qcur-0", ...).
-    public var debugTap: ((String, UnsafeBufferPointer<Float>) -> Void)?
+    public let debugTap: (@Sendable (String, UnsafeBufferPointer<Float>) -> Void)?
 
-    public init(file: GGUFFile, kernels: MatmulKernels = .llamaCppDefault) throws {
+    public init(file: GGUFFile, kernels: MatmulKernels = .llamaCppDefault, numerics: Numerics = .llamaCompatible,
+                debugTap: (@Sendable (String, UnsafeBufferPointer<Float>) -> Void)? = nil) throws {
         self.file = file
         config = try ModelConfig(file: file)
         weights = try ModelWeights(file: file, config: config, kernels: kernels)
         traits = ArchitectureTraits.of(config.architecture)
+        self.numerics = numerics
+        self.debugTap = debugTap
     }
 
-    public convenience init(path: String, kernels: MatmulKernels = .llamaCppDefault) throws {
-        try self.init(file: try GGUFFile(path: path), kernels: kernels)
+    public convenience init(path: String, kernels: MatmulKernels = .llamaCppDefault, numerics: Numerics = .llamaCompatible) throws {
+        try self.init(file: try GGUFFile(path: path), kernels: kernels, numerics: numerics)
     }
 
     /// Weights in the file (elements of every tensor).

@@ -1,3 +1,4 @@
+import Reports
 import Foundation
 
 /// The loss curve of a run as CSV and as a standalone SVG line chart.
@@ -63,7 +64,5 @@ public enum LossCurve {
         return s
     }
 
-    static func escape(_ t: String) -> String {
-        t.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-    }
+    static func escape(_ t: String) -> String { HTMLEscape.escape(t) }
 }

@@ -29,7 +29,7 @@ struct FinetuneTrainCommand: AsyncParsableCommand {
     @Option(help: "Training data file.") var data: String
     @Option(help: "Held-out data file for eval loss and bits per character.") var eval: String?
     @Option(help: "Output adapter path (.gguf).") var out: String
-    @Option(help: "text | text-jsonl | chat | instruction (default: detect).") var format: String?
+    @Option(help: "Data format (default: detect).") var format: TrainingDataFormat?
     @Option(help: "LoRA rank.") var rank: Int = 8
     @Option(help: "LoRA alpha (scale = alpha / rank).") var alpha: Float = 16
     @Option(help: "Adapted matrices: q,k,v,o,gate,up,down or all.") var targets: String = "q,k,v,o,gate,up,down"
@@ -40,7 +40,7 @@ struct FinetuneTrainCommand: AsyncParsableCommand {
     @Option(help: "Micro-batches per optimizer step.") var gradAccum: Int = 1
     @Option(help: "Tokens per training sequence.") var ctx: Int = 256
     @Option(help: "Warmup steps.") var warmup: Int = 0
-    @Option(help: "cosine | linear | constant") var schedule: String = "cosine"
+    @Option(help: "Learning-rate schedule.") var schedule: LearningRateSchedule = .cosine
     @Option(help: "AdamW weight decay.") var weightDecay: Float = 0
     @Option(help: "Random seed (initialization and data order).") var seed: UInt64 = 42
     @Option(help: "Eval every N steps (0: only at the start and end).") var evalEvery: Int = 0
@@ -49,7 +49,7 @@ struct FinetuneTrainCommand: AsyncParsableCommand {
     @Option(help: "Megabytes of activations to keep for the backward pass; beyond it layers are recomputed.")
     var activationMemory: Int = 1500
     @Option(help: "Backward product through quantized weights: int8 (a Q8_0 copy of each Wᵀ, ~1.06 bytes per weight, fast) or float (dequantized tiles, no extra memory).")
-    var backward: String = "int8"
+    var backward: TrainingPass.BackwardProduct = .int8
     @Flag(help: "Stop at the first malformed data line instead of skipping it.") var strict = false
     @Flag(help: "No progress bar.") var quiet = false
 
@@ -65,23 +65,12 @@ struct FinetuneTrainCommand: AsyncParsableCommand {
         options.gradientAccumulation = gradAccum
         options.context = ctx
         options.warmup = warmup
-        guard let sched = LearningRateSchedule(rawValue: schedule) else {
-            throw CLIError("unknown --schedule '\(schedule)' (cosine, linear, constant)")
-        }
-        options.schedule = sched
+        options.schedule = schedule
         options.weightDecay = weightDecay
         options.seed = seed
         options.evalEvery = evalEvery
         options.checkpointEvery = checkpointEvery
-        let dataFormat: TrainingDataFormat?
-        if let format {
-            guard let f = TrainingDataFormat(rawValue: format) else {
-                throw CLIError("unknown --format '\(format)' (\(TrainingDataFormat.allCases.map(\.rawValue).joined(separator: ", ")))")
-            }
-            dataFormat = f
-        } else {
-            dataFormat = nil
-        }
+        let dataFormat = format
         guard out.hasSuffix(".gguf") else { throw CLIError("--out must end in .gguf (llama.cpp's LoRA format)") }
 
         let model = try await modelOptions.load()
@@ -102,10 +91,7 @@ struct FinetuneTrainCommand: AsyncParsableCommand {
         let trainer = Trainer(model: model.transformer, options: options, train: train, eval: held,
                               threads: modelOptions.threads, baseModel: baseName)
         trainer.pass.activationBudget = activationMemory * 1_000_000
-        guard let product = TrainingPass.BackwardProduct(rawValue: backward) else {
-            throw CLIError("unknown --backward '\(backward)' (int8, float)")
-        }
-        trainer.pass.backwardProduct = product
+        trainer.pass.backwardProduct = backward
         let tokenizer = model.tokenizer
         trainer.evalCharacters = { ex in
             var bytes: [UInt8] = []

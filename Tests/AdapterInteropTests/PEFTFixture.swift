@@ -31,8 +31,7 @@ enum PEFTFixture {
 
     /// Every position's logits (positions × vocab) of `file` with the adapters applied.
     static func logits(_ file: GGUFFile, tokens: [Int32], adapters: [(adapter: LoRAAdapter, scale: Float)] = []) throws -> [Float] {
-        let model = try Transformer(file: file, kernels: .vecDot)
-        model.numerics = .exact
+        let model = try Transformer(file: file, kernels: .vecDot, numerics: .exact)
         let stack = adapters.isEmpty ? nil : try AdapterStack(adapters, file: file, config: model.config)
         return try model.forward(tokens, cache: model.makeCache(capacity: 16), pool: ThreadPool(threads: 1),
                                  logits: .all, adapters: stack)

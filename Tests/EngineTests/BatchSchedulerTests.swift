@@ -16,8 +16,7 @@ import TestSupport
         b.byteLevelTokenizer = true
         b.context = 128
         let file = try GGUFFile(bytes: try b.build().encode())
-        let model = try Transformer(file: file, kernels: .vecDot)
-        model.numerics = .exact
+        let model = try Transformer(file: file, kernels: .vecDot, numerics: .exact)
         return (model, try TokenizerFactory.load(from: file))
     }
 

@@ -105,6 +105,19 @@ import TestSupport
         #expect(json?["numerics"] as? String == "llama")
     }
 
+    /// Fixed-value finetune options are enums: the parser rejects an unknown
+    /// value before any model or data is read, naming the allowed values.
+    @Test func finetuneFixedValueOptions() throws {
+        let model = FixturePaths.fixture("llama3-tiny/llama3-tiny.gguf").path
+        let base = ["finetune", "-m", model, "--data", "/nonexistent.txt", "--out", "/tmp/x.gguf"]
+        Self.expectUsageError(try Self.run(base + ["--schedule", "exponential"]), mentions: "'constant'")
+        Self.expectUsageError(try Self.run(base + ["--backward", "int4"]), mentions: "'float'")
+        Self.expectUsageError(try Self.run(base + ["--format", "csv"]), mentions: "--format")
+        let help = try Self.run(["finetune", "train", "--help"])
+        let flat = help.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")   // help wraps at 80 columns
+        #expect(flat.contains("values: cosine, linear, constant"), "\(help.stdout)")
+    }
+
     @Test func tokenizeJSONWorks() throws {
         let model = FixturePaths.fixture("llama3-tiny/llama3-tiny.gguf").path
         let r = try Self.run(["tokenize", "-m", model, "--text", "Hello, world", "--json"])

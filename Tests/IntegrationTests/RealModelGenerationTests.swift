@@ -135,8 +135,7 @@ import TestSupport
 
     @Test(arguments: ["smollm2-135m", "gemma3-270m"])
     func fastMatchesOracle(name: String) throws {
-        let model = try Transformer(path: FixturePaths.model(name))
-        model.numerics = .exact
+        let model = try Transformer(path: FixturePaths.model(name), numerics: .exact)
         let reference = ReferenceTransformer(model: model)
         let prompt: [Int32] = name == "gemma3-270m" ? [2, 818, 5279, 529, 7001, 563] : [504, 3575, 282, 4649, 314]
         let cache = model.makeCache(capacity: 16)

@@ -20,8 +20,7 @@ import TestSupport
 
     static func compare(_ builder: TinyModelBuilder, tolerance: Float, threads: Int = 2) throws {
         let file = try GGUFFile(bytes: try builder.build().encode())
-        let model = try Transformer(file: file)
-        model.numerics = .exact
+        let model = try Transformer(file: file, numerics: .exact)
         let reference = ReferenceTransformer(model: model)
         let pool = ThreadPool(threads: threads)
         let cache = model.makeCache(capacity: 32)

@@ -97,8 +97,7 @@ import Testing
             let trainLoss = try Self.loss(pass)
             let adapter = lora.adapter(name: "t", architecture: file.architecture!, baseModelName: nil)
             let stack = try AdapterStack([(adapter, 1)], file: file, config: pass.model.config)
-            let model = try Transformer(file: file)
-            model.numerics = .exact
+            let model = try Transformer(file: file, numerics: .exact)
             let logits = try model.forward(Self.tokens, cache: model.makeCache(capacity: 32), pool: ThreadPool(threads: 2),
                                            logits: .all, adapters: stack)
             let v = model.config.vocabulary

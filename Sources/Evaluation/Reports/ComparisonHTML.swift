@@ -1,3 +1,4 @@
+import Reports
 import Foundation
 
 /// A self-contained HTML page: the comparison table and, per (task, metric),
@@ -79,8 +80,5 @@ public enum ComparisonHTML {
         return s + "</svg></figure>\n"
     }
 
-    static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
+    static func escape(_ s: String) -> String { HTMLEscape.escape(s) }
 }

@@ -1,3 +1,5 @@
+import Reports
+
 /// Text put into the stats page's HTML and inline SVG.
 ///
 /// Everything that is not a literal in this folder goes through ``HTMLText/escape(_:)``:
@@ -5,21 +7,7 @@
 /// and neither is trusted to be markup. The same escaping serves element content and
 /// double- or single-quoted attribute values, because it escapes both quote kinds.
 enum HTMLText {
-    static func escape(_ text: some StringProtocol) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text.unicodeScalars {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(character)
-            }
-        }
-        return out
-    }
+    static func escape(_ text: some StringProtocol) -> String { HTMLEscape.escape(text) }
 
     /// `text` cut to `limit` characters with an ellipsis, for labels in a fixed-width column.
     static func truncated(_ text: String, to limit: Int) -> String {
