@@ -27,7 +27,7 @@ struct CorpusCleanCommand: AsyncParsableCommand {
     @Option(help: "Estimated Jaccard similarity (word 5-shingles) at or above which a document is a near duplicate; 1.01 turns the check off.")
     var nearDupThreshold: Double = 0.8
     @Option(help: "Near-duplicate verification: exact (Jaccard over stored shingles, 4 bytes per shingle) or estimate (MinHash signature agreement, less memory, noisier).")
-    var nearDupVerify: String = "exact"
+    var nearDupVerify: LSHIndex.Verification = .exact
     @Option(help: "Also write the report as JSON to this file.") var report: String?
     @Option(help: "Write each dropped document as {\"id\",\"reason\",\"text\"} JSONL to this file, to audit the filters.")
     var dropped: String?
@@ -43,7 +43,6 @@ struct CorpusCleanCommand: AsyncParsableCommand {
         guard maxChars.map({ $0 >= minChars }) ?? true else { throw ValidationError("--max-chars must be at least --min-chars") }
         guard nearDupThreshold > 0 else { throw ValidationError("--near-dup-threshold must be above 0") }
         guard unit == "paragraph" || unit == "line" else { throw ValidationError("--unit must be paragraph or line") }
-        guard LSHIndex.Verification(rawValue: nearDupVerify) != nil else { throw ValidationError("--near-dup-verify must be exact or estimate") }
     }
 
     func run() async throws {
@@ -57,7 +56,7 @@ struct CorpusCleanCommand: AsyncParsableCommand {
             configuration.nearDuplicates = nil
         } else {
             configuration.nearDuplicates?.threshold = nearDupThreshold
-            configuration.nearDuplicates?.verification = LSHIndex.Verification(rawValue: nearDupVerify) ?? .exact
+            configuration.nearDuplicates?.verification = nearDupVerify
         }
         let inputFormat: InputFormat?
         do { inputFormat = try format.map { try InputFormat(name: $0) } } catch { throw CLIError("--format: \(error)") }

@@ -30,15 +30,8 @@ enum EvalBackends {
     }
 
     /// Reads `--tasks`, printing skipped lines to stderr.
-    static func tasks(_ path: String, strict: Bool, template: String?, limit: Int?) throws -> (tasks: [EvalTask], warnings: [String]) {
-        var chosen: PromptTemplate?
-        if let template {
-            guard let t = PromptTemplate(rawValue: template) else {
-                throw CLIError("unknown --template '\(template)' (known: \(PromptTemplate.allCases.map(\.rawValue).joined(separator: ", ")))")
-            }
-            chosen = t
-        }
-        var loader = TaskLoader(strict: strict, template: chosen)
+    static func tasks(_ path: String, strict: Bool, template: PromptTemplate?, limit: Int?) throws -> (tasks: [EvalTask], warnings: [String]) {
+        var loader = TaskLoader(strict: strict, template: template)
         let tasks = try loader.load(path: path).map { $0.limited(to: limit) }
         for w in loader.warnings { printErr("warning: \(w)") }
         return (tasks, loader.warnings)

@@ -27,8 +27,8 @@ struct EvalRunCommand: AsyncParsableCommand {
 
     @OptionGroup var options: EvalRunOptions
 
-    @Option(help: "Prompt template id for multiple-choice tasks (kk-cloze-v1, mmlu-letters-v1, belebele-v1).")
-    var template: String?
+    @Option(help: "Prompt template id for multiple-choice tasks.")
+    var template: PromptTemplate?
 
     @Flag(help: "Stop at the first malformed task line instead of skipping it.")
     var strict = false

@@ -105,14 +105,17 @@ import TestSupport
         #expect(json?["numerics"] as? String == "llama")
     }
 
-    /// Fixed-value finetune options are enums: the parser rejects an unknown
-    /// value before any model or data is read, naming the allowed values.
-    @Test func finetuneFixedValueOptions() throws {
+    /// Fixed-value options are enums: the parser rejects an unknown value
+    /// before any model or data is read, naming the allowed values.
+    @Test func fixedValueOptions() throws {
         let model = FixturePaths.fixture("llama3-tiny/llama3-tiny.gguf").path
         let base = ["finetune", "-m", model, "--data", "/nonexistent.txt", "--out", "/tmp/x.gguf"]
         Self.expectUsageError(try Self.run(base + ["--schedule", "exponential"]), mentions: "'constant'")
         Self.expectUsageError(try Self.run(base + ["--backward", "int4"]), mentions: "'float'")
         Self.expectUsageError(try Self.run(base + ["--format", "csv"]), mentions: "--format")
+        Self.expectUsageError(try Self.run(["corpus", "clean", "--near-dup-verify", "approximate", "/nonexistent.txt"]), mentions: "'estimate'")
+        Self.expectUsageError(try Self.run(["eval", "run", "-m", model, "--tasks", "/nonexistent.jsonl", "--template", "mmlu-v9"]),
+                              mentions: "--template")
         let help = try Self.run(["finetune", "train", "--help"])
         let flat = help.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")   // help wraps at 80 columns
         #expect(flat.contains("values: cosine, linear, constant"), "\(help.stdout)")
