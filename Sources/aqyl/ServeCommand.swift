@@ -192,24 +192,12 @@ struct ServeCommand: AsyncParsableCommand {
             let served = try ServedAdapterSpec(parsing: text)
             let adapter: LoRAAdapter
             do { adapter = try LoRAAdapter(path: served.spec.path) } catch { throw CLIError("--lora \(text): \(error)") }
-            guard !entries.contains(where: { $0.id == served.id || $0.adapters.contains { $0.id == served.id } }) else {
-                throw CLIError("model id '\(served.id)' is given twice (name the adapter: --lora NAME=PATH)")
+            do {
+                let i = try AdapterPlacement.place(adapter, id: served.id, scale: served.spec.scale, on: &entries)
+                printErr("serving LoRA \(served.id) on \(entries[i].id) (rank \(adapter.rank), scale \(served.spec.scale))")
+            } catch {
+                throw CLIError(error.description)
             }
-            // The first loaded model the adapter fits is its base.
-            var failures: [String] = []
-            var placed = false
-            for i in entries.indices {
-                do {
-                    let stack = try AdapterStack([(adapter, served.spec.scale)], file: entries[i].model.file, config: entries[i].model.config)
-                    entries[i].adapters.append((served.id, stack))
-                    printErr("serving LoRA \(served.id) on \(entries[i].id) (rank \(adapter.rank), scale \(served.spec.scale))")
-                    placed = true
-                    break
-                } catch {
-                    failures.append("\(error)")
-                }
-            }
-            guard placed else { throw CLIError(failures.first ?? "--lora \(text): no local model to apply it to") }
         }
         if let clash = upstreams.first(where: { spec in entries.contains { $0.id == spec.id } }) {
             throw CLIError("model '\(clash.id)' is both a local model and an --upstream")
