@@ -3,7 +3,13 @@ import PackageDescription
 
 // Numeric code is far too slow unoptimized, so the hot modules are always
 // compiled with optimization, also in the debug build that `swift test` uses.
+// `-Ounchecked` (no overflow or bounds traps) only where the inner loops are and a
+// measurement showed it matters (docs/reliability.md, "Safe builds"): Kernels, Models,
+// Training and Engine. Every module that parses untrusted input
+// keeps its checks (`-O`): a malformed file must end in a trap at worst, never in memory
+// corruption.
 let optimizedSwift: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"])]
+let optimizedChecked: [SwiftSetting] = [.unsafeFlags(["-O"])]
 let optimizedC: [CSetting] = [.unsafeFlags(["-O3", "-fno-math-errno"])]
 
 let package = Package(
@@ -30,11 +36,11 @@ let package = Package(
     ],
     targets: [
         // Layer 0: file format, no dependencies.
-        .target(name: "GGUF", swiftSettings: optimizedSwift),
+        .target(name: "GGUF", swiftSettings: optimizedChecked),
         // Layer 1: SIMD hot spots in C (each with a scalar reference in Kernels).
         .target(name: "CKernels", cSettings: optimizedC),
         .target(name: "Kernels", dependencies: ["GGUF", "CKernels"], swiftSettings: optimizedSwift),
-        .target(name: "Tokenizers", dependencies: ["GGUF", .product(name: "HeapModule", package: "swift-collections")], swiftSettings: optimizedSwift),
+        .target(name: "Tokenizers", dependencies: ["GGUF", .product(name: "HeapModule", package: "swift-collections")], swiftSettings: optimizedChecked),
         .target(name: "Templates"),
         // HTML/SVG text helpers shared by every rendered page and chart. No dependencies.
         .target(name: "Reports"),
@@ -46,10 +52,10 @@ let package = Package(
         .target(name: "Training", dependencies: ["Models", "Kernels", "GGUF", "Tokenizers", "Templates", "Engine", "Reports"],
                 swiftSettings: optimizedSwift),
         // Adapters from and to other tools: PEFT safetensors, merged GGUF models.
-        .target(name: "AdapterInterop", dependencies: ["Models", "Kernels", "GGUF"], swiftSettings: optimizedSwift),
+        .target(name: "AdapterInterop", dependencies: ["Models", "Kernels", "GGUF"], swiftSettings: optimizedChecked),
         .target(name: "OpenAIAPI"),
         // Kazakh text tools: readers, cleaning, language ID, dedup, transliteration. No engine dependency.
-        .target(name: "Corpus", swiftSettings: optimizedSwift),
+        .target(name: "Corpus", swiftSettings: optimizedChecked),
         // Evaluation: task loaders, metrics, local and remote scorers, protocol-stamped reports.
         .target(name: "Evaluation", dependencies: [
             "Engine", "Models", "Kernels", "Tokenizers", "OpenAIAPI", "Reports",
@@ -61,10 +67,10 @@ let package = Package(
         ]),
         .target(name: "ModelStore", dependencies: ["GGUF", .product(name: "Crypto", package: "swift-crypto")]),
         // Tamper-evident usage ledger: RFC 9162 Merkle tree, signed checkpoints.
-        .target(name: "Ledger", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: optimizedSwift),
+        .target(name: "Ledger", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: optimizedChecked),
         // Usage figures under published definitions, recomputable from the ledger.
         .target(name: "UsageStats", dependencies: ["Ledger", .product(name: "Crypto", package: "swift-crypto")],
-                swiftSettings: optimizedSwift),
+                swiftSettings: optimizedChecked),
         // Durable server state (conversations, feedback, API keys) in SQLite.
         .target(name: "Storage", dependencies: [
             .product(name: "GRDB", package: "GRDB.swift"),
@@ -97,6 +103,14 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // libFuzzer harnesses for every parser of untrusted input (scripts/fuzz.sh), and the
+        // driver that runs them: under libFuzzer in the fuzz build, as a corpus replayer otherwise.
+        .target(name: "CLibFuzzer"),
+        .target(name: "FuzzTargets", dependencies: [
+            "GGUF", "Tokenizers", "Templates", "OpenAIAPI", "Engine", "Models", "AdapterInterop", "Corpus", "Ledger",
+            "UsageStats", "Training", "ModelStore",
+        ]),
+        .executableTarget(name: "aqyl-fuzz", dependencies: ["FuzzTargets", "CLibFuzzer"]),
         .target(name: "TestSupport", dependencies: [
             "GGUF", "Kernels", "ModelStore", "Tokenizers", "Storage",
             .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -114,6 +128,7 @@ let package = Package(
         .testTarget(name: "AdapterInteropTests", dependencies: ["AdapterInterop", "Models", "Kernels", "GGUF", "TestSupport"]),
         .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore", "GGUF"]),
         .testTarget(name: "OpenAIAPITests", dependencies: ["OpenAIAPI"]),
+        .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Engine", "Models", "Kernels", "GGUF", "Tokenizers", "TestSupport"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "PostgresStore", "Ledger", "TestSupport"]),

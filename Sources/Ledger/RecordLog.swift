@@ -79,7 +79,8 @@ public final class RecordLog: @unchecked Sendable {
         }
     }
 
-    static func parse(_ data: [UInt8], path: String) throws(LedgerError) -> Parsed {
+    /// Parses log bytes (`path` names the file in errors); never touches the file system.
+    public static func parse(_ data: [UInt8], path: String) throws(LedgerError) -> Parsed {
         var records: [[UInt8]] = []
         var offset = 0
         var tornAt: Int?

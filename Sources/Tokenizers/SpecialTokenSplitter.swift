@@ -51,8 +51,9 @@ struct SpecialTokenSplitter: Sendable {
 
     var isEmpty: Bool { ordered.isEmpty }
 
-    /// - Parameter literal: byte ranges, sorted and disjoint, in which nothing is a special
-    ///   token: a match that overlaps one stays text (message contents in a rendered chat).
+    /// - Parameter literal: byte ranges, sorted and disjoint, in which no CONTROL or UNKNOWN
+    ///   token is recognized: such a match that overlaps one stays text (message contents in a
+    ///   rendered chat), as if that part were encoded with `parseSpecial == false`.
     func split(_ bytes: [UInt8], parseSpecial: Bool, literal: [Range<Int>] = []) -> [Fragment] {
         if bytes.isEmpty { return [] }
         var fragments: [Fragment] = [.text(0..<bytes.count)]
@@ -84,7 +85,10 @@ struct SpecialTokenSplitter: Sendable {
                 var from = range.lowerBound
                 var search = from
                 while let m = Self.find(pattern, in: bytes, from: search, to: range.upperBound) {
-                    if Self.overlaps(m..<(m + pattern.count), literal) {
+                    // In literal ranges only CONTROL and UNKNOWN tokens stay text, exactly as
+                    // with parseSpecial == false: USER_DEFINED ones (Gemma's runs of spaces and
+                    // newlines) still match, or code in a message would tokenize unlike llama.cpp.
+                    if isControlOrUnknown[k] && Self.overlaps(m..<(m + pattern.count), literal) {
                         search = m + 1
                         continue
                     }

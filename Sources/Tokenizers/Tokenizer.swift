@@ -17,7 +17,8 @@ public protocol Tokenizer: Sendable {
     /// llama.cpp `llama_tokenize(text, add_special, parse_special)`.
     func encode(_ text: String, addSpecial: Bool, parseSpecial: Bool) -> [Int32]
     /// As `encode(parseSpecial: true)`, except that within the `literal` byte ranges
-    /// (sorted, disjoint) special-token text stays text: how a chat prompt keeps its
+    /// (sorted, disjoint) control and unknown tokens' text stays text, as with
+    /// `parseSpecial: false` (user-defined tokens still match): how a chat prompt keeps its
     /// template's markers as control tokens while message contents are plain text.
     func encode(_ text: String, addSpecial: Bool, literal: [Range<Int>]) -> [Int32]
     /// The byte ranges of `text` that `encode(parseSpecial: true)` would turn into

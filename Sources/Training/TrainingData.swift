@@ -85,6 +85,12 @@ public struct TrainingDataLoader: Sendable {
         guard let text = String(data: data, encoding: .utf8) else {
             throw TrainingDataError.unreadable(path: path, reason: "not UTF-8 text")
         }
+        return try load(text: text, path: path, format: format)
+    }
+
+    /// Reads `text` as the contents of the file at `path` (the path names it in messages
+    /// and picks the format by its extension when `format` is nil).
+    public func load(text: String, path: String, format: TrainingDataFormat? = nil) throws -> TrainingDataset {
         let fmt = format ?? Self.detect(path: path, text: text)
         var set = TrainingDataset(path: path, format: fmt, examples: [], issues: [], truncated: 0)
         switch fmt {

@@ -54,6 +54,24 @@ struct BPETokenizerTests {
         #expect(t.pieceBytes(tool ?? -1, special: false) == Array("<tool>".utf8))
     }
 
+    /// Message contents (literal ranges) tokenize as with parse_special = false: control
+    /// spellings stay text, USER_DEFINED tokens (Gemma's whitespace runs) still match.
+    /// Found by the tokenizer fuzz target on Gemma-3: code with indentation in a chat message
+    /// tokenized unlike llama.cpp because its whitespace tokens were suppressed too.
+    @Test func literalRangesSuppressOnlyControlTokens() throws {
+        let t = try TestVocab.bpe(pre: "smollm", extra: [], merges: [],
+                                  specials: [("<|im_start|>", .control), ("<tool>", .userDefined)])
+        let text = "<|im_start|>x<tool><|im_start|>"
+        let contentStart = "<|im_start|>".utf8.count
+        let content = contentStart..<(text.utf8.count - contentStart)
+        let ids = t.encode(text, addSpecial: false, literal: [content])
+        let start = try #require(t.tokenID("<|im_start|>")), tool = try #require(t.tokenID("<tool>"))
+        #expect(ids.first == start && ids.last == start)
+        #expect(Array(ids.dropFirst().dropLast()) == [t.tokenID("x"), tool].compactMap { $0 })
+        #expect(t.encode(text, addSpecial: false, literal: [0..<text.utf8.count])
+                == t.encode(text, addSpecial: false, parseSpecial: false))
+    }
+
     @Test func unknownPreTokenizerAndModelAreTypedErrors() throws {
         #expect(throws: TokenizerError.unknownPreTokenizer("no-such-pre")) {
             _ = try TestVocab.bpe(pre: "no-such-pre", extra: [], merges: [])

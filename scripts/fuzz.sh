@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Fuzzes one parser of untrusted input with libFuzzer and AddressSanitizer.
+#
+#   scripts/fuzz.sh --list                 target names, one a line
+#   scripts/fuzz.sh TARGET [SECONDS]       fuzz TARGET (default 60 s) from its seeds in Tests/Fuzz/TARGET
+#   scripts/fuzz.sh TARGET --runs N        fuzz TARGET for N executions instead of a time
+#   scripts/fuzz.sh --smoke [SECONDS]      every target for SECONDS each (default 20; what CI runs)
+#
+# The fuzz build lives in .build/fuzz (release, -sanitize=fuzzer,address, checks on
+# everywhere: the fuzz build overrides -Ounchecked so an overflow traps instead of
+# corrupting memory). New inputs go to .build/fuzz-corpus/TARGET (seeds stay untouched);
+# a crash, leak or timeout writes the input to .build/fuzz-findings/TARGET/ and exits
+# non-zero. Replay a finding with the ordinary build:
+#   swift build --product aqyl-fuzz && .build/debug/aqyl-fuzz TARGET FILE
+# and keep it as a regression seed in Tests/Fuzz/TARGET once fixed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+BUILD="$ROOT/.build/fuzz"
+
+build() {
+    # The unsafe -Ounchecked in Package.swift is overridden by a later -O (checks on).
+    swift build -c release --product aqyl-fuzz --build-path "$BUILD" \
+        --sanitize fuzzer --sanitize address \
+        -Xswiftc -DAQYL_LIBFUZZER -Xswiftc -O >&2
+}
+
+binary() { echo "$BUILD/release/aqyl-fuzz"; }
+
+list() {
+    # The list needs no sanitizer build: any build of aqyl-fuzz knows the targets.
+    if [[ -x "$(binary)" ]]; then "$(binary)" --list; return; fi
+    swift build --product aqyl-fuzz >&2
+    "$(swift build --show-bin-path)/aqyl-fuzz" --list
+}
+
+run_target() {
+    local target=$1; shift
+    local corpus="$ROOT/.build/fuzz-corpus/$target" findings="$ROOT/.build/fuzz-findings/$target"
+    mkdir -p "$corpus" "$findings"
+    # -timeout: one input may take at most 10 s; -rss_limit_mb: and 2 GB.
+    AQYL_ROOT="$ROOT" "$(binary)" "$target" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+        -artifact_prefix="$findings/" -print_final_stats=1 "$@" "$corpus" "$ROOT/Tests/Fuzz/$target"
+}
+
+case "${1:-}" in
+    ""|-h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --list) list; exit 0 ;;
+    --smoke)
+        seconds=${2:-20}
+        build
+        failed=()
+        for t in $("$(binary)" --list); do
+            echo "== $t (${seconds}s)"
+            if ! run_target "$t" -max_total_time="$seconds" 2>&1 | grep -E "^(stat::|==[0-9]+==ERROR|SUMMARY|Done|.*Precondition failed|.*Fatal error|.*deadly signal|.*Test unit written)"; then :; fi
+            if [[ ${PIPESTATUS[0]} -ne 0 ]]; then failed+=("$t"); fi
+        done
+        if [[ ${#failed[@]} -gt 0 ]]; then echo "fuzz smoke failed: ${failed[*]}" >&2; exit 1; fi
+        echo "fuzz smoke: every target ran ${seconds}s without a finding"
+        ;;
+    *)
+        target=$1; shift
+        build
+        if ! "$(binary)" --list | grep -qx "$target"; then echo "unknown target '$target'; scripts/fuzz.sh --list" >&2; exit 2; fi
+        if [[ "${1:-}" == "--runs" ]]; then run_target "$target" -runs="$2"
+        else run_target "$target" -max_total_time="${1:-60}"; fi
+        ;;
+esac
