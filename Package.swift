@@ -37,6 +37,8 @@ let package = Package(
     targets: [
         // Layer 0: file format, no dependencies.
         .target(name: "GGUF", swiftSettings: optimizedChecked),
+        // Whole-file reads that do not leak on empty files (Foundation's do). No dependencies.
+        .target(name: "FileContents"),
         // Layer 1: SIMD hot spots in C (each with a scalar reference in Kernels).
         .target(name: "CKernels", cSettings: optimizedC),
         .target(name: "Kernels", dependencies: ["GGUF", "CKernels"], swiftSettings: optimizedSwift),
@@ -49,10 +51,10 @@ let package = Package(
         // Layer 3: generation.
         .target(name: "Engine", dependencies: ["Models", "Tokenizers", "Templates", "Kernels", "GGUF"], swiftSettings: optimizedSwift),
         // LoRA fine-tuning on frozen quantized weights.
-        .target(name: "Training", dependencies: ["Models", "Kernels", "GGUF", "Tokenizers", "Templates", "Engine", "Reports"],
+        .target(name: "Training", dependencies: ["Models", "Kernels", "GGUF", "Tokenizers", "Templates", "Engine", "Reports", "FileContents"],
                 swiftSettings: optimizedSwift),
         // Adapters from and to other tools: PEFT safetensors, merged GGUF models.
-        .target(name: "AdapterInterop", dependencies: ["Models", "Kernels", "GGUF"], swiftSettings: optimizedChecked),
+        .target(name: "AdapterInterop", dependencies: ["Models", "Kernels", "GGUF", "FileContents"], swiftSettings: optimizedChecked),
         .target(name: "OpenAIAPI"),
         // Kazakh text tools: readers, cleaning, language ID, dedup, transliteration. No engine dependency.
         .target(name: "Corpus", swiftSettings: optimizedChecked),
@@ -67,9 +69,9 @@ let package = Package(
         ]),
         .target(name: "ModelStore", dependencies: ["GGUF", .product(name: "Crypto", package: "swift-crypto")]),
         // Tamper-evident usage ledger: RFC 9162 Merkle tree, signed checkpoints.
-        .target(name: "Ledger", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: optimizedChecked),
+        .target(name: "Ledger", dependencies: ["FileContents", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: optimizedChecked),
         // Usage figures under published definitions, recomputable from the ledger.
-        .target(name: "UsageStats", dependencies: ["Ledger", .product(name: "Crypto", package: "swift-crypto")],
+        .target(name: "UsageStats", dependencies: ["Ledger", "FileContents", .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: optimizedChecked),
         // Durable server state (conversations, feedback, API keys) in SQLite.
         .target(name: "Storage", dependencies: [
@@ -90,6 +92,7 @@ let package = Package(
         // Layer 4: the HTTP server.
         .target(name: "Server", dependencies: [
             "Engine", "Models", "OpenAIAPI", "Templates", "Storage", "PostgresStore", "Ledger", "UsageStats", "WebChat", "Reports",
+            "FileContents",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -105,12 +108,11 @@ let package = Package(
         ]),
         // libFuzzer harnesses for every parser of untrusted input (scripts/fuzz.sh), and the
         // driver that runs them: under libFuzzer in the fuzz build, as a corpus replayer otherwise.
-        .target(name: "CLibFuzzer"),
         .target(name: "FuzzTargets", dependencies: [
             "GGUF", "Tokenizers", "Templates", "OpenAIAPI", "Engine", "Models", "AdapterInterop", "Corpus", "Ledger",
             "UsageStats", "Training", "ModelStore",
         ]),
-        .executableTarget(name: "aqyl-fuzz", dependencies: ["FuzzTargets", "CLibFuzzer"]),
+        .executableTarget(name: "aqyl-fuzz", dependencies: ["FuzzTargets"]),
         .target(name: "TestSupport", dependencies: [
             "GGUF", "Kernels", "ModelStore", "Tokenizers", "Storage",
             .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -129,6 +131,7 @@ let package = Package(
         .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore", "GGUF"]),
         .testTarget(name: "OpenAIAPITests", dependencies: ["OpenAIAPI"]),
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),
+        .testTarget(name: "FileContentsTests", dependencies: ["FileContents"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Engine", "Models", "Kernels", "GGUF", "Tokenizers", "TestSupport"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "PostgresStore", "Ledger", "TestSupport"]),

@@ -39,7 +39,8 @@ run_target() {
     local corpus="$ROOT/.build/fuzz-corpus/$target" findings="$ROOT/.build/fuzz-findings/$target"
     mkdir -p "$corpus" "$findings"
     # -timeout: one input may take at most 10 s; -rss_limit_mb: and 2 GB.
-    AQYL_ROOT="$ROOT" "$(binary)" "$target" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+    AQYL_ROOT="$ROOT" LSAN_OPTIONS="suppressions=$ROOT/Tests/Fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}" \
+        "$(binary)" "$target" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
         -artifact_prefix="$findings/" -print_final_stats=1 "$@" "$corpus" "$ROOT/Tests/Fuzz/$target"
 }
 
@@ -50,10 +51,20 @@ case "${1:-}" in
         seconds=${2:-20}
         build
         failed=()
+        mkdir -p "$ROOT/.build/fuzz-logs"
         for t in $("$(binary)" --list); do
-            echo "== $t (${seconds}s)"
-            if ! run_target "$t" -max_total_time="$seconds" 2>&1 | grep -E "^(stat::|==[0-9]+==ERROR|SUMMARY|Done|.*Precondition failed|.*Fatal error|.*deadly signal|.*Test unit written)"; then :; fi
-            if [[ ${PIPESTATUS[0]} -ne 0 ]]; then failed+=("$t"); fi
+            log="$ROOT/.build/fuzz-logs/$t.log"
+            status=0
+            run_target "$t" -max_total_time="$seconds" > "$log" 2>&1 || status=$?
+            runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+            rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
+            if [[ $status -ne 0 ]]; then
+                failed+=("$t")
+                echo "FAIL $t (exit $status): log $log"
+                grep -E "ERROR|SUMMARY|Precondition failed|Fatal error|deadly signal|Test unit written|timeout|out-of-memory" "$log" | head -8
+            else
+                echo "ok   $t: ${runs:-?} runs, ${rate:-?}/s"
+            fi
         done
         if [[ ${#failed[@]} -gt 0 ]]; then echo "fuzz smoke failed: ${failed[*]}" >&2; exit 1; fi
         echo "fuzz smoke: every target ran ${seconds}s without a finding"

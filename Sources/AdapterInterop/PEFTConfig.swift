@@ -1,3 +1,4 @@
+import FileContents
 import Foundation
 
 /// The parts of PEFT's `adapter_config.json` (a `LoraConfig`) that decide how
@@ -68,7 +69,7 @@ public struct PEFTConfig: Codable, Sendable, Equatable {
     /// Reads and checks `adapter_config.json`.
     /// - Throws: ``PEFTError/badConfig(_:)`` for a non-LoRA or unsupported configuration.
     public init(path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path) else { throw PEFTError.missingFile(path) }
+        guard let data = FileContents.readIfPresent(path) else { throw PEFTError.missingFile(path) }
         do {
             self = try JSONDecoder().decode(PEFTConfig.self, from: data)
         } catch let DecodingError.keyNotFound(key, _) {

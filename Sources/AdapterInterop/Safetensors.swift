@@ -1,3 +1,4 @@
+import FileContents
 import Foundation
 import Kernels
 
@@ -62,7 +63,7 @@ public struct SafetensorsFile: Sendable {
     public init(path: String) throws {
         let data: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
+            data = try FileContents.read(path)
         } catch {
             throw SafetensorsError.cannotRead(path: path, reason: (error as NSError).localizedDescription)
         }

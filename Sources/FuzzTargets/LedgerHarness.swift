@@ -42,8 +42,9 @@ enum SignedNoteHarness {
             _ = try? CosignatureVerifier(verifierKey: text)
             if let signed = try? verifier.verify(note: text) { precondition(text.hasPrefix(signed.dropLast()), "verified text is not the note's") }
             _ = cosignatures.verify(note: text)
-            // Whatever the text, signing it and verifying the signature gives it back.
-            if text.hasSuffix("\n"), let note = try? logSigner.sign(text) {
+            // Whatever the text, signing it and verifying the signature gives it back. (One
+            // input in 16: signing dominates the cost, and the framing is what is under test.)
+            if bytes.count % 16 == 0, text.hasSuffix("\n"), let note = try? logSigner.sign(text) {
                 precondition((try? verifier.verify(note: note)) == text, "a note this key signed does not verify")
             }
             // A fresh witness each time, so one input's accepted checkpoint cannot change the next.

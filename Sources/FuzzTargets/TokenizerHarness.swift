@@ -10,11 +10,14 @@ enum TokenizerHarness {
     static func target(name: String, vocabulary: InputFile) -> FuzzTarget {
         FuzzTarget(name: name, summary: "encode arbitrary text and decode arbitrary ids with the vocabulary of \(vocabulary)") {
             let tokenizer = try TokenizerFactory.load(from: GGUFFile(path: try vocabulary.path()))
-            return { bytes in run(tokenizer, bytes) }
+            // Bytes the vocabulary has no token for are dropped, by llama.cpp too (SmolLM2 has
+            // none for 0x1D, say); the round trip is promised for text without them.
+            let uncovered = Set((0...255).map(UInt8.init).filter { tokenizer.tokenID(ByteLevel.encode([$0])) == nil })
+            return { bytes in run(tokenizer, bytes, uncovered: uncovered) }
         }
     }
 
-    static func run(_ tokenizer: any Tokenizer, _ bytes: [UInt8]) {
+    static func run(_ tokenizer: any Tokenizer, _ bytes: [UInt8], uncovered: Set<UInt8>) {
         guard let mode = bytes.first else { return }
         let rest = bytes.dropFirst()
         if mode & 1 == 0 {
@@ -26,7 +29,7 @@ enum TokenizerHarness {
             // Text marked literal everywhere is plain text: special-token spellings stay text.
             let literal = tokenizer.encode(text, addSpecial: false, literal: [0..<text.utf8.count])
             precondition(literal == plain, "encode(literal: everything) differs from encode(parseSpecial: false)")
-            if tokenizer is BPETokenizer {
+            if tokenizer is BPETokenizer, !text.utf8.contains(where: uncovered.contains) {
                 // Byte-level BPE is lossless: every byte sequence survives a round trip.
                 precondition(tokenizer.decode(plain) == text, "byte-level BPE round trip lost text")
             }

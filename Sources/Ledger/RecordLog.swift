@@ -1,3 +1,4 @@
+import FileContents
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -73,7 +74,7 @@ public final class RecordLog: @unchecked Sendable {
 
     private static func contents(of path: String) throws(LedgerError) -> [UInt8] {
         do {
-            return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+            return Array(try FileContents.read(path))
         } catch {
             throw .io("cannot read \(path): \(error.localizedDescription)")
         }

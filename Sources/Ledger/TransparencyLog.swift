@@ -1,3 +1,4 @@
+import FileContents
 import Crypto
 import Foundation
 
@@ -92,7 +93,7 @@ public final class TransparencyLog: PublishedLog, @unchecked Sendable {
     /// log's signing key, and a witness's.
     /// With `create: false` a missing file is an error (a key named on the command line).
     public static func loadOrCreateKey(_ url: URL, create: Bool = true) throws(LedgerError) -> Curve25519.Signing.PrivateKey {
-        if let data = try? Data(contentsOf: url) {
+        if let data = FileContents.readIfPresent(url.path) {
             guard let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: data) else {
                 throw .io("\(url.path) is not a 32-byte Ed25519 private key")
             }

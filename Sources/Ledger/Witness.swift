@@ -1,3 +1,4 @@
+import FileContents
 import Crypto
 import Foundation
 
@@ -64,7 +65,7 @@ public final class Witness: @unchecked Sendable {
         self.signer = signer
         log = try NoteVerifier(verifierKey: logKey)
         self.statePath = statePath
-        if let saved = try? String(contentsOfFile: statePath, encoding: .utf8), !saved.isEmpty {
+        if let data = FileContents.readIfPresent(statePath), let saved = String(data: data, encoding: .utf8), !saved.isEmpty {
             latest = try Checkpoint(body: try log.verify(note: saved))
         }
     }

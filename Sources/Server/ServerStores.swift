@@ -1,3 +1,4 @@
+import FileContents
 import Crypto
 import Foundation
 import Ledger
@@ -70,7 +71,7 @@ struct ServerStores: Sendable {
     /// A file that differs from the agreed value is refused (it would split the counting or
     /// the cookies), saying which file.
     private static func sharedSecret(_ database: PostgresDatabase, _ name: String, file: URL) async throws -> [UInt8] {
-        let local = (try? Data(contentsOf: file)).flatMap { $0.count == 32 ? Array($0) : nil }
+        let local = FileContents.readIfPresent(file.path).flatMap { $0.count == 32 ? Array($0) : nil }
         let proposed = local ?? SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }
         let agreed = try await database.sharedSetting(name, proposing: proposed.map { String(format: "%02x", $0) }.joined())
         guard let bytes = hexBytes(agreed), bytes.count == 32 else { throw StorageError.database("meta holds a malformed \(name)") }

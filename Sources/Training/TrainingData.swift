@@ -1,3 +1,4 @@
+import FileContents
 import Engine
 import Foundation
 import Templates
@@ -79,7 +80,7 @@ public struct TrainingDataLoader: Sendable {
     }
 
     public func load(path: String, format: TrainingDataFormat? = nil) throws -> TrainingDataset {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = FileContents.readIfPresent(path) else {
             throw TrainingDataError.unreadable(path: path, reason: "no such file or not readable")
         }
         guard let text = String(data: data, encoding: .utf8) else {

@@ -1,3 +1,4 @@
+import FileContents
 import Crypto
 import Foundation
 
@@ -6,7 +7,7 @@ import Foundation
 public enum SecretKeyFile {
     public static func load(_ name: String, in directory: URL) throws -> [UInt8] {
         let url = directory.appendingPathComponent(name)
-        if let data = try? Data(contentsOf: url), data.count == 32 { return Array(data) }
+        if let data = FileContents.readIfPresent(url.path), data.count == 32 { return Array(data) }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let bytes = SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }
         guard FileManager.default.createFile(atPath: url.path, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
