@@ -20,8 +20,10 @@ BUILD="$ROOT/.build/fuzz"
 
 build() {
     # The unsafe -Ounchecked in Package.swift is overridden by a later -O (checks on).
+    # --disable-dead-strip: with --gc-sections the linker drops the Swift objects' coverage
+    # counters (only the C code stays instrumented) and libFuzzer fuzzes blind.
     swift build -c release --product aqyl-fuzz --build-path "$BUILD" \
-        --sanitize fuzzer --sanitize address \
+        --sanitize fuzzer --sanitize address --disable-dead-strip \
         -Xswiftc -DAQYL_LIBFUZZER -Xswiftc -O >&2
 }
 

@@ -114,7 +114,6 @@ ck_dot_fn ck_avx2_dot_for(int wtype);   /* NULL when not compiled in */
 typedef void (*ck_x4_fn)(int nb, const void *x, const uint8_t *a, size_t astride,
                          const float *d4, const float *s4, float out[4]);
 ck_x4_fn ck_avx2_x4_for(int wtype);     /* NULL when no such kernel */
-int ck_avx2_compiled(void);
 void ck_quantize_q8_0_ref(const float *x, void *y, int n);
 void ck_quantize_q8_1_ref(const float *x, void *y, int n);
 void ck_quantize_q8_K_ref(const float *x, void *y, int n);

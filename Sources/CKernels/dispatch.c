@@ -1,34 +1,11 @@
 /*
- * Runtime kernel selection and the row-tiled matmul driver. The AVX2 set is
- * chosen once, when the CPU reports AVX2, FMA and F16C; otherwise the
- * portable generic kernels run (also on aarch64, where no SIMD set exists).
- * Setting AQYL_KERNELS=generic forces the generic set, to test that path.
+ * Runtime kernel selection and the row-tiled matmul driver: each entry point
+ * picks the AVX2 kernel when ck_has_avx2() (cpu_features.c) says the CPU and
+ * the build have it, else the portable generic one.
  */
 #include "ck_internal.h"
 #include <stdatomic.h>
 #include <stdlib.h>
-
-static atomic_int avx2_state = -1;   /* -1 unknown, 0 no, 1 yes */
-
-int ck_has_avx2(void) {
-    int s = atomic_load_explicit(&avx2_state, memory_order_relaxed);
-    if (s >= 0) return s;
-    const char *force = getenv("AQYL_KERNELS");   /* "generic" forces the portable set */
-    if (force && strcmp(force, "generic") == 0) s = 0;
-    else {
-#if defined(__x86_64__) && !defined(CK_FORCE_GENERIC)
-    __builtin_cpu_init();
-    s = ck_avx2_compiled() && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-        __builtin_cpu_supports("f16c");
-#else
-    s = 0;
-#endif
-    }
-    atomic_store_explicit(&avx2_state, s, memory_order_relaxed);
-    return s;
-}
-
-const char *ck_kernel_set(void) { return ck_has_avx2() ? "avx2" : "generic"; }
 
 int ck_vec_dot_type(int wtype) {
     switch (wtype) {

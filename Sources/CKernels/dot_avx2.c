@@ -713,14 +713,12 @@ void ck_avx2_silu_mul(float *gate, const float *up, int n) {
 #pragma GCC pop_options
 #endif
 
-int ck_avx2_compiled(void) { return 1; }
 
 #else  /* not x86-64: no AVX2 kernels */
 
 ck_dot_fn ck_avx2_dot_for(int wtype) { (void)wtype; return NULL; }
 ck_x4_fn ck_avx2_x4_for(int wtype) { (void)wtype; return NULL; }
 void ck_quantize_act_avx2_impl(int atype, const float *x, void *y, int n) { ck_quantize_act_generic(atype, x, y, n); }
-int ck_avx2_compiled(void) { return 0; }
 /* never selected (ck_has_avx2() is 0); defined so vecops.c links */
 void ck_avx2_softmax(float *x, int n) { (void)x; (void)n; }
 void ck_avx2_silu_mul(float *gate, const float *up, int n) { (void)gate; (void)up; (void)n; }

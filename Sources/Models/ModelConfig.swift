@@ -53,6 +53,15 @@ public struct ModelConfig: Sendable, Equatable {
         guard embedding > 0, layers > 0, heads > 0, kvHeads > 0, feedForward > 0, contextLength > 0 else {
             throw ModelError.invalidConfig("sizes must be positive")
         }
+        // A file is untrusted: sizes far beyond any real model are refused before they size a
+        // loop or an allocation (a block_count of 2^40 used to spin for minutes, found by fuzzing),
+        // and products of them (KV cache bytes, weights) stay far from Int overflow.
+        for (name, value, limit) in [("embedding_length", embedding, Self.maxWidth), ("block_count", layers, Self.maxLayers),
+                                     ("attention.head_count", heads, Self.maxHeads), ("attention.head_count_kv", kvHeads, Self.maxHeads),
+                                     ("feed_forward_length", feedForward, Self.maxWidth), ("context_length", contextLength, Self.maxContext)]
+        where value > limit {
+            throw ModelError.invalidConfig("\(p)\(name) \(value) is beyond any model this engine runs (at most \(limit))")
+        }
         guard heads % kvHeads == 0 else {
             throw ModelError.invalidConfig("head_count \(heads) is not a multiple of head_count_kv \(kvHeads)")
         }
@@ -67,7 +76,9 @@ public struct ModelConfig: Sendable, Equatable {
             }
             headDim = embedding / heads
         }
-        guard headDim > 0, headDim % 2 == 0 else { throw ModelError.invalidConfig("head dimension \(headDim) must be even") }
+        guard headDim > 0, headDim % 2 == 0, headDim <= Self.maxHeadDim else {
+            throw ModelError.invalidConfig("head dimension \(headDim) must be even and at most \(Self.maxHeadDim)")
+        }
         guard let eps = optional("attention.layer_norm_rms_epsilon")?.float, eps > 0 else {
             throw ModelError.invalidConfig("missing or invalid \(p)attention.layer_norm_rms_epsilon")
         }
@@ -97,7 +108,9 @@ public struct ModelConfig: Sendable, Equatable {
             throw ModelError.invalidConfig("cannot determine vocabulary size")
         }
 
-        guard vocabulary > 0 else { throw ModelError.invalidConfig("vocabulary size must be positive") }
+        guard vocabulary > 0, vocabulary <= Self.maxVocabulary else {
+            throw ModelError.invalidConfig("vocabulary size \(vocabulary) must be positive and at most \(Self.maxVocabulary)")
+        }
         let traits = ArchitectureTraits.of(arch)
         if traits.hasSlidingWindow, let window = optional("attention.sliding_window")?.int, window > 0 {
             slidingWindow = window
@@ -106,6 +119,9 @@ public struct ModelConfig: Sendable, Equatable {
                 slidingLayers = (0..<layers).map { bs[$0 % bs.count] }
             } else {
                 let pattern = patternValue?.int ?? 6
+                guard (0...Self.maxLayers).contains(pattern) else {
+                    throw ModelError.invalidConfig("\(p)attention.sliding_window_pattern \(pattern) must be between 0 and \(Self.maxLayers)")
+                }
                 slidingLayers = (0..<layers).map { Gemma3Architecture.isSliding(layer: $0, pattern: pattern) }
             }
         } else {
@@ -115,6 +131,11 @@ public struct ModelConfig: Sendable, Equatable {
         if let cap = optional("final_logit_softcapping")?.float, cap > 0 { finalLogitSoftcap = cap } else { finalLogitSoftcap = nil }
         attentionScale = 1 / sqrtf(Float(headDim))
     }
+
+    /// Upper bounds on a file's sizes: several times the largest open models (Llama-3.1-405B has
+    /// 126 layers, width 16384, 128 heads, a 128k context; Gemma-3 a 262k vocabulary).
+    static let maxLayers = 1024, maxWidth = 1 << 20, maxHeads = 4096, maxHeadDim = 4096
+    static let maxContext = 1 << 24, maxVocabulary = 1 << 24
 
     /// Whether `layer` uses the sliding window.
     public func isSliding(_ layer: Int) -> Bool {

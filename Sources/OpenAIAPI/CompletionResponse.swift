@@ -16,6 +16,20 @@ public struct CompletionResponse: Codable, Sendable, Equatable {
         self.usage = usage
     }
 
+    enum CodingKeys: String, CodingKey { case id, object, created, model, choices, usage }
+
+    /// Lenient where other servers differ (the evaluator reads vLLM's and llama-server's
+    /// answers): only `choices` is required.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decodeIfPresent(String.self, forKey: .id) ?? ""
+        object = try c.decodeIfPresent(String.self, forKey: .object) ?? "text_completion"
+        created = try c.decodeIfPresent(Int.self, forKey: .created) ?? 0
+        model = try c.decodeIfPresent(String.self, forKey: .model) ?? ""
+        choices = try c.decode([Choice].self, forKey: .choices)
+        usage = try? c.decodeIfPresent(Usage.self, forKey: .usage)
+    }
+
     /// One completion. Harnesses sort choices by `index` and read `logprobs`, so
     /// `logprobs` and `finish_reason` are always written, null when absent.
     public struct Choice: Codable, Sendable, Equatable {
@@ -34,6 +48,15 @@ public struct CompletionResponse: Codable, Sendable, Equatable {
         enum CodingKeys: String, CodingKey {
             case text, index, logprobs
             case finishReason = "finish_reason"
+        }
+
+        /// A finish reason this API does not define (another server's) reads as nil.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            text = try c.decode(String.self, forKey: .text)
+            index = try c.decodeIfPresent(Int.self, forKey: .index) ?? 0
+            logprobs = try c.decodeIfPresent(CompletionLogprobs.self, forKey: .logprobs)
+            finishReason = try? c.decodeIfPresent(FinishReason.self, forKey: .finishReason)
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -68,6 +91,15 @@ public struct CompletionLogprobs: Codable, Sendable, Equatable {
         case tokenLogprobs = "token_logprobs"
         case topLogprobs = "top_logprobs"
         case textOffset = "text_offset"
+    }
+
+    /// Only `token_logprobs` is required: the other arrays are empty when a server leaves them out.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        tokens = try c.decodeIfPresent([String].self, forKey: .tokens) ?? []
+        tokenLogprobs = try c.decode([Double?].self, forKey: .tokenLogprobs)
+        topLogprobs = try c.decodeIfPresent([[String: Double]?].self, forKey: .topLogprobs) ?? []
+        textOffset = try c.decodeIfPresent([Int].self, forKey: .textOffset) ?? []
     }
 
     /// Null elements stay null (not omitted), and every number is floored to finite JSON.

@@ -4,6 +4,14 @@ public struct ModelList: Codable, Sendable, Equatable {
     public var data: [ModelObject]
 
     public init(data: [ModelObject]) { self.data = data }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        object = try c.decodeIfPresent(String.self, forKey: .object) ?? "list"
+        data = try c.decodeIfPresent([ModelObject].self, forKey: .data) ?? []
+    }
+
+    enum CodingKeys: String, CodingKey { case object, data }
 }
 
 /// One servable model. A LoRA adapter is listed as its own model with `parent` naming
@@ -25,5 +33,15 @@ public struct ModelObject: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case id, object, created, parent
         case ownedBy = "owned_by"
+    }
+
+    /// Other servers' lists (read by the evaluator) may leave out all but `id`.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        object = try c.decodeIfPresent(String.self, forKey: .object) ?? "model"
+        created = try c.decodeIfPresent(Int.self, forKey: .created) ?? 0
+        ownedBy = try c.decodeIfPresent(String.self, forKey: .ownedBy) ?? ""
+        parent = try c.decodeIfPresent(String.self, forKey: .parent)
     }
 }

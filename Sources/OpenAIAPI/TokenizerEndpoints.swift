@@ -1,9 +1,15 @@
-/// `POST /tokenize` body, in vLLM's shape that lm-evaluation-harness probes.
+/// `POST /tokenize` body, in vLLM's shape that lm-evaluation-harness probes; llama-server's
+/// spelling (`content`, `add_special`) is read too, and a client talking to either kind of
+/// server (Aqyl's evaluator) sets both.
 public struct TokenizeRequest: Codable, Sendable, Equatable {
     public var model: String?
     public var prompt: String
     /// Whether to add BOS and similar; vLLM's default is true.
     public var addSpecialTokens: Bool?
+    /// llama-server's name for `prompt`; written only when set.
+    public var content: String?
+    /// llama-server's name for `add_special_tokens`; written only when set.
+    public var addSpecial: Bool?
 
     public init(model: String? = nil, prompt: String, addSpecialTokens: Bool? = nil) {
         self.model = model
@@ -11,11 +17,33 @@ public struct TokenizeRequest: Codable, Sendable, Equatable {
         self.addSpecialTokens = addSpecialTokens
     }
 
-    public var addsSpecialTokens: Bool { addSpecialTokens ?? true }
+    /// A body both vLLM-style servers and llama-server understand.
+    public static func forAnyServer(model: String?, text: String, addSpecial: Bool) -> TokenizeRequest {
+        var request = TokenizeRequest(model: model, prompt: text, addSpecialTokens: addSpecial)
+        request.content = text
+        request.addSpecial = addSpecial
+        return request
+    }
+
+    public var addsSpecialTokens: Bool { addSpecialTokens ?? addSpecial ?? true }
 
     enum CodingKeys: String, CodingKey {
-        case model, prompt
+        case model, prompt, content
         case addSpecialTokens = "add_special_tokens"
+        case addSpecial = "add_special"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        model = try c.decodeIfPresent(String.self, forKey: .model)
+        content = try c.decodeIfPresent(String.self, forKey: .content)
+        guard let text = try c.decodeIfPresent(String.self, forKey: .prompt) ?? content else {
+            throw DecodingError.keyNotFound(CodingKeys.prompt, .init(codingPath: c.codingPath,
+                                                                     debugDescription: "'prompt' (or 'content') is required"))
+        }
+        prompt = text
+        addSpecialTokens = try c.decodeIfPresent(Bool.self, forKey: .addSpecialTokens)
+        addSpecial = try c.decodeIfPresent(Bool.self, forKey: .addSpecial)
     }
 }
 
@@ -34,6 +62,14 @@ public struct TokenizeResponse: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case tokens, count
         case maxModelLen = "max_model_len"
+    }
+
+    /// llama-server answers with `tokens` only; `count` is then their number.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        tokens = try c.decode([Int].self, forKey: .tokens)
+        count = try c.decodeIfPresent(Int.self, forKey: .count) ?? tokens.count
+        maxModelLen = try c.decodeIfPresent(Int.self, forKey: .maxModelLen)
     }
 }
 

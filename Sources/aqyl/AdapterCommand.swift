@@ -18,8 +18,7 @@ struct AdapterCommand: AsyncParsableCommand {
         var model: String
 
         func open() async throws -> GGUFFile {
-            let path = try await ModelCache().resolve(model, fetchIfMissing: true) { printErr($0) }
-            return try GGUFFile(path: path)
+            try await ModelArgument.file(model)
         }
     }
 

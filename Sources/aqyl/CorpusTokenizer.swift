@@ -12,8 +12,7 @@ struct CorpusTokenizer {
     let tokenizer: any Tokenizer
 
     static func load(_ model: String) async throws -> CorpusTokenizer {
-        let path = try await ModelCache().resolve(model, fetchIfMissing: true) { printErr($0) }
-        let file = try GGUFFile(path: path)
+        let file = try await ModelArgument.file(model)
         let tokenizer = try TokenizerFactory.load(from: file)
         let kind = [file.metadata["tokenizer.ggml.model"]?.string, file.metadata["tokenizer.ggml.pre"]?.string]
             .compactMap { $0 }.joined(separator: "/")

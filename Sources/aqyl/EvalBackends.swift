@@ -9,8 +9,7 @@ import Models
 enum EvalBackends {
     static func local(model name: String, lora: [String], threads: Int, context: Int?, label: String? = nil,
                       numerics: NumericsOption = .fast) async throws -> LocalBackend {
-        let path = try await ModelCache().resolve(name, fetchIfMissing: true) { printErr($0) }
-        let model = try LoadedModel(path: path, kernels: numerics.kernels)
+        let model = try await ModelArgument.load(name, numerics: numerics)
         var adapterOptions = AdapterOptions()
         adapterOptions.adapters = lora
         let stack = try adapterOptions.stack(for: model)

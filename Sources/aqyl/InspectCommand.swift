@@ -17,7 +17,7 @@ struct InspectCommand: AsyncParsableCommand {
     var allTensors = false
 
     func run() async throws {
-        let path = try await ModelCache().resolve(model, fetchIfMissing: false)
+        let path = try await ModelArgument.path(model, fetch: false)
         let file = try GGUFFile(path: path)
         print("file: \(path)")
         print("GGUF v\(file.version), \(file.fileSize) bytes, alignment \(file.alignment), data at \(file.dataOffset)")

@@ -20,7 +20,6 @@ struct ModelOptions: ParsableArguments {
 
     /// Resolves the name (fetching a catalog model on first use) and loads it.
     func load() async throws -> LoadedModel {
-        let path = try await ModelCache().resolve(model, fetchIfMissing: true) { printErr($0) }
-        return try LoadedModel(path: path, kernels: numerics.kernels)
+        try await ModelArgument.load(model, numerics: numerics)
     }
 }

@@ -105,7 +105,7 @@ struct ModelsCommand: AsyncParsableCommand {
         var fetch = false
 
         func run() async throws {
-            let path = try await ModelCache().resolve(name, fetchIfMissing: fetch) { line in printErr(line) }
+            let path = try await ModelArgument.path(name, fetch: fetch)
             print(path)
         }
     }

@@ -173,10 +173,9 @@ struct ServeCommand: AsyncParsableCommand {
         // A pure gateway (only --upstream) loads no local model.
         let names = model.isEmpty && upstreams.isEmpty ? [ModelCatalog.defaultModel] : model
         var entries: [ModelEntry] = []
-        let cache = ModelCache()
         for name in names {
-            let path = try await cache.resolve(name, fetchIfMissing: true) { printErr($0) }
-            let id = ModelCatalog.spec(named: name)?.name ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+            let path = try await ModelArgument.path(name)
+            let id = ModelArgument.id(name, path: path)
             guard !entries.contains(where: { $0.id == id }) else { throw CLIError("model '\(id)' is given twice") }
             let loaded = try LoadedModel(path: path, kernels: numerics.kernels)
             if let problem = loaded.chatTemplateError {

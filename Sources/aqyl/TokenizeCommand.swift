@@ -26,9 +26,8 @@ struct TokenizeCommand: AsyncParsableCommand {
     var pieces = false
 
     func run() async throws {
-        let path = try await ModelCache().resolve(model, fetchIfMissing: true) { printErr($0) }
         // Only the vocabulary is needed: no weights are touched.
-        let tokenizer = try TokenizerFactory.load(from: try GGUFFile(path: path))
+        let tokenizer = try TokenizerFactory.load(from: try await ModelArgument.file(model))
         let ids = tokenizer.encode(text, addSpecial: bos, parseSpecial: false)
         if json {
             print("[" + ids.map(String.init).joined(separator: ", ") + "]")

@@ -45,6 +45,14 @@ import TestSupport
         expectInvalid("sizes must be positive") { $0.set("llama.context_length", .int32(-1)) }
     }
 
+    /// Found by the gguf fuzz target: a block_count of 2^40 sized a per-layer loop and spun.
+    @Test func sizesBeyondAnyModelAreRefused() {
+        expectInvalid("llama.block_count 1099511627776 is beyond any model") { $0.set("llama.block_count", .uint64(1 << 40)) }
+        expectInvalid("llama.context_length 9223372036854775807 is beyond") { $0.set("llama.context_length", .int64(.max)) }
+        expectInvalid("llama.embedding_length 2097152 is beyond") { $0.set("llama.embedding_length", .uint32(1 << 21)) }
+        expectInvalid("vocabulary size 4294967295 must be positive and at most") { $0.set("llama.vocab_size", .uint32(.max)) }
+    }
+
     @Test func uniformPerLayerArraysAreAccepted() throws {
         let c = try config { $0.set("llama.feed_forward_length", .array(.int32([96, 96]))) }
         #expect(c.feedForward == 96)
@@ -75,6 +83,6 @@ import TestSupport
     }
 
     @Test func vocabulary() {
-        expectInvalid("vocabulary size must be positive") { $0.set("llama.vocab_size", .uint32(0)) }
+        expectInvalid("vocabulary size 0 must be positive") { $0.set("llama.vocab_size", .uint32(0)) }
     }
 }

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOFoundationCompat
+import OpenAIAPI
 
 /// Any OpenAI-compatible server: `aqyl serve`, vLLM (hosting KazLLM-8B, say),
 /// llama-server. Log-likelihoods come from `/v1/completions` with `echo` and
@@ -43,8 +44,7 @@ public final class EndpointBackend: ScoringBackend, @unchecked Sendable {
         }
         let probe = EndpointBackend(base: base, modelID: model ?? "", apiKey: apiKey, contextLength: context ?? 2048,
                                     prefixToken: 0, tokenizeProblem: nil, timeoutSeconds: timeoutSeconds)
-        let models = try await probe.request("GET", "/v1/models", body: nil)
-        let listed = ((models["data"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }
+        let listed = try await probe.request("GET", "/v1/models", as: ModelList.self).data.map(\.id)
         guard let chosen = model ?? listed.first else {
             throw EvaluationError.endpointError(endpoint: base, status: 200, body: "/v1/models lists no model")
         }
@@ -55,13 +55,13 @@ public final class EndpointBackend: ScoringBackend, @unchecked Sendable {
         var prefix: Int32 = 0
         var problem: String?
         do {
-            let answer = try await probe.request("POST", "/tokenize",
-                                                 body: ["model": chosen, "prompt": "", "content": "", "add_special_tokens": true,
-                                                        "add_special": true])
-            if maxLength == nil, let m = answer["max_model_len"] as? Int, m > 0 { maxLength = m }
-            if let first = (answer["tokens"] as? [Int])?.first { prefix = Int32(first) }
-            if let info = try? await probe.request("GET", "/tokenizer_info", body: nil) {
-                if let bos = (info["bos_token_id"] as? Int) ?? (info["eos_token_id"] as? Int) { prefix = Int32(bos) }
+            let answer = try await probe.request("POST", "/tokenize", body: TokenizeRequest.forAnyServer(model: chosen, text: "", addSpecial: true),
+                                                 as: TokenizeResponse.self)
+            if maxLength == nil, let m = answer.maxModelLen, m > 0 { maxLength = m }
+            if let first = answer.tokens.first, let id = Int32(exactly: first) { prefix = id }
+            if let info = try? await probe.request("GET", "/tokenizer_info", as: TokenizerInfo.self),
+               let bos = (info.bosTokenId ?? info.eosTokenId).flatMap(Int32.init(exactly:)) {
+                prefix = bos
             }
         } catch let EvaluationError.endpointError(_, status, body) {
             problem = "POST /tokenize answered HTTP \(status) (\(body.prefix(120))); the evaluator needs the server's "
@@ -74,51 +74,52 @@ public final class EndpointBackend: ScoringBackend, @unchecked Sendable {
     public func tokenize(_ text: String, addSpecial: Bool) async throws -> [Int32] {
         if let tokenizeProblem { throw EvaluationError.endpointCannotScore(endpoint: base, reason: tokenizeProblem) }
         // vLLM and aqyl read `prompt` and `add_special_tokens`; llama-server reads `content` and `add_special`.
-        let answer = try await request("POST", "/tokenize", body: ["model": modelID, "prompt": text, "content": text,
-                                                                    "add_special_tokens": addSpecial, "add_special": addSpecial])
-        guard let tokens = answer["tokens"] as? [Int] else {
-            throw EvaluationError.endpointCannotScore(endpoint: base, reason: "/tokenize gave no 'tokens' array")
-        }
+        let tokens = try await request("POST", "/tokenize", body: TokenizeRequest.forAnyServer(model: modelID, text: text, addSpecial: addSpecial),
+                                       as: TokenizeResponse.self).tokens
         // A silent empty answer would make every choice score 0: chance level, not a measurement.
         if tokens.isEmpty, !text.isEmpty {
             throw EvaluationError.endpointCannotScore(endpoint: base, reason: "/tokenize returned no tokens for a non-empty text")
         }
-        return tokens.map { Int32($0) }
+        let ids = tokens.compactMap(Int32.init(exactly:))
+        guard ids.count == tokens.count else {
+            throw EvaluationError.endpointCannotScore(endpoint: base, reason: "/tokenize returned a token id outside 32 bits")
+        }
+        return ids
     }
 
     public func score(_ tokens: [Int32], from: Int) async throws -> TokenScores {
-        let body: [String: Any] = ["model": modelID, "prompt": [tokens.map { Int($0) }], "max_tokens": 1, "logprobs": 1,
-                                   "echo": true, "temperature": 0, "seed": 1234]
-        let answer: [String: Any]
+        var body = CompletionRequest(model: modelID, prompt: .tokenBatches([tokens.map { Int($0) }]))
+        body.maxTokens = 1
+        body.logprobs = 1
+        body.echo = true
+        body.temperature = 0
+        body.seed = 1234
+        let answer: CompletionResponse
         do {
-            answer = try await request("POST", "/v1/completions", body: body)
+            answer = try await request("POST", "/v1/completions", body: body, as: CompletionResponse.self)
         } catch let EvaluationError.endpointError(_, status, text) where status == 400 || status == 422 || status == 501 {
             throw EvaluationError.endpointCannotScore(endpoint: base, reason: "/v1/completions refused echo+logprobs "
                 + "(HTTP \(status): \(text.prefix(160)))")
         }
-        guard let choice = (answer["choices"] as? [[String: Any]])?.first,
-              let logprobs = choice["logprobs"] as? [String: Any],
-              let values = logprobs["token_logprobs"] as? [Any] else {
+        guard let logprobs = answer.choices.first?.logprobs else {
             throw EvaluationError.endpointCannotScore(endpoint: base, reason: "the answer has no logprobs.token_logprobs")
         }
+        let values = logprobs.tokenLogprobs
         // echo: one entry per prompt token (the first null) plus the generated one.
         guard values.count >= tokens.count else {
             throw EvaluationError.endpointCannotScore(endpoint: base, reason: "it returned \(values.count) logprobs for a "
                 + "\(tokens.count)-token prompt, so it does not echo prompt logprobs")
         }
-        let texts = logprobs["tokens"] as? [String] ?? []
-        let tops = logprobs["top_logprobs"] as? [Any] ?? []
         var scores = TokenScores()
         for i in from..<tokens.count {
-            guard let v = (values[i] as? Double) ?? (values[i] as? NSNumber)?.doubleValue else {
+            guard let v = values[i] else {
                 throw EvaluationError.endpointCannotScore(endpoint: base, reason: "prompt token \(i) has no logprob")
             }
             scores.logprobs.append(v)
             // lm-eval's is_greedy: the best entry of top_logprobs is the token itself.
             var greedy = false
-            if i < tops.count, let top = tops[i] as? [String: Any], i < texts.count {
-                let best = top.max { (($0.value as? Double) ?? -.infinity) < (($1.value as? Double) ?? -.infinity) }
-                greedy = best?.key == texts[i]
+            if i < logprobs.topLogprobs.count, let top = logprobs.topLogprobs[i], i < logprobs.tokens.count {
+                greedy = top.max { $0.value < $1.value }?.key == logprobs.tokens[i]
             }
             scores.greedy.append(greedy)
         }
@@ -126,10 +127,12 @@ public final class EndpointBackend: ScoringBackend, @unchecked Sendable {
     }
 
     public func generate(_ prompt: String, maxTokens: Int, stop: [String]) async throws -> String {
-        var body: [String: Any] = ["model": modelID, "prompt": prompt, "max_tokens": maxTokens, "temperature": 0, "seed": 1234]
-        if !stop.isEmpty { body["stop"] = stop }
-        let answer = try await request("POST", "/v1/completions", body: body)
-        guard let choice = (answer["choices"] as? [[String: Any]])?.first, let text = choice["text"] as? String else {
+        var body = CompletionRequest(model: modelID, prompt: .text(prompt))
+        body.maxTokens = maxTokens
+        body.temperature = 0
+        body.seed = 1234
+        if !stop.isEmpty { body.stop = .multiple(stop) }
+        guard let text = try await request("POST", "/v1/completions", body: body, as: CompletionResponse.self).choices.first?.text else {
             throw EvaluationError.endpointError(endpoint: base, status: 200, body: "no choices[0].text in the answer")
         }
         // Servers that ignore `stop` still get cut here.
@@ -138,13 +141,15 @@ public final class EndpointBackend: ScoringBackend, @unchecked Sendable {
         return cut
     }
 
-    /// One JSON request; non-2xx answers become ``EvaluationError/endpointError``.
-    func request(_ method: String, _ path: String, body: [String: Any]?) async throws -> [String: Any] {
+    /// One JSON request with the API's Codable types; non-2xx answers become
+    /// ``EvaluationError/endpointError``, and an answer that does not decode names what was wrong.
+    func request<Response: Decodable>(_ method: String, _ path: String, body: (any Encodable)? = nil,
+                                      as: Response.Type) async throws -> Response {
         var req = HTTPClientRequest(url: base + path)
         req.method = .init(rawValue: method)
         req.headers.add(name: "Content-Type", value: "application/json")
         if let apiKey { req.headers.add(name: "Authorization", value: "Bearer \(apiKey)") }
-        if let body { req.body = .bytes(ByteBuffer(data: try JSONSerialization.data(withJSONObject: body))) }
+        if let body { req.body = .bytes(ByteBuffer(data: try WireJSON.makeEncoder().encode(body))) }
         let response: HTTPClientResponse
         var buffer: ByteBuffer
         do {
@@ -158,10 +163,11 @@ public final class EndpointBackend: ScoringBackend, @unchecked Sendable {
             throw EvaluationError.endpointError(endpoint: base + path, status: Int(response.status.code),
                                                 body: String(decoding: data, as: UTF8.self))
         }
-        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+        do {
+            return try WireJSON.makeDecoder().decode(Response.self, from: data)
+        } catch {
             throw EvaluationError.endpointError(endpoint: base + path, status: Int(response.status.code),
-                                                body: "not a JSON object: \(String(decoding: data.prefix(200), as: UTF8.self))")
+                                                body: "not the expected answer (\(error)): \(String(decoding: data.prefix(200), as: UTF8.self))")
         }
-        return object
     }
 }
