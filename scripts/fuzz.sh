@@ -20,11 +20,18 @@ BUILD="$ROOT/.build/fuzz"
 
 build() {
     # The unsafe -Ounchecked in Package.swift is overridden by a later -O (checks on).
-    # --disable-dead-strip: with --gc-sections the linker drops the Swift objects' coverage
-    # counters (only the C code stays instrumented) and libFuzzer fuzzes blind.
+    # Sanitizers: swiftc keeps only the last -sanitize= it is given, and SwiftPM passes
+    # `--sanitize fuzzer --sanitize address` as two flags in no fixed order, so a build
+    # came out with ASan but no coverage now and then (libFuzzer fuzzing blind). Hence
+    # one combined -sanitize=fuzzer,address after SwiftPM's, and ASan for C via -Xcc.
     swift build -c release --product aqyl-fuzz --build-path "$BUILD" \
-        --sanitize fuzzer --sanitize address --disable-dead-strip \
+        --sanitize fuzzer \
+        -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=address \
         -Xswiftc -DAQYL_LIBFUZZER -Xswiftc -O >&2
+    # Refuse to fuzz blind: the Swift harnesses must carry coverage counters.
+    if ! objdump -h "$BUILD/release/FuzzTargets.build/FuzzTarget.swift.o" | grep -q __sancov_cntrs; then
+        echo "fuzz build has no coverage instrumentation in Swift code" >&2; exit 3
+    fi
 }
 
 binary() { echo "$BUILD/release/aqyl-fuzz"; }
