@@ -101,6 +101,14 @@ public final class GGUFFile: @unchecked Sendable {
             guard let type = GGMLType(rawValue: rawType) else {
                 throw GGUFError.unsupportedTensorType(tensor: name, type: rawType)
             }
+            // Every product of the dimensions (rows, elements) must fit an Int, even when a zero
+            // dimension makes the byte size 0 (found by fuzzing: [0, 2^47, 2^47] trapped in `rows`).
+            var product = 1
+            for d in dims.dropFirst() + [dims[0]] {
+                let (p, overflow) = product.multipliedReportingOverflow(by: max(d, 1))
+                guard !overflow else { throw GGUFError.tensorTooLarge(tensor: name) }
+                product = p
+            }
             guard dims[0] % type.blockSize == 0 else {
                 throw GGUFError.badRowLength(tensor: name, type: type, columns: dims[0])
             }

@@ -45,6 +45,17 @@ import TestSupport
         #expect(throws: GGUFError.self) { try GGUFFile(bytes: bytes) }
     }
 
+    /// Found by the gguf fuzz target: a zero first dimension makes the byte size 0, so the
+    /// bounds check passed, but the row count 2^47 · 2^47 overflowed where it was computed.
+    @Test func dimensionProductsThatOverflowAreRejected() throws {
+        var w = GGUFWriter()
+        try w.addTensor(name: "t", type: .f32, dimensions: [0, 1 << 47, 1 << 47], bytes: [])
+        #expect(throws: GGUFError.tensorTooLarge(tensor: "t")) { try GGUFFile(bytes: try w.encode()) }
+        var ok = GGUFWriter()
+        try ok.addTensor(name: "t", type: .f32, dimensions: [0, 1 << 20, 1 << 20], bytes: [])
+        #expect(try GGUFFile(bytes: try ok.encode()).tensors.first?.rows == 1 << 40)
+    }
+
     @Test func randomMutationsYieldOnlyTypedErrors() {
         var rng = SeededRandom(seed: 42)
         var parsed = 0, rejected = 0
