@@ -19,6 +19,9 @@ public struct JSONPrefixValidator: Sendable, Equatable {
     private var expect = Expect.value
     private var lexeme = Lexeme.none
     private var whitespaceRun = 0
+    /// Digits so far in the current number's integer part, or in its exponent.
+    private var numberDigits = 0
+    static let maxIntegerDigits = 100, maxExponentDigits = 2
     /// Whitespace bytes allowed in a row: a model can otherwise pad forever.
     public var maxWhitespaceRun = 16
     /// The top-level object has closed.
@@ -54,7 +57,21 @@ public struct JSONPrefixValidator: Sendable, Equatable {
             if next + 1 == word.count { lexeme = .none; valueEnded() } else { lexeme = .literal(word, next: next + 1) }
             return true
         case let .number(phase):
-            if let after = Self.advance(phase, b) { lexeme = .number(after); return true }
+            if let after = Self.advance(phase, b) {
+                switch after {
+                case .integer: numberDigits += 1
+                case .exponent, .exponentSign: numberDigits = 0
+                case .exponentDigits: numberDigits += 1
+                default: break
+                }
+                // Every number stays a finite double in every client's parser (Foundation's
+                // rejects 5e2049 outright; found by the json-prefix fuzz target): at most
+                // 100 integer digits and a two-digit exponent, |x| < 10^200.
+                if after == .integer, numberDigits > Self.maxIntegerDigits { return false }
+                if after == .exponentDigits, numberDigits > Self.maxExponentDigits { return false }
+                lexeme = .number(after)
+                return true
+            }
             guard [.zero, .integer, .fraction, .exponentDigits].contains(phase) else { return false }
             lexeme = .none
             valueEnded()
@@ -79,9 +96,9 @@ public struct JSONPrefixValidator: Sendable, Equatable {
             case UInt8(ascii: "{"): stack.append(.object); expect = .keyOrClose
             case UInt8(ascii: "["): stack.append(.array); expect = .valueOrClose
             case UInt8(ascii: "\""): lexeme = .string(key: false)
-            case UInt8(ascii: "-"): lexeme = .number(.sign)
-            case UInt8(ascii: "0"): lexeme = .number(.zero)
-            case UInt8(ascii: "1")...UInt8(ascii: "9"): lexeme = .number(.integer)
+            case UInt8(ascii: "-"): lexeme = .number(.sign); numberDigits = 0
+            case UInt8(ascii: "0"): lexeme = .number(.zero); numberDigits = 0
+            case UInt8(ascii: "1")...UInt8(ascii: "9"): lexeme = .number(.integer); numberDigits = 1
             case UInt8(ascii: "t"): lexeme = .literal(Array("true".utf8), next: 1)
             case UInt8(ascii: "f"): lexeme = .literal(Array("false".utf8), next: 1)
             case UInt8(ascii: "n"): lexeme = .literal(Array("null".utf8), next: 1)

@@ -31,6 +31,17 @@ import Testing
         #expect(!accepts(text).ok, "\(text)")
     }
 
+    /// Found by the json-prefix fuzz target: `5e2049` is valid grammar, but Foundation's
+    /// parser refuses it (not a finite double). Numbers stay below 10^200 in magnitude.
+    @Test func numbersStayFiniteDoubles() {
+        let hundred = String(repeating: "9", count: 100)
+        #expect(accepts(#"{"n": \#(hundred)e99, "m": -1.5E-12, "k": 0.\#(hundred)\#(hundred)}"#).complete)
+        #expect(!accepts(#"{"n": 5e204"#).ok)
+        #expect(!accepts(#"{"n": 1\#(hundred)"#).ok)
+        #expect(!accepts(#"{"n": -1e+100"#).ok)
+        #expect(accepts(#"{"n": -1e+10"#).ok)
+    }
+
     @Test func rejectedAppendLeavesStateUnchanged() {
         var v = JSONPrefixValidator()
         let started = v.append(Array(#"{"a":"#.utf8))
