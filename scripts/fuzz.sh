@@ -4,7 +4,8 @@
 #   scripts/fuzz.sh --list                 target names, one a line
 #   scripts/fuzz.sh TARGET [SECONDS]       fuzz TARGET (default 60 s) from its seeds in Tests/Fuzz/TARGET
 #   scripts/fuzz.sh TARGET --runs N        fuzz TARGET for N executions instead of a time
-#   scripts/fuzz.sh --smoke [SECONDS]      every target for SECONDS each (default 20; what CI runs)
+#   scripts/fuzz.sh --smoke [SECONDS]      every target for SECONDS each (default 20; what CI runs),
+#                                          from the committed seeds only, with a fixed seed
 #
 # The fuzz build lives in .build/fuzz (release, -sanitize=fuzzer,address, checks on
 # everywhere: the fuzz build overrides -Ounchecked so an overflow traps instead of
@@ -29,7 +30,7 @@ build() {
         -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=address \
         -Xswiftc -DAQYL_LIBFUZZER -Xswiftc -O >&2
     # Refuse to fuzz blind: the Swift harnesses must carry coverage counters.
-    if ! objdump -h "$BUILD/release/FuzzTargets.build/FuzzTarget.swift.o" | grep -q __sancov_cntrs; then
+    if command -v objdump >/dev/null && ! objdump -h "$BUILD/release/FuzzTargets.build/FuzzTarget.swift.o" | grep -q __sancov_cntrs; then
         echo "fuzz build has no coverage instrumentation in Swift code" >&2; exit 3
     fi
 }
@@ -45,7 +46,7 @@ list() {
 
 run_target() {
     local target=$1; shift
-    local corpus="$ROOT/.build/fuzz-corpus/$target" findings="$ROOT/.build/fuzz-findings/$target"
+    local corpus="${CORPUS_ROOT:-$ROOT/.build/fuzz-corpus}/$target" findings="$ROOT/.build/fuzz-findings/$target"
     mkdir -p "$corpus" "$findings"
     # -timeout: one input may take at most 10 s; -rss_limit_mb: and 2 GB.
     AQYL_ROOT="$ROOT" LSAN_OPTIONS="suppressions=$ROOT/Tests/Fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}" \
@@ -54,17 +55,21 @@ run_target() {
 }
 
 case "${1:-}" in
-    ""|-h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    ""|-h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     --list) list; exit 0 ;;
     --smoke)
+        # Reproducible: a fixed seed and a fresh corpus (the committed seeds only), so a
+        # finding in CI comes back here with the same command.
         seconds=${2:-20}
         build
+        CORPUS_ROOT=$(mktemp -d)
+        trap 'rm -rf "$CORPUS_ROOT"' EXIT
         failed=()
         mkdir -p "$ROOT/.build/fuzz-logs"
         for t in $("$(binary)" --list); do
             log="$ROOT/.build/fuzz-logs/$t.log"
             status=0
-            run_target "$t" -max_total_time="$seconds" > "$log" 2>&1 || status=$?
+            run_target "$t" -seed=1 -max_total_time="$seconds" > "$log" 2>&1 || status=$?
             runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
             rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
             if [[ $status -ne 0 ]]; then
