@@ -46,10 +46,14 @@ let package = Package(
         .target(name: "Templates"),
         // HTML/SVG text helpers shared by every rendered page and chart. No dependencies.
         .target(name: "Reports"),
+        // The public /stats page: figures, charts and the verification section, rendered
+        // without a server (the Server module only routes to it).
+        .target(name: "StatsPage", dependencies: ["UsageStats", "Reports"]),
         // Layer 2: architectures.
         .target(name: "Models", dependencies: ["GGUF", "Kernels"], swiftSettings: optimizedSwift),
         // Layer 3: generation.
-        .target(name: "Engine", dependencies: ["Models", "Tokenizers", "Templates", "Kernels", "GGUF"], swiftSettings: optimizedSwift),
+        .target(name: "Engine", dependencies: ["Models", "Tokenizers", "Templates", "Kernels", "GGUF",
+                                              .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")], swiftSettings: optimizedSwift),
         // LoRA fine-tuning on frozen quantized weights.
         .target(name: "Training", dependencies: ["Models", "Kernels", "GGUF", "Tokenizers", "Templates", "Engine", "Reports", "FileContents"],
                 swiftSettings: optimizedSwift),
@@ -92,7 +96,7 @@ let package = Package(
         // Layer 4: the HTTP server.
         .target(name: "Server", dependencies: [
             "Engine", "Models", "OpenAIAPI", "Templates", "Storage", "PostgresStore", "Ledger", "UsageStats", "WebChat", "Reports",
-            "FileContents",
+            "StatsPage", "FileContents",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -124,7 +128,9 @@ let package = Package(
         .testTarget(name: "TemplatesTests", dependencies: ["Templates"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Kernels", "GGUF", "TestSupport"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Models", "Kernels", "GGUF", "Tokenizers", "Templates", "TestSupport"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Models", "Kernels", "GGUF", "Tokenizers", "Templates", "TestSupport",
+                                                   .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                                                   .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Kernels", "GGUF", "Tokenizers", "Engine", "TestSupport"],
                     swiftSettings: optimizedSwift),
         .testTarget(name: "AdapterInteropTests", dependencies: ["AdapterInterop", "Models", "Kernels", "GGUF", "TestSupport"]),
@@ -139,7 +145,7 @@ let package = Package(
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "WebChatTests", dependencies: ["WebChat", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "ServerTests", dependencies: [
-            "Server", "Engine", "OpenAIAPI", "TestSupport", "Storage", "PostgresStore", "Ledger", "UsageStats",
+            "Server", "Engine", "OpenAIAPI", "TestSupport", "Storage", "PostgresStore", "Ledger", "UsageStats", "StatsPage", "Reports",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "IntegrationTests", dependencies: [

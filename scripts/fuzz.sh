@@ -49,8 +49,10 @@ run_target() {
     local corpus="${CORPUS_ROOT:-$ROOT/.build/fuzz-corpus}/$target" findings="$ROOT/.build/fuzz-findings/$target"
     mkdir -p "$corpus" "$findings"
     # -timeout: one input may take at most 10 s; -rss_limit_mb: and 2 GB.
+    local limit=()
+    [[ -n "${SMOKE_TIMEOUT:-}" ]] && limit=(timeout -k 10 "$SMOKE_TIMEOUT")
     AQYL_ROOT="$ROOT" LSAN_OPTIONS="suppressions=$ROOT/Tests/Fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}" \
-        "$(binary)" "$target" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+        "${limit[@]}" "$(binary)" "$target" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
         -artifact_prefix="$findings/" -print_final_stats=1 "$@" "$corpus" "$ROOT/Tests/Fuzz/$target"
 }
 
@@ -69,7 +71,8 @@ case "${1:-}" in
         for t in $("$(binary)" --list); do
             log="$ROOT/.build/fuzz-logs/$t.log"
             status=0
-            run_target "$t" -seed=1 -max_total_time="$seconds" > "$log" 2>&1 || status=$?
+            # The timeout is a backstop: libFuzzer stops itself after the time, an input after 10 s.
+            SMOKE_TIMEOUT=$((seconds + 120)) run_target "$t" -seed=1 -max_total_time="$seconds" > "$log" 2>&1 || status=$?
             runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
             rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
             if [[ $status -ne 0 ]]; then

@@ -23,5 +23,19 @@ if [ -z "${AQYL_LLAMA_SERVER:-}" ]; then
   fi
   export AQYL_LLAMA_SERVER="$LLAMA_BUILD/build/bin/llama-server"
 fi
-# Serial: the real-model tests each use every core.
-swift test --skip-build --no-parallel "$@"
+# Serial: the real-model tests each use every core. A hung test must not eat CI's whole
+# budget in silence: past AQYL_TEST_TIMEOUT seconds (default 40 min; the suite takes about 9)
+# scripts/hang_report.sh prints every thread's backtrace and stops the run, which fails.
+swift test --skip-build --no-parallel "$@" &
+tests=$!
+(
+    deadline=$((SECONDS + ${AQYL_TEST_TIMEOUT:-2400}))
+    # The sleeps hold no pipe open, so nothing waits on them once the tests end.
+    while kill -0 "$tests" 2>/dev/null; do
+        if ((SECONDS >= deadline)); then ./scripts/hang_report.sh "$tests"; exit; fi
+        sleep 5 </dev/null >/dev/null 2>&1
+    done
+) &
+status=0
+wait "$tests" || status=$?
+exit "$status"

@@ -4,6 +4,7 @@
  * a generation counter for a while after each job and only then sleep on a
  * condition variable.
  */
+#define _GNU_SOURCE  /* pthread_setname_np */
 #include "ckernels.h"
 #include <pthread.h>
 #include <stdatomic.h>
@@ -59,9 +60,18 @@ static int claim(ck_pool *pool, int w, unsigned g) {
     return atomic_compare_exchange_strong(&pool->slots[w].claimed, &expect, g);
 }
 
+void ck_name_thread(const char *name) {
+#if defined(__linux__)
+    pthread_setname_np(pthread_self(), name);  /* at most 15 characters */
+#else
+    (void)name;
+#endif
+}
+
 static void *worker_main(void *p) {
     worker_arg arg = *(worker_arg *)p;
     free(p);
+    ck_name_thread("aqyl-pool");
     ck_pool *pool = arg.pool;
     unsigned seen = 0;
     for (;;) {

@@ -64,6 +64,12 @@ public final class ThreadPool: @unchecked Sendable {
         }
     }
 
+    /// Names the calling thread as debuggers and `/proc/PID/task/*/comm` show it
+    /// (at most 15 characters; the pool's own workers are `aqyl-pool`).
+    public static func nameCurrentThread(_ name: String) {
+        ck_name_thread(name)
+    }
+
     /// A buffer of at least `bytes` bytes, 64-byte aligned, owned by the pool;
     /// only valid inside `exclusive`.
     func scratchBuffer(bytes: Int) -> UnsafeMutableRawPointer {

@@ -290,9 +290,15 @@ public final class ReplicatedLog: PublishedLog, Service, @unchecked Sendable {
         await deliverSpool()
         // Without the key this replica cannot sign: it never takes the sequencer's lock.
         guard signer != nil else { return }
-        var got = false
-        for try await value in try await connection.query("SELECT pg_try_advisory_lock(\(Self.sequencerLockKey))", logger: logger)
-            .decode(Bool.self) { got = value }
+        // Every statement on the leased connection is bounded: when the pool closes under it
+        // (the database service stopping), a query on it may never answer (seen in tests as a
+        // sequencer that never returned).
+        let got = try await PostgresDatabase.bounded(PostgresDatabase.statementTimeout) {
+            var got = false
+            for try await value in try await connection.query("SELECT pg_try_advisory_lock(\(Self.sequencerLockKey))", logger: logger)
+                .decode(Bool.self) { got = value }
+            return got
+        }
         guard got else { return }
         lock.withLock { sequencing = true }
         logger.info("ledger: this replica is the sequencer")
@@ -314,8 +320,20 @@ public final class ReplicatedLog: PublishedLog, Service, @unchecked Sendable {
             let _: EventLoopFuture<Void> = connection.close()
             throw error
         }
-        _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.sequencerLockKey))", logger: logger)
+        // Give the lock back so a standby takes over at once. When the pool is closing this
+        // connection the query may never answer: after a short wait, close the session
+        // instead (which frees the lock too, once the server sees it go).
+        do {
+            _ = try await PostgresDatabase.bounded(Self.unlockTimeout) {
+                try await connection.query("SELECT pg_advisory_unlock(\(Self.sequencerLockKey))", logger: logger)
+            }
+        } catch {
+            let _: EventLoopFuture<Void> = connection.close()
+        }
     }
+
+    /// Longest the sequencer waits to give its lock back before leaving it to the session's end.
+    static let unlockTimeout: Duration = .seconds(2)
 
     /// Longest one integration round may take before the sequencer gives up its session.
     static let roundTimeout: Duration = .seconds(10)

@@ -94,22 +94,33 @@ func makeApplication(
                                observer: metrics.schedulerObserver(model: entry.id))
         return [base] + entry.adapters.map { ServedModel(id: $0.id, adapters: $0.stack, base: base) }
     }
+    // One scheduler per base model; adapters share their base's.
+    let schedulers = served.filter { $0.parent == nil }.map(\.scheduler)
     let upstreams = UpstreamModels(configuration.upstreams, metrics: metrics)
-    let router = try buildRouter(configuration: configuration, models: served, stores: stores,
+    let router: Router<AqylRequestContext>
+    do {
+        router = try buildRouter(configuration: configuration, models: served, stores: stores,
                                  metrics: metrics, upstreams: upstreams)
+    } catch {
+        // Nothing will run: close what was opened instead of leaving it to the process's end.
+        for scheduler in schedulers { scheduler.shutdown() }
+        try? await upstreams.shutdown()
+        await stores.close()
+        throw error
+    }
     let url = "http://\(configuration.host):\(configuration.port)"
     var app = Application(
         responder: FrontDoorResponder(router: router),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "aqyl"),
-        // Shut down in reverse order, after the HTTP server: the resources, then the log's
-        // sequencer (a last integration), then the database pool.
+        // Shut down in reverse order, after the HTTP server: the schedulers (their threads and
+        // pools end once the last generation has), the resources, then the log's sequencer
+        // (a last integration), then the database pool.
         services: stores.services + [ServerResourcesService(upstreams: upstreams, stores: stores),
-                                     UpstreamHealthService(upstreams: upstreams)],
+                                     UpstreamHealthService(upstreams: upstreams)] + schedulers,
         onServerRunning: { _ in await onServerRunning(url) })
     // Members that do not answer at start are out of rotation before the first request.
     app.beforeServerStarts { await upstreams.checkAll(initial: true) }
-    let watchdog = ShutdownWatchdog(grace: configuration.shutdownGrace,
-                                    schedulers: served.filter { $0.parent == nil }.map(\.scheduler), usage: usage)
+    let watchdog = ShutdownWatchdog(grace: configuration.shutdownGrace, schedulers: schedulers, usage: usage)
     return (app, watchdog)
 }
 

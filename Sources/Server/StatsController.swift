@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Ledger
 import OpenAIAPI
+import StatsPage
 import UsageStats
 
 /// The public, verifiable usage statistics: definitions, the signing key, the

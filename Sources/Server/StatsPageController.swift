@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Ledger
+import StatsPage
 import UsageStats
 
 /// `GET /stats`: the public usage statistics as one server-rendered page (charts in

@@ -4,6 +4,8 @@ import HummingbirdTesting
 import Testing
 import UsageStats
 @testable import Server
+@testable import StatsPage
+import Reports
 
 /// `GET /stats` in-process: headers, languages, the empty state, and figures from real
 /// chat requests (web identities are counted, anonymous requests are excluded).

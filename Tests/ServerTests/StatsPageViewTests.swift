@@ -3,6 +3,8 @@ import Hummingbird
 import Testing
 import UsageStats
 @testable import Server
+@testable import StatsPage
+import Reports
 
 /// The stats page's HTML as a pure function of its model: escaping, suppression,
 /// languages and the empty state, without a server.

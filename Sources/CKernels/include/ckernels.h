@@ -103,6 +103,8 @@ typedef struct ck_pool ck_pool;
 typedef void (*ck_task_fn)(void *ctx, int worker, int nworkers);
 ck_pool *ck_pool_create(int threads);
 void ck_pool_destroy(ck_pool *pool);
+/* Names the calling thread (for debuggers and /proc; at most 15 characters). */
+void ck_name_thread(const char *name);
 /* Runs fn(ctx, w, n) for w in 0..<n, w = 0 on the calling thread. */
 void ck_pool_run(ck_pool *pool, ck_task_fn fn, void *ctx);
 /* Workers actually running (fewer than asked if thread creation failed). */

@@ -141,6 +141,17 @@ public final class EndpointBackend: ScoringBackend, @unchecked Sendable {
         return cut
     }
 
+    /// The client for every endpoint request. A refused or unanswered connection is an
+    /// error at once (after 10 s for a connect that hangs): AsyncHTTPClient's default
+    /// retries connecting until the request's deadline, which made a mistyped URL wait out
+    /// the whole scoring timeout before saying so.
+    static let client: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout.connect = .seconds(10)
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
+
     /// One JSON request with the API's Codable types; non-2xx answers become
     /// ``EvaluationError/endpointError``, and an answer that does not decode names what was wrong.
     func request<Response: Decodable>(_ method: String, _ path: String, body: (any Encodable)? = nil,
@@ -153,7 +164,7 @@ public final class EndpointBackend: ScoringBackend, @unchecked Sendable {
         let response: HTTPClientResponse
         var buffer: ByteBuffer
         do {
-            response = try await HTTPClient.shared.execute(req, timeout: timeout)
+            response = try await Self.client.execute(req, timeout: timeout)
             buffer = try await response.body.collect(upTo: 256 << 20)
         } catch {
             throw EvaluationError.endpointUnreachable(endpoint: base + path, reason: "\(error)")

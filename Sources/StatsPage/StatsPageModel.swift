@@ -1,8 +1,10 @@
+import Foundation
+import Reports
 import UsageStats
 
-/// Everything the stats page shows, gathered by ``StatsPageController`` so that
+/// Everything the stats page shows, gathered by the server's stats page controller so that
 /// ``StatsPageView`` is a pure function of it (and testable without a server).
-struct StatsPageModel: Sendable {
+public struct StatsPageModel: Sendable {
     var language: StatsLanguage
     var report: UsageReport
     /// The log size the figures and the checkpoint are computed at.
@@ -18,4 +20,17 @@ struct StatsPageModel: Sendable {
     var explicitRange: Bool
     /// The query's dates were invalid and the default range is shown instead.
     var rangeRejected: Bool
+
+    public init(language: StatsLanguage, report: UsageReport, logSize: Int, checkpoint: String?, verifierKey: String,
+                baseURL: String, today: String, explicitRange: Bool, rangeRejected: Bool) {
+        self.language = language
+        self.report = report
+        self.logSize = logSize
+        self.checkpoint = checkpoint
+        self.verifierKey = verifierKey
+        self.baseURL = baseURL
+        self.today = today
+        self.explicitRange = explicitRange
+        self.rangeRejected = rangeRejected
+    }
 }

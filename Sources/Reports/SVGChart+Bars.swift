@@ -5,7 +5,7 @@ extension SVGChart {
     /// of fewer than five users may still send many messages, so no height is implied.
     ///
     /// - Complexity: O(columns × series).
-    static func bars(id: String, title: String, labels: [String], series: [Series], suppressedText: String) -> String {
+    public static func bars(id: String, title: String, labels: [String], series: [Series], suppressedText: String) -> String {
         let totals = labels.indices.map { i in series.reduce(0) { $0 + (i < $1.values.count ? $1.values[i] ?? 0 : 0) } }
         let frame = Frame(height: 180, columns: labels.count, scale: Scale(maximum: totals.max() ?? 0))
         var out = open(id: id, height: frame.height, title: title) + axes(frame, labels: labels)

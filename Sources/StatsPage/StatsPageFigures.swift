@@ -1,3 +1,5 @@
+import Foundation
+import Reports
 import UsageStats
 
 /// A group's figure summed over a range of days, where some days may be suppressed.

@@ -1,3 +1,5 @@
+import Foundation
+import Reports
 import UsageStats
 
 /// The definitions and "check it yourself": the checkpoint, the key and the commands.

@@ -10,16 +10,21 @@ import Foundation
 /// a gap or a hatched area, never as zero. Every caller-given string is escaped here.
 ///
 /// The builders live in `SVGChart+Lines.swift`, `+Bars`, `+HorizontalBars` and `+Heatmap`.
-enum SVGChart {
+public enum SVGChart {
     /// One named line or bar layer, a value per column; `nil` where the value is suppressed.
-    struct Series: Sendable, Equatable {
-        var name: String
-        var values: [Int?]
+    public struct Series: Sendable, Equatable {
+        public var name: String
+        public var values: [Int?]
+
+        public init(name: String, values: [Int?]) {
+            self.name = name
+            self.values = values
+        }
     }
 
     /// Width of every chart in viewBox units; heights vary. Charts scale to their card:
     /// ~340 px on a phone, ~490 px in a desktop column, so 13-unit text reads as 11–16 px.
-    static let width = 400.0
+    public static let width = 400.0
     /// The plot area's margins in the time charts: y labels on the left, x labels below.
     static let left = 44.0, right = 8.0, top = 10.0, bottom = 24.0
 

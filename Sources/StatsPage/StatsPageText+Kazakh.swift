@@ -1,3 +1,7 @@
+import Foundation
+import Reports
+import UsageStats
+
 extension StatsPageText {
     static let kazakh = StatsPageText(
         title: "Aqyl пайдалану статистикасы",

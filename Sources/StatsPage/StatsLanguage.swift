@@ -1,12 +1,14 @@
 import Foundation
+import Reports
+import UsageStats
 
 /// The stats page's languages: Kazakh first (the default), as in the chat.
-enum StatsLanguage: String, CaseIterable, Sendable {
+public enum StatsLanguage: String, CaseIterable, Sendable {
     case kk, ru, en
 
     /// The page's language: `?lang=` when it names one of ours, else the first of ours
     /// in `Accept-Language` (by weight, then by order), else Kazakh.
-    static func negotiate(query: String?, acceptLanguage: String?) -> StatsLanguage {
+    public static func negotiate(query: String?, acceptLanguage: String?) -> StatsLanguage {
         if let query, let language = StatsLanguage(rawValue: query.lowercased()) { return language }
         return preferred(acceptLanguage ?? "") ?? .kk
     }

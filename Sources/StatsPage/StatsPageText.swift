@@ -1,3 +1,5 @@
+import Foundation
+import Reports
 import UsageStats
 
 /// Every string the stats page shows, in one language.

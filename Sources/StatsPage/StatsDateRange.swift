@@ -1,26 +1,28 @@
+import Foundation
+import Reports
 import UsageStats
 
 /// The UTC days the stats page shows, from its `?from=&to=` query.
-struct StatsDateRange: Equatable, Sendable {
+public struct StatsDateRange: Equatable, Sendable {
     /// First and last day, as day numbers (``UTCDay``).
-    var first: Int
-    var last: Int
+    public var first: Int
+    public var last: Int
 
     static let defaultDays = 30
     /// Longer ranges are refused: the page draws one column per day.
-    static let maximumDays = 366
+    public static let maximumDays = 366
 
     var days: Int { last - first + 1 }
 
     /// The default: the 30 days ending today.
-    static func recent(endingOn today: Int) -> StatsDateRange {
+    public static func recent(endingOn today: Int) -> StatsDateRange {
         StatsDateRange(first: today - defaultDays + 1, last: today)
     }
 
     /// The range the query asks for, or `nil` when it is not a valid one. A missing or
     /// empty bound (a blank date field in the page's form) means: `to` today, `from` 30 days
     /// before `to`.
-    static func parse(from: String?, to: String?, today: Int) -> StatsDateRange? {
+    public static func parse(from: String?, to: String?, today: Int) -> StatsDateRange? {
         let from = from.flatMap { $0.isEmpty ? nil : $0 }, to = to.flatMap { $0.isEmpty ? nil : $0 }
         guard let last = to.map(day(of:)) ?? today else { return nil }
         guard let first = from.map(day(of:)) ?? (last - defaultDays + 1) else { return nil }

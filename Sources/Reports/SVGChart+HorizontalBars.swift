@@ -1,11 +1,17 @@
 extension SVGChart {
     /// One labelled row of a horizontal bar chart.
-    struct Row: Sendable, Equatable {
-        var label: String
+    public struct Row: Sendable, Equatable {
+        public var label: String
         /// The bar's length; `nil` when suppressed (a short hatched stub, never a zero bar).
-        var value: Int?
+        public var value: Int?
         /// What is printed after the bar: the number, "<5", "≥ 120".
-        var text: String
+        public var text: String
+
+        public init(label: String, value: Int?, text: String) {
+            self.label = label
+            self.value = value
+            self.text = text
+        }
     }
 
     /// Each row is its label on one line and its bar below, so long model names and
@@ -18,7 +24,7 @@ extension SVGChart {
     ///
     /// - Parameter width: the viewBox width; narrower for a narrow card, so its text is not shrunk.
     /// - Complexity: O(rows).
-    static func horizontalBars(id: String, title: String, rows: [Row], width: Double = width) -> String {
+    public static func horizontalBars(id: String, title: String, rows: [Row], width: Double = width) -> String {
         let textWidth = 72.0, barHeight = 14.0
         let barSpace = width - textWidth
         let largest = max(rows.compactMap(\.value).max() ?? 0, 1)

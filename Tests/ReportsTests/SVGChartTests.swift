@@ -3,7 +3,7 @@ import Foundation
 import FoundationXML
 #endif
 import Testing
-@testable import Server
+@testable import Reports
 
 /// The stats page's SVG builders as pure functions: marks per value, gaps for
 /// suppressed values, escaping, and well-formed markup.

@@ -1,4 +1,3 @@
-import Reports
 
 /// Text put into the stats page's HTML and inline SVG.
 ///
@@ -6,16 +5,16 @@ import Reports
 /// model names come from the server's configuration and the host from the request,
 /// and neither is trusted to be markup. The same escaping serves element content and
 /// double- or single-quoted attribute values, because it escapes both quote kinds.
-enum HTMLText {
-    static func escape(_ text: some StringProtocol) -> String { HTMLEscape.escape(text) }
+public enum HTMLText {
+    public static func escape(_ text: some StringProtocol) -> String { HTMLEscape.escape(text) }
 
     /// `text` cut to `limit` characters with an ellipsis, for labels in a fixed-width column.
-    static func truncated(_ text: String, to limit: Int) -> String {
+    public static func truncated(_ text: String, to limit: Int) -> String {
         text.count <= limit ? text : String(text.prefix(max(limit - 1, 1))) + "…"
     }
 
     /// `text` as one single-quoted POSIX shell word, so a copied command means what it shows.
-    static func shellQuoted(_ text: String) -> String {
+    public static func shellQuoted(_ text: String) -> String {
         "'" + text.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+import Reports
 import UsageStats
 
 /// The headline numbers, the charts and the table of days.

@@ -1,25 +1,36 @@
 extension SVGChart {
     /// One cell of a heatmap.
-    struct HeatCell: Sendable, Equatable {
+    public struct HeatCell: Sendable, Equatable {
         /// Printed in the cell: a count or "<5".
-        var text: String
+        public var text: String
         /// Shade from 0 to 1; `nil` for a suppressed cell, which is grey.
-        var fraction: Double?
+        public var fraction: Double?
         /// The cell's `<title>`, e.g. "3 of 12 (25%)".
-        var detail: String
+        public var detail: String
+
+        public init(text: String, fraction: Double?, detail: String) {
+            self.text = text
+            self.fraction = fraction
+            self.detail = detail
+        }
     }
 
     /// One heatmap row: its label and its cells from the left.
-    struct HeatRow: Sendable, Equatable {
-        var label: String
-        var cells: [HeatCell]
+    public struct HeatRow: Sendable, Equatable {
+        public var label: String
+        public var cells: [HeatCell]
+
+        public init(label: String, cells: [HeatCell]) {
+            self.label = label
+            self.cells = cells
+        }
     }
 
     /// A grid of shaded cells with numbers: rows top to bottom, `columns` labels on top.
     /// Rows may be shorter than the header (a retention triangle); missing cells stay empty.
     ///
     /// - Complexity: O(rows × columns).
-    static func heatmap(id: String, title: String, columns: [String], rows: [HeatRow]) -> String {
+    public static func heatmap(id: String, title: String, columns: [String], rows: [HeatRow]) -> String {
         let labelWidth = 124.0, header = 20.0, cellHeight = 24.0
         let cellWidth = min(48, (width - labelWidth) / Double(max(columns.count, 1)))
         var out = open(id: id, height: header + Double(rows.count) * cellHeight + 2, title: title)

@@ -9,7 +9,7 @@ extension SVGChart {
     ///   - labels: one per column (the x axis shows up to five of them).
     ///   - series: each with `labels.count` values.
     /// - Complexity: O(columns × series).
-    static func lines(id: String, title: String, labels: [String], series: [Series], suppressedBelow: Int) -> String {
+    public static func lines(id: String, title: String, labels: [String], series: [Series], suppressedBelow: Int) -> String {
         let values = series.flatMap { $0.values.compactMap { $0 } }
         let frame = Frame(height: 200, columns: labels.count,
                           scale: Scale(maximum: max(values.max() ?? 0, suppressedBelow * 2)))

@@ -1,3 +1,5 @@
+import Foundation
+import Reports
 import UsageStats
 
 /// The stats page's HTML: a pure function of a ``StatsPageModel``.
@@ -6,12 +8,16 @@ import UsageStats
 /// look is `style.css` (the chat's palette) plus `stats.css`, the charts are inline SVG.
 /// Every value that is not a literal here is escaped with ``HTMLText/escape(_:)``.
 /// The sections are in `StatsPageView+Figures.swift` and `StatsPageView+Verify.swift`.
-struct StatsPageView {
+public struct StatsPageView {
     let model: StatsPageModel
+
+    public init(model: StatsPageModel) {
+        self.model = model
+    }
 
     var text: StatsPageText { model.language.text }
 
-    var html: String {
+    public var html: String {
         var out = head + top
         out += #"<main class="stats">"#
         out += "<h1>\(e(text.title))</h1>"

@@ -1,3 +1,7 @@
+import Foundation
+import Reports
+import UsageStats
+
 extension StatsPageText {
     static let russian = StatsPageText(
         title: "Статистика использования Aqyl",
