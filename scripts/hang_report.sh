@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prints what a hung test run is doing, then stops it: the process tree under PID, and
-# every thread's backtrace of each test binary in it (gdb, or the toolchain's lldb). scripts/test.sh calls this when the suite outlives its
-# time limit, so a hang fails the run with a diagnosis instead of silently eating CI's budget.
+# every thread's backtrace of each test binary in it (gdb, or the toolchain's lldb).
+# scripts/test.sh calls this when the suite outlives its time limit, so a hang fails the
+# run with a diagnosis instead of silently eating CI's budget.
 #
 #   scripts/hang_report.sh PID
 set -uo pipefail
