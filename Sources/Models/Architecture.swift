@@ -19,8 +19,9 @@ public enum Activation: Sendable {
     case geluTanh
 }
 
-/// The per-architecture switches of the shared decoder block. Each
-/// architecture's quirks live in its own file as a static `traits`.
+/// The per-architecture switches of the shared decoder block (``DecoderBlock`` says
+/// what each does). Each architecture's switches live in its own file as a static
+/// `traits`; a new architecture is that file, its case here, and its tests.
 public struct ArchitectureTraits: Sendable {
     public var ropeStyle: RopeStyle
     public var activation: Activation
@@ -30,8 +31,11 @@ public struct ArchitectureTraits: Sendable {
     public var normalizesQK: Bool
     /// Extra RMSNorm after attention output and after the FFN (Gemma 2/3 "sandwich" norms).
     public var hasPostNorms: Bool
-    /// Layers alternate sliding-window and global attention (Gemma 3).
-    public var hasSlidingWindow: Bool
+    /// Layers alternate sliding-window and global attention (Gemma 3): whether layer
+    /// `layer` slides, given the file's `attention.sliding_window_pattern` (when it is a
+    /// number; a per-layer array of flags is taken as it is). `nil`: no sliding layers.
+    public var slidingLayer: (@Sendable (_ layer: Int, _ pattern: Int) -> Bool)?
+    public var hasSlidingWindow: Bool { slidingLayer != nil }
     /// q is multiplied by the attention scale before attention (llama.cpp's
     /// gemma3 graph: `ggml_scale(Qcur, f_attention_scale)`, then kq scale 1)
     /// rather than the scores after it. The same in exact arithmetic, but q

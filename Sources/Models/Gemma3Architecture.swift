@@ -5,10 +5,10 @@
 enum Gemma3Architecture {
     static let traits = ArchitectureTraits(
         ropeStyle: .neox, activation: .geluTanh, scalesEmbedding: true,
-        normalizesQK: true, hasPostNorms: true, hasSlidingWindow: true, scalesQueryBeforeAttention: true)
+        normalizesQK: true, hasPostNorms: true, slidingLayer: isSliding, scalesQueryBeforeAttention: true)
 
     /// llama.cpp's rule (`llama-hparams.cpp`): layer `il` slides iff `il % pattern < pattern - 1`.
-    static func isSliding(layer: Int, pattern: Int) -> Bool {
+    @Sendable static func isSliding(layer: Int, pattern: Int) -> Bool {
         pattern == 0 || layer % pattern < pattern - 1
     }
 }

@@ -4,5 +4,5 @@
 enum LlamaArchitecture {
     static let traits = ArchitectureTraits(
         ropeStyle: .normal, activation: .silu, scalesEmbedding: false,
-        normalizesQK: false, hasPostNorms: false, hasSlidingWindow: false)
+        normalizesQK: false, hasPostNorms: false, slidingLayer: nil)
 }

@@ -112,7 +112,7 @@ public struct ModelConfig: Sendable, Equatable {
             throw ModelError.invalidConfig("vocabulary size \(vocabulary) must be positive and at most \(Self.maxVocabulary)")
         }
         let traits = ArchitectureTraits.of(arch)
-        if traits.hasSlidingWindow, let window = optional("attention.sliding_window")?.int, window > 0 {
+        if let slides = traits.slidingLayer, let window = optional("attention.sliding_window")?.int, window > 0 {
             slidingWindow = window
             let patternValue = optional("attention.sliding_window_pattern")
             if let flags = patternValue?.array, case let .bool(bs) = flags, !bs.isEmpty {
@@ -122,7 +122,7 @@ public struct ModelConfig: Sendable, Equatable {
                 guard (0...Self.maxLayers).contains(pattern) else {
                     throw ModelError.invalidConfig("\(p)attention.sliding_window_pattern \(pattern) must be between 0 and \(Self.maxLayers)")
                 }
-                slidingLayers = (0..<layers).map { Gemma3Architecture.isSliding(layer: $0, pattern: pattern) }
+                slidingLayers = (0..<layers).map { slides($0, pattern) }
             }
         } else {
             slidingWindow = 0

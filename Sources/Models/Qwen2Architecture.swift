@@ -3,5 +3,5 @@
 enum Qwen2Architecture {
     static let traits = ArchitectureTraits(
         ropeStyle: .neox, activation: .silu, scalesEmbedding: false,
-        normalizesQK: false, hasPostNorms: false, hasSlidingWindow: false)
+        normalizesQK: false, hasPostNorms: false, slidingLayer: nil)
 }

@@ -55,6 +55,8 @@ public final class Transformer: @unchecked Sendable {
     public let config: ModelConfig
     public let weights: ModelWeights
     public let traits: ArchitectureTraits
+    /// The architecture's quirks in the layer loop, shared with training.
+    public let block: DecoderBlock
     public let numerics: Numerics
     /// Debugging aid: called with (name, values) at named points of the forward
     /// pass, named as llama.cpp's graph names them ("attn_norm-0", "Qcur-0", ...).
@@ -66,6 +68,7 @@ public final class Transformer: @unchecked Sendable {
         config = try ModelConfig(file: file)
         weights = try ModelWeights(file: file, config: config, kernels: kernels)
         traits = ArchitectureTraits.of(config.architecture)
+        block = DecoderBlock(config: config, traits: traits)
         self.numerics = numerics
         self.debugTap = debugTap
     }
@@ -157,17 +160,11 @@ public final class Transformer: @unchecked Sendable {
         for (t, id) in tokens.enumerated() {
             Dequantize.row(weights.tokenEmbedding.type, weights.tokenEmbedding.row(Int(id)), s.x + t * e, count: e)
         }
-        if traits.scalesEmbedding { VectorOps.scale(s.x, by: sqrtf(Float(e)), count: n * e) }
-
-        let globalRope = RopeTable(positions: positions, dimensions: c.ropeDimensions, base: c.ropeBase,
-                                   freqScale: c.ropeFrequencyScale, factors: weights.ropeFrequencyFactors)
-        let slidingRope = c.slidingWindow > 0
-            ? RopeTable(positions: positions, dimensions: c.ropeDimensions, base: c.ropeBaseSliding, freqScale: 1, factors: nil)
-            : globalRope
+        if let scale = block.embeddingScale { VectorOps.scale(s.x, by: scale, count: n * e) }
+        let ropes = block.ropes(positions: positions, factors: weights.ropeFrequencyFactors)
 
         for (l, w) in weights.layers.enumerated() {
-            let sliding = c.isSliding(l)
-            let rope = sliding ? slidingRope : globalRope
+            let rope = ropes.table(layer: l)
             // Attention.
             rmsNormRows(s.x, w.attentionNorm, s.xn, rows: n, width: e, pool: pool)
             tap("attn_norm-\(l)", s.xn, n * e)
@@ -180,18 +177,7 @@ public final class Transformer: @unchecked Sendable {
                 addBias(w.queryBias, s.q + rows.lowerBound * c.qDim, rows: count, width: c.qDim)
                 addBias(w.keyBias, s.k + rows.lowerBound * c.kvDim, rows: count, width: c.kvDim)
                 addBias(w.valueBias, s.v + rows.lowerBound * c.kvDim, rows: count, width: c.kvDim)
-                for t in rows {
-                    for h in 0..<c.heads {
-                        let head = s.q + t * c.qDim + h * c.headDim
-                        if let qn = w.queryNorm { rmsNormInPlace(head, qn, width: c.headDim) }
-                        rope.apply(head, token: t, style: traits.ropeStyle)
-                    }
-                    for h in 0..<c.kvHeads {
-                        let head = s.k + t * c.kvDim + h * c.headDim
-                        if let kn = w.keyNorm { rmsNormInPlace(head, kn, width: c.headDim) }
-                        rope.apply(head, token: t, style: traits.ropeStyle)
-                    }
-                }
+                block.positionHeads(q: s.q, k: s.k, tokens: rows, layer: w, rope: rope)
             }
             tap("Qcur-\(l)", s.q, n * c.qDim)
             tap("Kcur-\(l)", s.k, n * c.kvDim)
@@ -211,16 +197,15 @@ public final class Transformer: @unchecked Sendable {
                              "a KV cache made under other numerics")   // F16 holds only fp16-rounded K/V
                 caches[t].store(layer: l, position: positions[t], key: s.k + t * c.kvDim, value: s.v + t * c.kvDim)
             }
-            attend(layer: l, positions: positions, sliding: sliding, caches: caches, s: s, pool: pool)
+            attend(layer: l, positions: positions, caches: caches, s: s, pool: pool)
             tap("kqv_out-\(l)", s.attn, n * c.qDim)
             MatMul.multiply(w.output, x: s.attn, tokens: n, y: s.o, pool: pool)
             lora.apply(l, .o, x: s.attn, inputs: c.qDim, y: s.o, outputs: e)
             tap("attn_out-\(l)", s.o, n * e)
-            if let pn = w.postAttentionNorm {
-                rmsNormRows(s.o, pn, s.o, rows: n, width: e, pool: pool)
-                tap("attn_post_norm-\(l)", s.o, n * e)
+            perRows(n, pool: pool) { rows in
+                block.addBranch(s.o, postNorm: w.postAttentionNorm, normalized: s.o, residual: s.x, out: s.x, rows: rows)
             }
-            addRows(s.o, into: s.x, rows: n, width: e, pool: pool)
+            if w.postAttentionNorm != nil { tap("attn_post_norm-\(l)", s.o, n * e) }
 
             // Feed-forward.
             tap("ffn_inp-\(l)", s.x, n * e)
@@ -248,11 +233,10 @@ public final class Transformer: @unchecked Sendable {
             MatMul.multiply(w.down, x: s.gate, tokens: n, y: s.o, pool: pool)
             lora.apply(l, .down, x: s.gate, inputs: c.feedForward, y: s.o, outputs: e)
             tap("ffn_out-\(l)", s.o, n * e)
-            if let pn = w.postFFNNorm {
-                rmsNormRows(s.o, pn, s.o, rows: n, width: e, pool: pool)
-                tap("ffn_post_norm-\(l)", s.o, n * e)
+            perRows(n, pool: pool) { rows in
+                block.addBranch(s.o, postNorm: w.postFFNNorm, normalized: s.o, residual: s.x, out: s.x, rows: rows)
             }
-            addRows(s.o, into: s.x, rows: n, width: e, pool: pool)
+            if w.postFFNNorm != nil { tap("ffn_post_norm-\(l)", s.o, n * e) }
         }
         for t in 0..<n { caches[t].count = max(caches[t].count, positions[t] + 1) }
         tap("l_out-last", s.x, n * e)
@@ -280,16 +264,15 @@ public final class Transformer: @unchecked Sendable {
 
     /// Causal (and, on sliding layers, windowed) softmax attention for each
     /// (token, head), spread over the pool. Writes `s.attn` (tokens, qDim).
-    private func attend(layer l: Int, positions: [Int], sliding: Bool, caches: [KVCache], s: Scratch, pool: ThreadPool) {
+    private func attend(layer l: Int, positions: [Int], caches: [KVCache], s: Scratch, pool: ThreadPool) {
         let c = config
         let n = positions.count
         let group = c.heads / c.kvHeads
         let scale = traits.scalesQueryBeforeAttention ? 1 : c.attentionScale   // else q carries it already
-        let window = c.slidingWindow
         let roundWeights = numerics == .llamaCompatible
         let batched = n > 1
         if roundWeights && batched {
-            attendGrouped(layer: l, positions: positions, sliding: sliding, caches: caches, s: s, pool: pool)
+            attendGrouped(layer: l, positions: positions, caches: caches, s: s, pool: pool)
             return
         }
         pool.run { worker, workers in
@@ -300,7 +283,7 @@ public final class Transformer: @unchecked Sendable {
                 let t = task / c.heads, h = task % c.heads
                 let pos = positions[t]
                 let cache = caches[t]
-                let lo = sliding ? max(0, pos - window + 1) : 0
+                let lo = block.firstVisible(position: pos, layer: l)
                 let q = s.q + t * c.qDim + h * c.headDim
                 let kvOffset = (h / group) * c.headDim
                 if roundWeights {
@@ -340,12 +323,11 @@ public final class Transformer: @unchecked Sendable {
     /// one task per (token, KV head) computes the scores of all the query
     /// heads sharing that KV head in one pass over K (tinyBLAS's order per
     /// dot product, so the same bits as one head at a time).
-    private func attendGrouped(layer l: Int, positions: [Int], sliding: Bool, caches: [KVCache], s: Scratch, pool: ThreadPool) {
+    private func attendGrouped(layer l: Int, positions: [Int], caches: [KVCache], s: Scratch, pool: ThreadPool) {
         let c = config
         let n = positions.count
         let group = c.heads / c.kvHeads
         let scale = traits.scalesQueryBeforeAttention ? 1 : c.attentionScale
-        let window = c.slidingWindow
         pool.run { worker, workers in
             let scores = s.scores + worker * s.scoreRows * s.scoreStride   // (group, scoreStride)
             let vacc = s.vacc + worker * 32 * c.headDim
@@ -354,7 +336,7 @@ public final class Transformer: @unchecked Sendable {
                 let t = task / c.kvHeads, g = task % c.kvHeads
                 let pos = positions[t]
                 let cache = caches[t]
-                let lo = sliding ? max(0, pos - window + 1) : 0
+                let lo = block.firstVisible(position: pos, layer: l)
                 // llama.cpp: scores over the whole cache (masked ones -inf),
                 // softmax in 8-blocks from position 0, probabilities to fp16,
                 // sums with lanes by absolute position.
@@ -431,13 +413,6 @@ public final class Transformer: @unchecked Sendable {
         }
     }
 
-    /// y += x over `rows` rows of `width`, the rows spread over the pool.
-    private func addRows(_ x: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>, rows: Int, width: Int, pool: ThreadPool) {
-        perRows(rows, pool: pool) { slice in
-            VectorOps.add(x + slice.lowerBound * width, into: y + slice.lowerBound * width, count: slice.count * width)
-        }
-    }
-
     /// Runs `body` on one contiguous slice of rows 0..<n per worker: the
     /// row-wise work of a prefill (norms, RoPE, activations) would otherwise
     /// run on one thread while the others wait. One row runs inline.
@@ -447,12 +422,6 @@ public final class Transformer: @unchecked Sendable {
             let per = (n + workers - 1) / workers
             let lo = min(n, worker * per), hi = min(n, lo + per)
             if lo < hi { body(lo..<hi) }
-        }
-    }
-
-    private func rmsNormInPlace(_ x: UnsafeMutablePointer<Float>, _ w: [Float], width: Int) {
-        w.withUnsafeBufferPointer { wp in
-            VectorOps.rmsNorm(x, weight: wp.baseAddress!, eps: config.rmsEpsilon, count: width, out: x)
         }
     }
 

@@ -25,10 +25,10 @@ enum AttentionPass {
         }
     }
 
-    /// First visible key position of query row `i`.
+    /// First visible key position of query row `i` (the decoder block's window rule).
     @inline(__always)
     static func lowest(_ i: Int, layer: Int, config c: ModelConfig) -> Int {
-        c.isSliding(layer) ? max(0, i - c.slidingWindow + 1) : 0
+        DecoderBlock.firstVisible(position: i, layer: layer, config: c)
     }
 
     /// probs (heads, T, T) = softmax(scale·q·kᵀ) over visible keys (0 elsewhere);

@@ -41,6 +41,8 @@ public final class TrainingPass: @unchecked Sendable {
 
     var config: ModelConfig { model.config }
     var traits: ArchitectureTraits { model.traits }
+    /// The quirks of the layer loop, the same definition inference runs.
+    var block: DecoderBlock { model.block }
 
     public init(model: Transformer, lora: TrainableLoRA, pool: ThreadPool) {
         self.model = model
@@ -78,9 +80,9 @@ public final class TrainingPass: @unchecked Sendable {
         for (t, id) in tokens.enumerated() {
             Dequantize.row(model.weights.tokenEmbedding.type, model.weights.tokenEmbedding.row(Int(id)), inputs[0] + t * e, count: e)
         }
-        if traits.scalesEmbedding { VectorOps.scale(inputs[0], by: sqrtf(Float(e)), count: n * e) }
+        if let scale = block.embeddingScale { VectorOps.scale(inputs[0], by: scale, count: n * e) }
 
-        let ropes = Ropes(config: c, positions: 0..<n, factors: model.weights.ropeFrequencyFactors)
+        let ropes = block.ropes(positions: 0..<n, factors: model.weights.ropeFrequencyFactors)
         let perLayer = LayerActivations.bytes(tokens: n, config: c)
         let keep = backward ? min(c.layers, activationBudget / max(perLayer, 1)) : 0
         var kept: [LayerActivations?] = (0..<c.layers).map { $0 < keep ? LayerActivations(tokens: n, config: c) : nil }
@@ -116,7 +118,7 @@ public final class TrainingPass: @unchecked Sendable {
     // MARK: - Layer forward
 
     private func forwardLayer(_ l: Int, x: UnsafeMutablePointer<Float>, acts a: LayerActivations,
-                              out: UnsafeMutablePointer<Float>, ropes: Ropes, work: Workspace) {
+                              out: UnsafeMutablePointer<Float>, ropes: DecoderBlock.Ropes, work: Workspace) {
         let c = config, n = a.tokens, e = c.embedding
         let w = model.weights.layers[l]
         rmsNorm(x, w.attentionNorm, a.xn1, rows: n, width: e)
@@ -130,41 +132,17 @@ public final class TrainingPass: @unchecked Sendable {
             a.qLin.update(from: a.q, count: n * c.qDim)
             a.kLin.update(from: a.k, count: n * c.kvDim)
         }
-        let rope = ropes.table(sliding: c.isSliding(l))
-        for t in 0..<n {
-            for hh in 0..<c.heads {
-                let head = a.q + t * c.qDim + hh * c.headDim
-                if let qn = w.queryNorm { rmsNorm(head, qn, head, rows: 1, width: c.headDim) }
-                rope.apply(head, token: t, style: traits.ropeStyle)
-            }
-            for hh in 0..<c.kvHeads {
-                let head = a.k + t * c.kvDim + hh * c.headDim
-                if let kn = w.keyNorm { rmsNorm(head, kn, head, rows: 1, width: c.headDim) }
-                rope.apply(head, token: t, style: traits.ropeStyle)
-            }
-        }
+        block.positionHeads(q: a.q, k: a.k, tokens: 0..<n, layer: w, rope: ropes.table(layer: l))
         AttentionPass.forward(config: c, layer: l, tokens: n, q: a.q, k: a.k, v: a.v, probs: a.probs, out: a.attn, pool: pool)
         linear(w.output, l, .o, x: a.attn, y: a.oLin, rows: n, work: work)
-        // x2 = x + postNorm(oLin)
-        if let pn = w.postAttentionNorm {
-            rmsNorm(a.oLin, pn, a.x2, rows: n, width: e)
-            VectorOps.add(x, into: a.x2, count: n * e)
-        } else {
-            a.x2.update(from: x, count: n * e)
-            VectorOps.add(a.oLin, into: a.x2, count: n * e)
-        }
+        // x2 = x + postNorm(oLin); oLin stays as it was, for the backward pass.
+        block.addBranch(a.oLin, postNorm: w.postAttentionNorm, normalized: a.x2, residual: x, out: a.x2, rows: 0..<n)
         rmsNorm(a.x2, w.ffnNorm, a.xn2, rows: n, width: e)
         linear(w.gate, l, .gate, x: a.xn2, y: a.g, rows: n, work: work)
         linear(w.up, l, .up, x: a.xn2, y: a.u, rows: n, work: work)
         TrainingMath.gatedActivation(traits.activation, g: a.g, u: a.u, out: a.h, count: n * c.feedForward)
         linear(w.down, l, .down, x: a.h, y: a.dLin, rows: n, work: work)
-        if let pn = w.postFFNNorm {
-            rmsNorm(a.dLin, pn, out, rows: n, width: e)
-            VectorOps.add(a.x2, into: out, count: n * e)
-        } else {
-            out.update(from: a.x2, count: n * e)
-            VectorOps.add(a.dLin, into: out, count: n * e)
-        }
+        block.addBranch(a.dLin, postNorm: w.postFFNNorm, normalized: out, residual: a.x2, out: out, rows: 0..<n)
     }
 
     /// y (rows, out) = x·Wᵀ + scale·(x·Aᵀ)·Bᵀ
@@ -183,7 +161,7 @@ public final class TrainingPass: @unchecked Sendable {
 
     /// On entry `dx` holds dLoss/d(layer output); on return dLoss/d(layer input).
     private func backwardLayer(_ l: Int, x: UnsafeMutablePointer<Float>, acts a: LayerActivations,
-                               dx: UnsafeMutablePointer<Float>, ropes: Ropes, work: Workspace) {
+                               dx: UnsafeMutablePointer<Float>, ropes: DecoderBlock.Ropes, work: Workspace) {
         let c = config, n = a.tokens, e = c.embedding, ff = c.feedForward
         let w = model.weights.layers[l]
         // FFN branch: out = x2 + postNorm(dLin).
@@ -215,22 +193,9 @@ public final class TrainingPass: @unchecked Sendable {
         linearBackward(w.output, l, .o, x: a.attn, dy: dO, dx: dAttn, rows: n, work: work)
         AttentionPass.backward(config: c, layer: l, tokens: n, q: a.q, k: a.k, v: a.v, probs: a.probs, dOut: dAttn,
                                dq: work.dQ, dk: work.dK, dv: work.dV, scratch: work.attention, pool: pool)
-        let rope = ropes.table(sliding: c.isSliding(l))
-        for t in 0..<n {
-            for hh in 0..<c.heads {
-                let g = work.dQ + t * c.qDim + hh * c.headDim
-                rope.applyInverse(g, token: t, style: traits.ropeStyle)
-                if let qn = w.queryNorm {
-                    rmsNormBackwardRows(a.qLin + t * c.qDim + hh * c.headDim, qn, dy: g, dx: g, rows: 1, width: c.headDim, accumulate: false)
-                }
-            }
-            for hh in 0..<c.kvHeads {
-                let g = work.dK + t * c.kvDim + hh * c.headDim
-                rope.applyInverse(g, token: t, style: traits.ropeStyle)
-                if let kn = w.keyNorm {
-                    rmsNormBackwardRows(a.kLin + t * c.kvDim + hh * c.headDim, kn, dy: g, dx: g, rows: 1, width: c.headDim, accumulate: false)
-                }
-            }
+        block.positionHeadsBackward(dq: work.dQ, dk: work.dK, tokens: 0..<n, qLinear: a.qLin, kLinear: a.kLin, layer: w,
+                                    rope: ropes.table(layer: l)) { x, weight, gradient in
+            rmsNormBackwardRows(x, weight, dy: gradient, dx: gradient, rows: 1, width: c.headDim, accumulate: false)
         }
         dXn.update(repeating: 0, count: n * e)
         linearBackward(w.query, l, .q, x: a.xn1, dy: work.dQ, dx: dXn, rows: n, work: work)
@@ -365,23 +330,6 @@ public final class TrainingPass: @unchecked Sendable {
         }
     }
 }
-
-/// RoPE tables for positions 0..<n (global and sliding-window bases).
-struct Ropes {
-    let global: RopeTable
-    let sliding: RopeTable
-
-    init(config c: ModelConfig, positions: Range<Int>, factors: [Float]?) {
-        global = RopeTable(positions: positions, dimensions: c.ropeDimensions, base: c.ropeBase,
-                           freqScale: c.ropeFrequencyScale, factors: factors)
-        sliding = c.slidingWindow > 0
-            ? RopeTable(positions: positions, dimensions: c.ropeDimensions, base: c.ropeBaseSliding, freqScale: 1, factors: nil)
-            : global
-    }
-
-    func table(sliding s: Bool) -> RopeTable { s ? sliding : global }
-}
-
 /// Scratch buffers of one training pass.
 final class Workspace {
     let dx, dE, dXn, dFF, dAttn, dQ, dK, dV, u, du, dBT, discard: UnsafeMutablePointer<Float>
