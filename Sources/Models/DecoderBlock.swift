@@ -52,13 +52,21 @@ public struct DecoderBlock: Sendable {
     /// `window - 1` positions back are masked).
     @inline(__always)
     public func firstVisible(position: Int, layer: Int) -> Int {
-        Self.firstVisible(position: position, layer: layer, config: config)
+        Self.firstVisible(position: position, window: window(layer: layer))
     }
 
-    /// ``firstVisible(position:layer:)`` for loops that hold only the configuration.
+    /// The attention window of layer `layer` in keys; 0 where attention is global.
+    public func window(layer: Int) -> Int { Self.window(layer: layer, config: config) }
+
+    public static func window(layer: Int, config c: ModelConfig) -> Int {
+        c.isSliding(layer) ? c.slidingWindow : 0
+    }
+
+    /// ``firstVisible(position:layer:)`` with the layer's ``window(layer:)`` looked up once
+    /// outside the hot loop (the lookup reads the configuration's arrays).
     @inline(__always)
-    public static func firstVisible(position: Int, layer: Int, config c: ModelConfig) -> Int {
-        c.isSliding(layer) ? max(0, position - c.slidingWindow + 1) : 0
+    public static func firstVisible(position: Int, window: Int) -> Int {
+        window > 0 ? max(0, position - window + 1) : 0
     }
 
     /// Puts q and k heads in position, in place, for token rows `tokens`: each head's

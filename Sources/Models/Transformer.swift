@@ -265,6 +265,7 @@ public final class Transformer: @unchecked Sendable {
     /// Causal (and, on sliding layers, windowed) softmax attention for each
     /// (token, head), spread over the pool. Writes `s.attn` (tokens, qDim).
     private func attend(layer l: Int, positions: [Int], caches: [KVCache], s: Scratch, pool: ThreadPool) {
+        let window = block.window(layer: l)   // once: the lookup reads the configuration's arrays
         let c = config
         let n = positions.count
         let group = c.heads / c.kvHeads
@@ -283,7 +284,7 @@ public final class Transformer: @unchecked Sendable {
                 let t = task / c.heads, h = task % c.heads
                 let pos = positions[t]
                 let cache = caches[t]
-                let lo = block.firstVisible(position: pos, layer: l)
+                let lo = DecoderBlock.firstVisible(position: pos, window: window)
                 let q = s.q + t * c.qDim + h * c.headDim
                 let kvOffset = (h / group) * c.headDim
                 if roundWeights {
@@ -324,6 +325,7 @@ public final class Transformer: @unchecked Sendable {
     /// heads sharing that KV head in one pass over K (tinyBLAS's order per
     /// dot product, so the same bits as one head at a time).
     private func attendGrouped(layer l: Int, positions: [Int], caches: [KVCache], s: Scratch, pool: ThreadPool) {
+        let window = block.window(layer: l)   // once: the lookup reads the configuration's arrays
         let c = config
         let n = positions.count
         let group = c.heads / c.kvHeads
@@ -336,7 +338,7 @@ public final class Transformer: @unchecked Sendable {
                 let t = task / c.kvHeads, g = task % c.kvHeads
                 let pos = positions[t]
                 let cache = caches[t]
-                let lo = block.firstVisible(position: pos, layer: l)
+                let lo = DecoderBlock.firstVisible(position: pos, window: window)
                 // llama.cpp: scores over the whole cache (masked ones -inf),
                 // softmax in 8-blocks from position 0, probabilities to fp16,
                 // sums with lanes by absolute position.

@@ -28,7 +28,7 @@ enum AttentionPass {
     /// First visible key position of query row `i` (the decoder block's window rule).
     @inline(__always)
     static func lowest(_ i: Int, layer: Int, config c: ModelConfig) -> Int {
-        DecoderBlock.firstVisible(position: i, layer: layer, config: c)
+        DecoderBlock.firstVisible(position: i, window: DecoderBlock.window(layer: layer, config: c))
     }
 
     /// probs (heads, T, T) = softmax(scale·q·kᵀ) over visible keys (0 elsewhere);
