@@ -30,7 +30,13 @@ build() {
         -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=address \
         -Xswiftc -DAQYL_LIBFUZZER -Xswiftc -O >&2
     # Refuse to fuzz blind: the Swift harnesses must carry coverage counters.
-    if command -v objdump >/dev/null && ! objdump -h "$BUILD/release/FuzzTargets.build/FuzzTarget.swift.o" | grep -q __sancov_cntrs; then
+    # (Output captured first: under pipefail, `objdump | grep -q` fails at random when
+    # grep exits on the first match and objdump dies of SIGPIPE; that failed a CI run.)
+    local sections=""
+    if command -v objdump >/dev/null; then
+        sections=$(objdump -h "$BUILD/release/FuzzTargets.build/FuzzTarget.swift.o")
+    fi
+    if [[ -n "$sections" ]] && ! grep -q __sancov_cntrs <<< "$sections"; then
         echo "fuzz build has no coverage instrumentation in Swift code" >&2; exit 3
     fi
 }
@@ -78,7 +84,7 @@ case "${1:-}" in
             if [[ $status -ne 0 ]]; then
                 failed+=("$t")
                 echo "FAIL $t (exit $status): log $log"
-                grep -E "ERROR|SUMMARY|Precondition failed|Fatal error|deadly signal|Test unit written|timeout|out-of-memory" "$log" | head -8
+                grep -E "ERROR|SUMMARY|Precondition failed|Fatal error|deadly signal|Test unit written|timeout|out-of-memory" "$log" | head -8 || true
             else
                 echo "ok   $t: ${runs:-?} runs, ${rate:-?}/s"
             fi
@@ -89,7 +95,7 @@ case "${1:-}" in
     *)
         target=$1; shift
         build
-        if ! "$(binary)" --list | grep -qx "$target"; then echo "unknown target '$target'; scripts/fuzz.sh --list" >&2; exit 2; fi
+        if ! grep -qx "$target" <<< "$("$(binary)" --list)"; then echo "unknown target '$target'; scripts/fuzz.sh --list" >&2; exit 2; fi
         if [[ "${1:-}" == "--runs" ]]; then run_target "$target" -runs="$2"
         else run_target "$target" -max_total_time="${1:-60}"; fi
         ;;
