@@ -6,7 +6,7 @@ import Tokenizers
 
 /// One training sequence: `targets[t]` is the token expected after `tokens[t]`,
 /// or −1 where no loss is taken (prompt and template tokens).
-public struct TrainingExample: Sendable, Equatable {
+public struct TrainingExample: Sendable, Equatable, Codable {
     public var tokens: [Int32]
     public var targets: [Int32]
 

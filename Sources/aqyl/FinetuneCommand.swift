@@ -50,6 +50,8 @@ struct FinetuneTrainCommand: AsyncParsableCommand {
     var activationMemory: Int = 1500
     @Option(help: "Backward product through quantized weights: int8 (a Q8_0 copy of each Wᵀ, ~1.06 bytes per weight, fast) or float (dequantized tiles, no extra memory).")
     var backward: TrainingPass.BackwardProduct = .int8
+    @Option(help: ArgumentHelp("Also write the run's exact plan to this directory (trace.json: every step's sequences and learning rate; initial.gguf: the adapter before step 1), for an outside trainer to replay (scripts/lora_sidebyside).", valueName: "dir"))
+    var trace: String?
     @Flag(help: "Stop at the first malformed data line instead of skipping it.") var strict = false
     @Flag(help: "No progress bar.") var quiet = false
 
@@ -107,6 +109,10 @@ struct FinetuneTrainCommand: AsyncParsableCommand {
             + "\(options.targets.map(\.rawValue).joined(separator: ",")): \(trainer.pass.lora.count) trainable parameters")
         printErr("aqyl: \(train.examples.count) sequences (\(train.tokenCount) tokens, \(train.scoredTokens) scored, \(train.format.rawValue))"
             + (held.map { ", eval \($0.examples.count) sequences" } ?? "") + "; \(trainer.totalSteps) steps")
+        if let trace {
+            guard resumeFrom == nil else { throw CLIError("--trace records a run from its start; it cannot be combined with --resume") }
+            try writeTrace(trainer, directory: trace, architecture: model.config.architecture.rawValue, baseName: baseName)
+        }
         let bar = ProgressBar(quiet: quiet)
         let report: TrainingReport
         do {
@@ -142,6 +148,21 @@ struct FinetuneTrainCommand: AsyncParsableCommand {
             print(String(format: "eval bits/char: %.4f → %.4f", b, a))
         }
         print("loss curve: \(stem).loss.csv, \(stem).loss.svg; report: \(stem).run.json; checkpoint: \(checkpointPath)")
+    }
+}
+
+extension FinetuneTrainCommand {
+    func writeTrace(_ trainer: Trainer, directory: String, architecture: String, baseName: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            try encoder.encode(trainer.trace()).write(to: URL(fileURLWithPath: directory + "/trace.json"))
+            try trainer.pass.lora.adapter(name: "initial", architecture: architecture, baseModelName: baseName)
+                .write(to: directory + "/initial.gguf")
+        } catch {
+            throw CLIError("cannot write the trace to \(directory): \(error)")
+        }
     }
 }
 
