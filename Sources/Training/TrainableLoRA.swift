@@ -101,6 +101,23 @@ public final class TrainableLoRA: @unchecked Sendable {
 
     public func zeroGradients() { gradients.update(repeating: 0, count: count) }
 
+    /// Takes A and B of every slot from `adapter` (same targets, ranks and shapes).
+    /// - Throws: ``TrainingOptionsError/invalid(_:)`` naming the first pair that is
+    ///   missing or shaped differently.
+    public func setValues(from adapter: LoRAAdapter) throws {
+        for s in slots {
+            let name = s.target.tensorName(layer: s.layer)
+            guard let pair = adapter.pairs[name] else { throw TrainingOptionsError.invalid("the adapter has no \(name)") }
+            guard pair.rank == s.rank, pair.inputs == s.inputs, pair.outputs == s.outputs else {
+                throw TrainingOptionsError.invalid(
+                    "\(name) is rank \(pair.rank), \(pair.inputs)→\(pair.outputs); expected rank \(s.rank), \(s.inputs)→\(s.outputs)")
+            }
+            pair.a.withUnsafeBufferPointer { (values + s.offset).update(from: $0.baseAddress!, count: s.aCount) }
+            pair.b.withUnsafeBufferPointer { (values + s.bOffset).update(from: $0.baseAddress!, count: s.outputs * s.rank) }
+        }
+        refreshTransposes()
+    }
+
     /// The adapter as llama.cpp's GGUF LoRA stores it.
     public func adapter(name: String, architecture: String, baseModelName: String?) -> LoRAAdapter {
         var pairs: [String: LoRAPair] = [:]

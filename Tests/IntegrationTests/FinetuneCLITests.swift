@@ -35,6 +35,31 @@ import TestSupport
         CLI.expectCleanFailure(try CLI.run(["generate", "-m", Self.smol, "--lora", "/nonexistent.gguf", "-p", "hi"]), mentions: "nonexistent")
     }
 
+    /// `--trace` writes what an outside trainer needs to replay the run: every step's
+    /// sequences and learning rate, and the adapter before step 1 (B = 0).
+    @Test func traceRecordsThePlan() throws {
+        let data = try Self.file(String(repeating: "Алматы — әдемі қала. Астана — елорда. ", count: 30), "trace.txt")
+        let out = NSTemporaryPath("traced.gguf"), dir = NSTemporaryPath("trace-dir")
+        let r = try CLI.run(["finetune", "-m", Self.smol, "--data", data, "--out", out, "--steps", "3", "--rank", "2",
+                             "--ctx", "32", "--lr", "1e-3", "-t", "2", "--quiet", "--trace", dir])
+        #expect(r.status == 0, "\(r.stderr)")
+        let trace = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/trace.json"))) as! [String: Any]
+        let steps = trace["steps"] as! [[String: Any]]
+        #expect(steps.count == 3)
+        #expect(trace["clip_norm"] as? Double == 1)
+        let first = (steps[0]["examples"] as! [[String: Any]])[0]
+        #expect((first["tokens"] as! [Int]).count == 32 && (first["targets"] as! [Int]).count == 32)
+        #expect((steps[0]["learning_rate"] as! Double) > (steps[2]["learning_rate"] as! Double))   // cosine decay
+        let initial = try String(contentsOfFile: dir + "/initial.gguf", encoding: .isoLatin1)
+        #expect(initial.hasPrefix("GGUF"))
+        // The trained run's loss at step 1 is the loss of the traced step-1 sequences.
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: String(out.dropLast(5)) + ".run.json"))) as! [String: Any]
+        #expect(((report["report"] as! [String: Any])["history"] as! [Any]).count == 3)
+        CLI.expectCleanFailure(try CLI.run(["finetune", "-m", Self.smol, "--data", data, "--out", out, "--trace", dir,
+                                            "--resume", String(out.dropLast(5)) + ".ckpt.gguf"]),
+                               mentions: "cannot be combined with --resume")
+    }
+
     /// Two steps on smollm2 with a malformed line skipped (not --strict): the
     /// adapter, loss curve (CSV and SVG), report and checkpoint are written, and
     /// the adapter runs with `generate --lora`.
