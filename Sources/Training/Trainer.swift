@@ -29,6 +29,11 @@ public struct TrainingReport: Sendable, Codable {
     public var evalBitsPerCharAfter: Double?
     public var history: [LossRecord]
     public var recomputedLayers: Int
+    /// The step whose adapter was kept (the lowest held-out loss; 0: no step beat the
+    /// base model, so the adapter is the initial one, B = 0), when the best is kept.
+    public var keptStep: Int?
+    /// Set when the run stopped early: held-out loss had not improved for this many evals.
+    public var stoppedEarlyAfterEvals: Int?
 }
 
 /// The training loop: seeded shuffles per epoch, gradient accumulation,
@@ -43,6 +48,13 @@ public final class Trainer {
     let optimizer: AdamW
     /// Characters of the eval texts' scored tokens, for bits per character.
     public var evalCharacters: ((TrainingExample) -> Int)?
+    /// Keep the adapter of the step with the lowest held-out loss instead of the last
+    /// one (only with an eval set; evals happen every `options.evalEvery` steps).
+    public var keepBest = true
+    /// Stop after this many evals in a row without a lower held-out loss (0: never).
+    public var earlyStopPatience = 0
+    /// The last step's values, when the best step's were restored at the end.
+    public private(set) var lastValues: [Float]?
 
     public init(model: Transformer, options: TrainingOptions, train: TrainingDataset, eval: TrainingDataset?,
                 threads: Int, baseModel: String) {
@@ -115,6 +127,12 @@ public final class Trainer {
         let started = clock.now
         var stepSeconds = 0.0
         var lastEval: Double? = history.last(where: { $0.evalLoss != nil })?.evalLoss ?? before?.mean
+        // The best held-out loss so far and the values that gave it (a resumed run starts
+        // tracking at its checkpoint, whose values it has).
+        var best: (loss: Double, sum: Double, count: Int, step: Int, values: [Float])?
+        if let before { best = (before.mean, before.sum, before.count, step, Array(UnsafeBufferPointer(start: lora.values, count: lora.count))) }
+        var evalsWithoutImprovement = 0
+        var stoppedEarly: Int?
         func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
 
         while step < totalSteps {
@@ -135,8 +153,16 @@ public final class Trainer {
 
             var evalLoss: Double?
             if options.evalEvery > 0 && step % options.evalEvery == 0 || step == totalSteps {
-                evalLoss = try evaluate()?.mean
-                if evalLoss != nil { lastEval = evalLoss }
+                if let e = try evaluate() {
+                    evalLoss = e.mean
+                    lastEval = e.mean
+                    if best == nil || e.mean < best!.loss {
+                        best = (e.mean, e.sum, e.count, step, Array(UnsafeBufferPointer(start: lora.values, count: lora.count)))
+                        evalsWithoutImprovement = 0
+                    } else {
+                        evalsWithoutImprovement += 1
+                    }
+                }
             }
             let elapsed = priorSeconds + seconds(clock.now - started)
             history.append(LossRecord(step: step, epoch: Double(step * perStep) / Double(train.examples.count), learningRate: lr,
@@ -146,11 +172,28 @@ public final class Trainer {
             progress(TrainingProgress(step: step, totalSteps: totalSteps, loss: loss / Double(max(scored, 1)), evalLoss: lastEval,
                                       tokensPerSecond: rate, elapsedSeconds: elapsed,
                                       etaSeconds: Double(totalSteps - step) * stepSeconds / Double(step - (resume?.state.step ?? 0))))
-            if options.checkpointEvery > 0 && step % options.checkpointEvery == 0 || step == totalSteps {
+            let stopNow = earlyStopPatience > 0 && evalsWithoutImprovement >= earlyStopPatience && step < totalSteps
+            if options.checkpointEvery > 0 && step % options.checkpointEvery == 0 || step == totalSteps || stopNow {
                 try checkpoint(snapshot(step: step, history: history, trainedTokens: trainedTokens, elapsed: elapsed))
             }
+            if stopNow {
+                stoppedEarly = evalsWithoutImprovement
+                break
+            }
         }
-        let after = try evaluate()
+        var after: (mean: Double, sum: Double, count: Int)?
+        var keptStep: Int?
+        if keepBest, let best {
+            if best.step != step {
+                lastValues = Array(UnsafeBufferPointer(start: lora.values, count: lora.count))
+                best.values.withUnsafeBufferPointer { lora.values.update(from: $0.baseAddress!, count: lora.count) }
+                lora.refreshTransposes()
+            }
+            keptStep = best.step
+            after = (best.loss, best.sum, best.count)
+        } else {
+            after = try evaluate()
+        }
         let newTokens = trainedTokens - (resume?.state.trainedTokens ?? 0)
         let chars = evalCharacterCount()
         return TrainingReport(
@@ -159,7 +202,8 @@ public final class Trainer {
             finalLoss: history.last?.loss ?? 0, evalLossBefore: before?.mean, evalLossAfter: after?.mean,
             evalBitsPerCharBefore: before.flatMap { b in chars.map { b.sum / log(2) / Double($0) } },
             evalBitsPerCharAfter: after.flatMap { a in chars.map { a.sum / log(2) / Double($0) } },
-            history: history, recomputedLayers: pass.recomputedLayers)
+            history: history, recomputedLayers: pass.recomputedLayers, keptStep: keptStep,
+            stoppedEarlyAfterEvals: stoppedEarly)
     }
 
     /// Characters covered by the evaluated sequences' scored tokens.

@@ -10,3 +10,17 @@ extension TrainingPass.BackwardProduct: ExpressibleByArgument {}
 extension TrainingDataFormat: ExpressibleByArgument {}
 extension LSHIndex.Verification: ExpressibleByArgument {}
 extension PromptTemplate: ExpressibleByArgument {}
+
+extension EvalSplit: ExpressibleByArgument {
+    public var defaultValueDescription: String {
+        switch self {
+        case .auto: return "auto"
+        case let .fraction(f): return "\(f)"
+        }
+    }
+}
+
+/// Which adapter `aqyl finetune` writes to --out.
+enum KeptAdapter: String, CaseIterable, ExpressibleByArgument {
+    case best, last
+}

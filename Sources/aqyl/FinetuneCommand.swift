@@ -43,7 +43,13 @@ struct FinetuneTrainCommand: AsyncParsableCommand {
     @Option(help: "Learning-rate schedule.") var schedule: LearningRateSchedule = .cosine
     @Option(help: "AdamW weight decay.") var weightDecay: Float = 0
     @Option(help: "Random seed (initialization and data order).") var seed: UInt64 = 42
-    @Option(help: "Eval every N steps (0: only at the start and end).") var evalEvery: Int = 0
+    @Option(help: "Eval every N steps (0: only at the start and end; default: about 10 evals per run when there is held-out data).")
+    var evalEvery: Int?
+    @Option(help: ArgumentHelp("Held-out share of the training data when no --eval is given: auto (10% when the data has at most \(EvalSplit.smallData) sequences), 0 (none) or a fraction up to 0.5.", valueName: "auto|fraction"))
+    var evalSplit: EvalSplit = .auto
+    @Option(help: "The adapter to write: best (lowest held-out loss; the last one without held-out data) or last.")
+    var keep: KeptAdapter = .best
+    @Option(help: "Stop after N evals in a row without a lower held-out loss (0: never).") var earlyStop: Int = 0
     @Option(help: "Checkpoint every N steps (0: only at the end).") var checkpointEvery: Int = 0
     @Option(help: "Continue from this checkpoint (same options and seed).") var resume: String?
     @Option(help: "Megabytes of activations to keep for the backward pass; beyond it layers are recomputed.")
@@ -70,7 +76,6 @@ struct FinetuneTrainCommand: AsyncParsableCommand {
         options.schedule = schedule
         options.weightDecay = weightDecay
         options.seed = seed
-        options.evalEvery = evalEvery
         options.checkpointEvery = checkpointEvery
         let dataFormat = format
         guard out.hasSuffix(".gguf") else { throw CLIError("--out must end in .gguf (llama.cpp's LoRA format)") }
@@ -78,8 +83,8 @@ struct FinetuneTrainCommand: AsyncParsableCommand {
         let model = try await modelOptions.load()
         do { try options.validate(modelContext: model.config.contextLength) } catch { throw CLIError("\(error)") }
         let loader = TrainingDataLoader(tokenizer: model.tokenizer, formatter: model.chatFormatter, context: ctx, strict: strict)
-        let train: TrainingDataset
-        let held: TrainingDataset?
+        var train: TrainingDataset
+        var held: TrainingDataset?
         do {
             train = try loader.load(path: data, format: dataFormat)
             held = try eval.map { try loader.load(path: $0, format: dataFormat) }
@@ -87,6 +92,27 @@ struct FinetuneTrainCommand: AsyncParsableCommand {
             throw CLIError("\(error)")
         }
         for issue in train.issues + (held?.issues ?? []) { printErr("aqyl: warning: skipped \(issue)") }
+        guard earlyStop >= 0, earlyStop <= 1_000_000 else { throw CLIError("--early-stop must be 0...1000000") }
+        if let evalEvery, evalEvery < 0 { throw CLIError("--eval-every must not be negative") }
+        if held == nil, resume == nil {
+            let (kept, split) = evalSplit.split(train, seed: seed)
+            if let split {
+                train = kept
+                held = split
+                printErr("aqyl: held out \(split.examples.count) of \(kept.examples.count + split.examples.count) sequences for eval "
+                    + "(--eval-split \(evalSplit.defaultValueDescription); --eval FILE or --eval-split 0 to change)")
+            }
+        }
+        let steps = options.totalSteps(examples: train.examples.count)
+        // About ten evals per run by default, so the best adapter can be kept and overfitting seen.
+        options.evalEvery = evalEvery ?? (held == nil ? 0 : max(1, steps / 10))
+        let passes = Double(steps * options.sequencesPerStep) / Double(max(train.examples.count, 1))
+        if passes > 3, train.tokenCount < 50_000 {
+            printErr(String(format: "aqyl: warning: %d steps make %.1f passes over %d sequences (%d tokens); a text this small is learned by heart quickly",
+                            steps, passes, train.examples.count, train.tokenCount)
+                + (held == nil || keep == .last ? " (give --eval or --eval-split to watch held-out loss)"
+                   : "; held-out loss is measured every \(options.evalEvery) steps and the best adapter is kept"))
+        }
         if train.truncated > 0 { printErr("aqyl: warning: \(train.truncated) examples were cut to --ctx \(ctx)") }
 
         let baseName = model.file.metadata["general.name"]?.string ?? URL(fileURLWithPath: model.path).lastPathComponent
@@ -94,6 +120,8 @@ struct FinetuneTrainCommand: AsyncParsableCommand {
                               threads: modelOptions.threads, baseModel: baseName)
         trainer.pass.activationBudget = activationMemory * 1_000_000
         trainer.pass.backwardProduct = backward
+        trainer.keepBest = keep == .best
+        trainer.earlyStopPatience = earlyStop
         let tokenizer = model.tokenizer
         trainer.evalCharacters = { ex in
             var bytes: [UInt8] = []
@@ -126,6 +154,14 @@ struct FinetuneTrainCommand: AsyncParsableCommand {
         let adapter = trainer.pass.lora.adapter(name: LoRAAdapter.defaultName(path: out), architecture: model.config.architecture.rawValue,
                                                 baseModelName: baseName)
         try adapter.write(to: out)
+        if let last = trainer.lastValues {
+            let lora = trainer.pass.lora
+            let best = Array(UnsafeBufferPointer(start: lora.values, count: lora.count))
+            last.withUnsafeBufferPointer { lora.values.update(from: $0.baseAddress!, count: lora.count) }
+            try lora.adapter(name: LoRAAdapter.defaultName(path: out), architecture: model.config.architecture.rawValue,
+                             baseModelName: baseName).write(to: stem + ".last.gguf")
+            best.withUnsafeBufferPointer { lora.values.update(from: $0.baseAddress!, count: lora.count) }
+        }
         let title = "LoRA r\(rank) on \(baseName): \(URL(fileURLWithPath: data).lastPathComponent)"
         try LossCurve.csv(report.history, initialEval: report.evalLossBefore).write(toFile: stem + ".loss.csv", atomically: true, encoding: .utf8)
         try LossCurve.svg(report.history, title: title, initialEval: report.evalLossBefore)
@@ -146,6 +182,16 @@ struct FinetuneTrainCommand: AsyncParsableCommand {
         }
         if let b = report.evalBitsPerCharBefore, let a = report.evalBitsPerCharAfter {
             print(String(format: "eval bits/char: %.4f → %.4f", b, a))
+        }
+        if let kept = report.keptStep {
+            if kept == 0 {
+                print("kept: the initial adapter (no step lowered the held-out loss below the base model's; it changes nothing)")
+            } else if kept != report.steps {
+                print("kept: step \(kept) (lowest held-out loss); the last step's adapter: \(stem).last.gguf")
+            }
+        }
+        if let n = report.stoppedEarlyAfterEvals {
+            print("stopped early at step \(report.steps): \(n) evals without a lower held-out loss")
         }
         print("loss curve: \(stem).loss.csv, \(stem).loss.svg; report: \(stem).run.json; checkpoint: \(checkpointPath)")
     }

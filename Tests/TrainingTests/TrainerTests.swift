@@ -49,6 +49,62 @@ import Testing
         #expect(recent[5] < 0.5, "recent train losses \(recent)")
     }
 
+    /// Memorizing two sequences makes a third one less likely: the adapter kept is the
+    /// one of the lowest held-out loss (the model really holds it afterwards), the last
+    /// one is kept aside, and early stopping ends the run once held-out loss stalls.
+    @Test func keepsTheBestAdapterAndStopsEarly() throws {
+        var o = Self.options(steps: 120)
+        o.evalEvery = 5
+        let train = Self.dataset(Array(Self.text.prefix(2))), held = Self.dataset([Self.text[2]])
+        let trainer = Trainer(model: try Self.model(), options: o, train: train, eval: held, threads: 2, baseModel: "tiny")
+        let report = try trainer.run()
+        let evals = [(0, report.evalLossBefore!)] + report.history.compactMap { r in r.evalLoss.map { (r.step, $0) } }
+        let best = evals.min { $0.1 < $1.1 }!
+        #expect(report.keptStep == best.0)
+        #expect(report.evalLossAfter == best.1)
+        #expect(best.0 < 120, "held-out loss kept falling: \(evals)")
+        #expect(trainer.lastValues != nil)
+        let now = try trainer.evaluate()!.mean
+        #expect(abs(now - best.1) < 1e-9, "the restored adapter scores \(now), the best eval was \(best.1)")
+
+        let stopping = Trainer(model: try Self.model(), options: o, train: train, eval: held, threads: 2, baseModel: "tiny")
+        stopping.earlyStopPatience = 2
+        let early = try stopping.run()
+        #expect(early.stoppedEarlyAfterEvals == 2)
+        // The same run up to where it stopped: two evals (10 steps) after its best one.
+        let seen = [(0, early.evalLossBefore!)] + early.history.compactMap { r in r.evalLoss.map { (r.step, $0) } }
+        #expect(seen.map(\.1) == Array(evals.prefix(seen.count)).map(\.1))
+        let bestSeen = seen.min { $0.1 < $1.1 }!
+        #expect(early.keptStep == bestSeen.0)
+        #expect(early.steps < 120 && early.steps == bestSeen.0 + 10, "stopped at \(early.steps), best at \(bestSeen.0)")
+
+        let last = Trainer(model: try Self.model(), options: o, train: train, eval: held, threads: 2, baseModel: "tiny")
+        last.keepBest = false
+        let r = try last.run()
+        #expect(r.keptStep == nil && last.lastValues == nil && r.steps == 120)
+    }
+
+    @Test func evalSplitHoldsOutTheTailOfTextAndSeededRecords() {
+        let seqs: [[Int32]] = (0..<20).map { (i: Int) -> [Int32] in [Int32(i), Int32(i + 1), Int32(i + 2)] }
+        let text: TrainingDataset = Self.dataset(seqs)
+        let (train, held) = EvalSplit.auto.split(text, seed: 1)
+        #expect(held?.examples.count == 2 && train.examples.count == 18)
+        #expect(held?.examples == Array(text.examples.suffix(2)))
+        var chat: TrainingDataset = text
+        chat.format = TrainingDataFormat.chat
+        let a = EvalSplit.fraction(0.25).split(chat, seed: 1), b = EvalSplit.fraction(0.25).split(chat, seed: 1)
+        #expect(a.eval?.examples.count == 5 && a.eval?.examples == b.eval?.examples)
+        let all: [[Int32]] = a.train.examples.map { $0.tokens } + a.eval!.examples.map { $0.tokens }
+        #expect(Set(all).count == 20)
+        #expect(EvalSplit.auto.split(Self.dataset(Array(seqs.prefix(3))), seed: 1).eval == nil)   // too few to split
+        let bigSeqs: [[Int32]] = (0..<300).map { (i: Int) -> [Int32] in [Int32(i % 40), 1, 2] }
+        let big: TrainingDataset = Self.dataset(bigSeqs)
+        #expect(EvalSplit.auto.split(big, seed: 1).eval == nil)   // not small: no split unless asked
+        #expect(EvalSplit.fraction(0.1).split(big, seed: 1).eval?.examples.count == 30)
+        #expect(EvalSplit(argument: "0.6") == nil && EvalSplit(argument: "-1") == nil && EvalSplit(argument: "x") == nil)
+        #expect(EvalSplit(argument: "auto") == .auto && EvalSplit(argument: "0") == .fraction(0))
+    }
+
     static func values(_ t: Trainer) -> [Float] {
         Array(UnsafeBufferPointer(start: t.pass.lora.values, count: t.pass.lora.count))
     }
