@@ -43,7 +43,11 @@ public enum EvalSplit: Sendable, Equatable {
         var held: Set<Int>
         switch data.format {
         case .text, .textJSONL:
-            held = Set((n - k)..<n)
+            // A text's last window is usually a short remainder, which judges little:
+            // then it goes along with k full windows.
+            let full = data.examples.map(\.tokens.count).max() ?? 0
+            let shortTail = (data.examples.last?.tokens.count ?? 0) * 2 < full && n - k - 1 >= 1
+            held = Set((n - k - (shortTail ? 1 : 0))..<n)
         case .chat, .instruction:
             var rng = SplitMix64(seed: seed ^ 0x5EED_E7A1)
             var order = Array(0..<n)

@@ -97,6 +97,10 @@ import Testing
         let all: [[Int32]] = a.train.examples.map { $0.tokens } + a.eval!.examples.map { $0.tokens }
         #expect(Set(all).count == 20)
         #expect(EvalSplit.auto.split(Self.dataset(Array(seqs.prefix(3))), seed: 1).eval == nil)   // too few to split
+        // A short last window of a text goes along with a full one.
+        let windows: [[Int32]] = (0..<9).map { (i: Int) -> [Int32] in (0..<5).map { Int32(i + $0) } }
+        let tail: TrainingDataset = Self.dataset(windows + [[Int32(1), 2]])
+        #expect(EvalSplit.auto.split(tail, seed: 1).eval?.examples.count == 2)
         let bigSeqs: [[Int32]] = (0..<300).map { (i: Int) -> [Int32] in [Int32(i % 40), 1, 2] }
         let big: TrainingDataset = Self.dataset(bigSeqs)
         #expect(EvalSplit.auto.split(big, seed: 1).eval == nil)   // not small: no split unless asked
