@@ -65,6 +65,7 @@ public final class Trainer {
         let lora = TrainableLoRA(config: model.config, targets: options.targets, rank: options.rank, alpha: options.alpha,
                                  seed: options.seed)
         pass = TrainingPass(model: model, lora: lora, pool: ThreadPool(threads: threads))
+        pass.loraDropout = options.loraDropout ?? 0
         totalSteps = options.totalSteps(examples: train.examples.count)
         optimizer = AdamW(weightDecay: options.weightDecay)
     }
@@ -141,7 +142,9 @@ public final class Trainer {
             let scored = batch.reduce(0) { $0 + $1.scoredTokens }
             lora.zeroGradients()
             var loss = 0.0
-            for ex in batch {
+            for (j, ex) in batch.enumerated() {
+                // Dropout masks: a function of (seed, position in the run), like the data order.
+                pass.dropoutSeed = options.seed ^ (UInt64(step * perStep + j) &+ 1) &* 0xD1B5_4A32_D192_ED03
                 loss += try pass.accumulate(tokens: ex.tokens, targets: ex.targets, gradScale: 1 / Float(max(scored, 1))).loss
             }
             step += 1

@@ -22,6 +22,8 @@ public struct TrainingOptions: Sendable, Codable, Equatable {
     public var evalEvery = 0
     public var checkpointEvery = 0
     public var evalLimit = 64
+    /// PEFT's `lora_dropout` (nil: none; optional so older checkpoints still read).
+    public var loraDropout: Float?
 
     public init() {}
 
@@ -60,5 +62,6 @@ extension TrainingOptions {
         }
         if warmup < 0 { try fail("--warmup must not be negative") }
         if !weightDecay.isFinite || weightDecay < 0 { try fail("--weight-decay must not be negative") }
+        if let p = loraDropout, !(p >= 0 && p < 1) { try fail("--lora-dropout must be in [0, 1)") }
     }
 }

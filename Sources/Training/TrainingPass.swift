@@ -33,6 +33,15 @@ public final class TrainingPass: @unchecked Sendable {
         case float
     }
     public var backwardProduct: BackwardProduct = .int8
+    /// PEFT's `lora_dropout`: while training, each LoRA input element is zeroed with
+    /// this probability and the rest scaled by 1/(1−p) before A (the frozen product
+    /// sees the whole input). Evaluation and inference never drop.
+    public var loraDropout: Float = 0
+    /// Picks the dropout masks of the next `accumulate` (the trainer sets it per
+    /// sequence so a run is reproducible and a resumed run draws the same masks).
+    public var dropoutSeed: UInt64 = 0
+    /// Whether the pass being run drops (training only).
+    private var dropping = false
     /// Wᵀ copies for the int8 backward product, by matrix base address.
     private var transposed: [UnsafeRawPointer: TransposedQ8] = [:]
     private var transposedMissing: Set<UnsafeRawPointer> = []
@@ -65,6 +74,7 @@ public final class TrainingPass: @unchecked Sendable {
 
     private func run(tokens: [Int32], targets: [Int32], gradScale: Float, backward: Bool) throws -> (loss: Double, count: Int) {
         let c = config
+        dropping = backward && loraDropout > 0
         let n = tokens.count
         guard n > 0, targets.count == n else { throw ModelError.invalidConfig("tokens and targets must have the same nonzero length") }
         guard n <= c.contextLength else { throw ModelError.contextOverflow(requested: n, limit: c.contextLength) }
@@ -151,6 +161,7 @@ public final class TrainingPass: @unchecked Sendable {
         MatMul.multiply(w, x: x, tokens: rows, y: y, pool: pool)
         guard let s = lora.slot(layer: l, target: target) else { return }
         let p = lora.values
+        let x = dropping ? dropped(x, rows: rows, columns: s.inputs, layer: l, target: target, into: work.dropped) : x
         FloatGEMM.nt(m: rows, n: s.rank, k: s.inputs, a: x, lda: s.inputs, b: p + s.offset, ldb: s.inputs, c: work.u, ldc: s.rank)
         // y += scale·u·Bᵀ, along the outputs
         FloatGEMM.nn(m: rows, n: s.outputs, k: s.rank, alpha: lora.scale, a: work.u, lda: s.rank,
@@ -211,6 +222,8 @@ public final class TrainingPass: @unchecked Sendable {
         guard let s = lora.slot(layer: l, target: target) else { return }
         let p = lora.values, g = lora.gradients, scale = lora.scale
         let u = work.u, du = work.du
+        // With dropout the LoRA input is x̃ = x⊙mask/(1−p), the same mask as the forward pass.
+        let x = dropping ? dropped(x, rows: rows, columns: s.inputs, layer: l, target: target, into: work.dropped) : x
         // u (T, r) = x·Aᵀ
         FloatGEMM.nt(m: rows, n: s.rank, k: s.inputs, a: x, lda: s.inputs, b: p + s.offset, ldb: s.inputs, c: u, ldc: s.rank)
         // dBᵀ (r, out) = s·uᵀ·dy along the outputs, then added to dB (out, r)
@@ -226,8 +239,42 @@ public final class TrainingPass: @unchecked Sendable {
                      b: lora.transposedB + s.bOffset, ldb: s.outputs, c: du, ldc: s.rank)
         // dA (r, in) += duᵀ·x
         FloatGEMM.tn(m: s.rank, n: s.inputs, k: rows, a: du, lda: s.rank, b: x, ldb: s.inputs, beta: 1, c: g + s.offset, ldc: s.inputs)
-        // dx += du·A
-        FloatGEMM.nn(m: rows, n: s.inputs, k: s.rank, a: du, lda: s.rank, b: p + s.offset, ldb: s.inputs, beta: 1, c: dx, ldc: s.inputs)
+        // dx += du·A (through the mask: dx += (du·A)⊙mask/(1−p))
+        if dropping {
+            let t = work.dropped   // x̃ is no longer needed
+            FloatGEMM.nn(m: rows, n: s.inputs, k: s.rank, a: du, lda: s.rank, b: p + s.offset, ldb: s.inputs, c: t, ldc: s.inputs)
+            applyMask(t, rows: rows, columns: s.inputs, layer: l, target: target)
+            VectorOps.add(t, into: dx, count: rows * s.inputs)
+        } else {
+            FloatGEMM.nn(m: rows, n: s.inputs, k: s.rank, a: du, lda: s.rank, b: p + s.offset, ldb: s.inputs, beta: 1, c: dx, ldc: s.inputs)
+        }
+    }
+
+    // MARK: - LoRA dropout
+
+    /// x̃ = x⊙mask/(1−p) into `buffer`.
+    private func dropped(_ x: UnsafeMutablePointer<Float>, rows: Int, columns: Int, layer: Int, target: LoRATarget,
+                         into buffer: UnsafeMutablePointer<Float>) -> UnsafeMutablePointer<Float> {
+        buffer.update(from: x, count: rows * columns)
+        applyMask(buffer, rows: rows, columns: columns, layer: layer, target: target)
+        return buffer
+    }
+
+    /// v ⊙= mask/(1−p). The mask is a pure function of (dropoutSeed, layer, target,
+    /// element), so the backward pass and a recomputed layer see the forward's mask.
+    private func applyMask(_ v: UnsafeMutablePointer<Float>, rows: Int, columns: Int, layer: Int, target: LoRATarget) {
+        let keep = 1 / (1 - loraDropout)
+        // Keep an element when its 24-bit hash fraction is at least p.
+        let threshold = UInt64((Double(loraDropout) * Double(1 << 24)).rounded())
+        let targetIndex = UInt64(LoRATarget.allCases.firstIndex(of: target) ?? 0)
+        let base = dropoutSeed &* 0x9E37_79B9_7F4A_7C15 ^ (UInt64(layer) << 40) ^ (targetIndex << 56)
+        for i in 0..<(rows * columns) {
+            var z = base &+ UInt64(i) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            z ^= z >> 31
+            v[i] = (z >> 40) >= threshold ? v[i] * keep : 0
+        }
     }
 
     // MARK: - Output head and loss
@@ -359,7 +406,7 @@ public final class TrainingPass: @unchecked Sendable {
 }
 /// Scratch buffers of one training pass.
 final class Workspace {
-    let dx, dE, dXn, dFF, dAttn, dQ, dK, dV, u, du, dBT, discard: UnsafeMutablePointer<Float>
+    let dx, dE, dXn, dFF, dAttn, dQ, dK, dV, u, du, dBT, discard, dropped: UnsafeMutablePointer<Float>
     let attention: AttentionPass.Scratch
     private var softcapBuffer: UnsafeMutablePointer<Float>?
     private var owned: [UnsafeMutablePointer<Float>] = []
@@ -384,6 +431,7 @@ final class Workspace {
         du = buf(n * max(rank, 1))       // (T, r)
         dBT = buf(max(rank, 1) * max(c.qDim, c.embedding, c.kvDim, c.feedForward))   // (r, out)
         discard = buf(n * c.embedding)   // layer output of a recomputation (already known)
+        dropped = buf(n * max(c.embedding, c.feedForward, c.qDim))   // (T, in) a LoRA input after dropout
         attention = AttentionPass.Scratch(tokens: n, config: c, workers: workers)
         self.owned = owned
     }

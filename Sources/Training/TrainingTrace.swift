@@ -56,6 +56,6 @@ extension Trainer {
         return TrainingTrace(rank: options.rank, alpha: options.alpha, targets: options.targets,
                              beta1: optimizer.beta1, beta2: optimizer.beta2, epsilon: optimizer.epsilon,
                              weightDecay: optimizer.weightDecay, clipNorm: optimizer.clipNorm,
-                             loraDropout: 0, steps: steps)
+                             loraDropout: options.loraDropout ?? 0, steps: steps)
     }
 }

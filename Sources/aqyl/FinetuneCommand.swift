@@ -42,6 +42,7 @@ struct FinetuneTrainCommand: AsyncParsableCommand {
     @Option(help: "Warmup steps.") var warmup: Int = 0
     @Option(help: "Learning-rate schedule.") var schedule: LearningRateSchedule = .cosine
     @Option(help: "AdamW weight decay.") var weightDecay: Float = 0
+    @Option(help: "Dropout on the LoRA inputs while training (PEFT's lora_dropout), in [0, 1).") var loraDropout: Float = 0
     @Option(help: "Random seed (initialization and data order).") var seed: UInt64 = 42
     @Option(help: "Eval every N steps (0: only at the start and end; default: about 10 evals per run when there is held-out data).")
     var evalEvery: Int?
@@ -75,6 +76,7 @@ struct FinetuneTrainCommand: AsyncParsableCommand {
         options.warmup = warmup
         options.schedule = schedule
         options.weightDecay = weightDecay
+        options.loraDropout = loraDropout == 0 ? nil : loraDropout
         options.seed = seed
         options.checkpointEvery = checkpointEvery
         let dataFormat = format

@@ -30,8 +30,10 @@ import Testing
 
     /// Directional derivative along the gradient, and per-entry checks on the
     /// largest gradient entries of A and B. Tolerance: 2% relative.
-    static func check(_ builder: TinyModelBuilder) throws {
+    static func check(_ builder: TinyModelBuilder, dropout: Float = 0) throws {
         let (pass, lora) = try setUp(builder)
+        pass.loraDropout = dropout
+        pass.dropoutSeed = 99
         lora.zeroGradients()
         _ = try pass.accumulate(tokens: tokens, targets: targets, gradScale: 1)
         let n = lora.count
@@ -42,7 +44,11 @@ import Testing
         func lossAt(_ shift: (Int) -> Float) throws -> Double {
             for i in 0..<n { lora.values[i] = base[i] + shift(i) }
             defer { for i in 0..<n { lora.values[i] = base[i] } }
-            return try loss(pass)
+            guard dropout > 0 else { return try loss(pass) }
+            // The training loss under the same masks (evaluation never drops); gradScale 0 adds nothing.
+            let saved = Array(UnsafeBufferPointer(start: lora.gradients, count: n))
+            defer { for i in 0..<n { lora.gradients[i] = saved[i] } }
+            return try pass.accumulate(tokens: tokens, targets: targets, gradScale: 0).loss
         }
         let eps: Float = 1e-2
         let plus = try lossAt { eps * g[$0] / Float(norm) }
@@ -72,6 +78,30 @@ import Testing
     }
 
     @Test func gemma3() throws { try Self.check(TinyModelBuilder.gemma3()) }
+
+    /// With LoRA dropout the gradients are those of the loss under the pass's masks,
+    /// and the masks are the same in the forward pass, the backward pass and a recomputation.
+    @Test func loraDropout() throws {
+        try Self.check(TinyModelBuilder(), dropout: 0.3)
+        try Self.check(TinyModelBuilder.gemma3(), dropout: 0.3)
+        let (pass, lora) = try Self.setUp(TinyModelBuilder())
+        pass.loraDropout = 0.3
+        pass.dropoutSeed = 5
+        func grads() throws -> [Float] {
+            lora.zeroGradients()
+            _ = try pass.accumulate(tokens: Self.tokens, targets: Self.targets, gradScale: 1)
+            return Array(UnsafeBufferPointer(start: lora.gradients, count: lora.count))
+        }
+        let kept = try grads()
+        pass.activationBudget = 0
+        #expect(try grads() == kept)
+        pass.dropoutSeed = 6
+        #expect(try grads() != kept)   // other masks
+        // Evaluation never drops: the loss equals the no-dropout loss.
+        let evalWith = try Self.loss(pass)
+        pass.loraDropout = 0
+        #expect(try Self.loss(pass) == evalWith)
+    }
 
     /// Recomputing layers in the backward pass gives the same gradients as keeping them.
     @Test func recomputationMatchesKeptActivations() throws {
