@@ -28,6 +28,14 @@ import TestSupport
                                mentions: "bad.jsonl:2: not valid JSON")
         CLI.expectCleanFailure(try CLI.run(["finetune", "-m", Self.smol, "--data", data, "--out", out, "--resume", data]),
                                mentions: "not")
+        CLI.expectUsageError(try CLI.run(["finetune", "-m", Self.smol, "--data", data, "--out", out, "--eval-split", "0.7"]),
+                             mentions: "eval-split")
+        CLI.expectCleanFailure(try CLI.run(["finetune", "-m", Self.smol, "--data", data, "--out", out, "--lora-dropout", "1"]),
+                               mentions: "--lora-dropout must be in [0, 1)")
+        CLI.expectCleanFailure(try CLI.run(["finetune", "-m", Self.smol, "--data", data, "--out", out, "--early-stop=-1"]),
+                               mentions: "--early-stop")
+        CLI.expectUsageError(try CLI.run(["finetune", "-m", Self.smol, "--data", data, "--out", out, "--keep", "first"]),
+                             mentions: "keep")
         // An adapter for another model is refused, naming both.
         let adapter = FixturePaths.fixture("lora/smollm2-kk-r1.gguf").path
         CLI.expectCleanFailure(try CLI.run(["generate", "-m", FixturePaths.fixture("llama3-tiny/llama3-tiny.gguf").path,
