@@ -101,6 +101,16 @@ public final class TrainableLoRA: @unchecked Sendable {
 
     public func zeroGradients() { gradients.update(repeating: 0, count: count) }
 
+    /// A copy of every A and B, in slot order.
+    public var valueSnapshot: [Float] { Array(UnsafeBufferPointer(start: values, count: count)) }
+
+    /// Sets every A and B from a ``valueSnapshot``.
+    public func restore(_ snapshot: [Float]) {
+        precondition(snapshot.count == count, "TrainableLoRA.restore: a snapshot of another adapter")
+        snapshot.withUnsafeBufferPointer { values.update(from: $0.baseAddress!, count: count) }
+        refreshTransposes()
+    }
+
     /// Takes A and B of every slot from `adapter` (same targets, ranks and shapes).
     /// - Throws: ``TrainingOptionsError/invalid(_:)`` naming the first pair that is
     ///   missing or shaped differently.
@@ -119,11 +129,13 @@ public final class TrainableLoRA: @unchecked Sendable {
     }
 
     /// The adapter as llama.cpp's GGUF LoRA stores it.
-    public func adapter(name: String, architecture: String, baseModelName: String?) -> LoRAAdapter {
+    /// (`snapshot`: from a ``valueSnapshot`` instead of the current values.)
+    public func adapter(name: String, architecture: String, baseModelName: String?, snapshot: [Float]? = nil) -> LoRAAdapter {
         var pairs: [String: LoRAPair] = [:]
+        let source = snapshot ?? valueSnapshot
         for s in slots {
-            let a = Array(UnsafeBufferPointer(start: values + s.offset, count: s.aCount))
-            let b = Array(UnsafeBufferPointer(start: values + s.bOffset, count: s.outputs * s.rank))
+            let a = Array(source[s.offset..<(s.offset + s.aCount)])
+            let b = Array(source[s.bOffset..<(s.bOffset + s.outputs * s.rank)])
             pairs[s.target.tensorName(layer: s.layer)] = LoRAPair(rank: s.rank, inputs: s.inputs, outputs: s.outputs, a: a, b: b)
         }
         return LoRAAdapter(name: name, architecture: architecture, alpha: alpha, baseModelName: baseModelName, pairs: pairs)

@@ -128,10 +128,10 @@ public final class Trainer {
         let started = clock.now
         var stepSeconds = 0.0
         var lastEval: Double? = history.last(where: { $0.evalLoss != nil })?.evalLoss ?? before?.mean
-        // The best held-out loss so far and the values that gave it (a resumed run starts
-        // tracking at its checkpoint, whose values it has).
-        var best: (loss: Double, sum: Double, count: Int, step: Int, values: [Float])?
-        if let before { best = (before.mean, before.sum, before.count, step, Array(UnsafeBufferPointer(start: lora.values, count: lora.count))) }
+        // The best held-out loss so far (mean, and the sum for bits per character) and the
+        // values that gave it; a resumed run starts tracking at its first eval.
+        var best: (loss: Double, sum: Double, step: Int, values: [Float])?
+        if let before { best = (before.mean, before.sum, step, lora.valueSnapshot) }
         var evalsWithoutImprovement = 0
         var stoppedEarly: Int?
         func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
@@ -160,7 +160,7 @@ public final class Trainer {
                     evalLoss = e.mean
                     lastEval = e.mean
                     if best == nil || e.mean < best!.loss {
-                        best = (e.mean, e.sum, e.count, step, Array(UnsafeBufferPointer(start: lora.values, count: lora.count)))
+                        best = (e.mean, e.sum, step, lora.valueSnapshot)
                         evalsWithoutImprovement = 0
                     } else {
                         evalsWithoutImprovement += 1
@@ -184,18 +184,17 @@ public final class Trainer {
                 break
             }
         }
-        var after: (mean: Double, sum: Double, count: Int)?
+        var after: (mean: Double, sum: Double)?
         var keptStep: Int?
         if keepBest, let best {
             if best.step != step {
-                lastValues = Array(UnsafeBufferPointer(start: lora.values, count: lora.count))
-                best.values.withUnsafeBufferPointer { lora.values.update(from: $0.baseAddress!, count: lora.count) }
-                lora.refreshTransposes()
+                lastValues = lora.valueSnapshot
+                lora.restore(best.values)
             }
             keptStep = best.step
-            after = (best.loss, best.sum, best.count)
+            after = (best.loss, best.sum)
         } else {
-            after = try evaluate()
+            after = try evaluate().map { ($0.mean, $0.sum) }
         }
         let newTokens = trainedTokens - (resume?.state.trainedTokens ?? 0)
         let chars = evalCharacterCount()
@@ -221,7 +220,7 @@ public final class Trainer {
         return TrainingCheckpoint(
             state: .init(options: options, step: step, totalSteps: totalSteps, history: history, baseModel: baseModel,
                          parameterCount: l.count, trainedTokens: trainedTokens, elapsedSeconds: elapsed),
-            values: Array(UnsafeBufferPointer(start: l.values, count: l.count)),
+            values: l.valueSnapshot,
             firstMoment: Array(UnsafeBufferPointer(start: l.firstMoment, count: l.count)),
             secondMoment: Array(UnsafeBufferPointer(start: l.secondMoment, count: l.count)))
     }

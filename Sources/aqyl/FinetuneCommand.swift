@@ -157,12 +157,8 @@ struct FinetuneTrainCommand: AsyncParsableCommand {
                                                 baseModelName: baseName)
         try adapter.write(to: out)
         if let last = trainer.lastValues {
-            let lora = trainer.pass.lora
-            let best = Array(UnsafeBufferPointer(start: lora.values, count: lora.count))
-            last.withUnsafeBufferPointer { lora.values.update(from: $0.baseAddress!, count: lora.count) }
-            try lora.adapter(name: LoRAAdapter.defaultName(path: out), architecture: model.config.architecture.rawValue,
-                             baseModelName: baseName).write(to: stem + ".last.gguf")
-            best.withUnsafeBufferPointer { lora.values.update(from: $0.baseAddress!, count: lora.count) }
+            try trainer.pass.lora.adapter(name: LoRAAdapter.defaultName(path: out), architecture: model.config.architecture.rawValue,
+                                          baseModelName: baseName, snapshot: last).write(to: stem + ".last.gguf")
         }
         let title = "LoRA r\(rank) on \(baseName): \(URL(fileURLWithPath: data).lastPathComponent)"
         try LossCurve.csv(report.history, initialEval: report.evalLossBefore).write(toFile: stem + ".loss.csv", atomically: true, encoding: .utf8)
