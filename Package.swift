@@ -58,6 +58,9 @@ let package = Package(
         .target(name: "Training", dependencies: ["Models", "Kernels", "GGUF", "Tokenizers", "Templates", "Engine", "Reports", "FileContents"],
                 swiftSettings: optimizedSwift),
         // Adapters from and to other tools: PEFT safetensors, merged GGUF models.
+        // Learns new tokens from a corpus and grows a model's vocabulary and embedding.
+        .target(name: "VocabExtension", dependencies: ["GGUF", "Kernels", "Tokenizers", .product(name: "HeapModule", package: "swift-collections")],
+                swiftSettings: optimizedChecked),
         .target(name: "AdapterInterop", dependencies: ["Models", "Kernels", "GGUF", "FileContents"], swiftSettings: optimizedChecked),
         .target(name: "OpenAIAPI"),
         // Kazakh text tools: readers, cleaning, language ID, dedup, transliteration. No engine dependency.
@@ -106,7 +109,7 @@ let package = Package(
         .executableTarget(name: "aqyl", dependencies: [
             "Engine", "ModelStore", "Models", "Tokenizers", "Templates", "GGUF", "Kernels", "Server", "Storage", "PostgresStore",
             "Ledger", "UsageStats",
-            "Training", "AdapterInterop", "Corpus", "Evaluation",
+            "Training", "AdapterInterop", "Corpus", "Evaluation", "VocabExtension",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -133,6 +136,7 @@ let package = Package(
                                                    .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Kernels", "GGUF", "Tokenizers", "Engine", "TestSupport"],
                     swiftSettings: optimizedSwift),
+        .testTarget(name: "VocabExtensionTests", dependencies: ["VocabExtension", "Tokenizers", "Kernels", "GGUF", "TestSupport"]),
         .testTarget(name: "AdapterInteropTests", dependencies: ["AdapterInterop", "Models", "Kernels", "GGUF", "TestSupport"]),
         .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore", "GGUF"]),
         .testTarget(name: "OpenAIAPITests", dependencies: ["OpenAIAPI"]),

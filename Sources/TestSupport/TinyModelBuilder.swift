@@ -24,6 +24,8 @@ public struct TinyModelBuilder {
     /// `<|im_end|>` as control tokens and EOS = `<|im_end|>`) and a ChatML template;
     /// `vocabulary` becomes 258.
     public var byteLevelTokenizer = false
+    /// Writes a separate `output.weight` (an untied output matrix) in `embeddingType`.
+    public var untiedOutput = false
 
     public init() {}
 
@@ -85,6 +87,7 @@ public struct TinyModelBuilder {
         let q = heads * hd, kv = kvHeads * hd
         try matrix("token_embd.weight", rows: vocabulary, cols: embedding, type: embeddingType, scale: 1)
         try norm("output_norm.weight", embedding)
+        if untiedOutput { try matrix("output.weight", rows: vocabulary, cols: embedding, type: embeddingType, scale: 1) }
         if ropeFrequencyFactors {
             try w.addTensor(name: "rope_freqs.weight", dimensions: [hd / 2], floats: (0..<(hd / 2)).map { 1 + Float($0) * 0.5 })
         }

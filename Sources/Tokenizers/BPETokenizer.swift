@@ -156,6 +156,17 @@ public final class BPETokenizer: Tokenizer {
         }
     }
 
+    /// The pre-tokenizer's pieces of a code point sequence (lengths in code points).
+    func preTokenize(_ cps: [UInt32]) -> [Int] { pre.split(cps) }
+
+    /// Token ids of one pre-token (no pre-tokenization, no special tokens).
+    func encodeWord(_ bytes: [UInt8]) -> [Int32] {
+        var work = BPEWork()
+        var out: [Int32] = []
+        bytes.withUnsafeBufferPointer { word($0, &work, &out) }
+        return out
+    }
+
     private func word(_ p: UnsafeBufferPointer<UInt8>, _ w: inout BPEWork, _ out: inout [Int32]) {
         let n = p.count
         if n == 0 { return }

@@ -57,10 +57,7 @@ public final class SentencePieceTokenizer: Tokenizer {
                 prevSpecial = true
             case let .text(range):
                 work.text.removeAll(keepingCapacity: true)
-                if addsSpacePrefix && prevSpecial { work.text += [0xE2, 0x96, 0x81] }
-                for b in bytes[range] {
-                    if b == 0x20 { work.text += [0xE2, 0x96, 0x81] } else { work.text.append(b) }  // ' ' -> '▁'
-                }
+                Self.escape(bytes[range], spacePrefix: addsSpacePrefix && prevSpecial, into: &work.text)
                 tokenize(&work, &out)
                 prevSpecial = false
             }
@@ -97,6 +94,29 @@ public final class SentencePieceTokenizer: Tokenizer {
     public func tokenText(_ id: Int32) -> String? { vocab.isValid(id) ? vocab.tokens[Int(id)] : nil }
     public func tokenID(_ text: String) -> Int32? { vocab.id(of: text) }
     public func tokenType(_ id: Int32) -> TokenType { vocab.isValid(id) ? vocab.types[Int(id)] : .undefined }
+
+    /// ' ' -> '▁', with a leading '▁' when `spacePrefix`.
+    static func escape(_ bytes: ArraySlice<UInt8>, spacePrefix: Bool, into text: inout [UInt8]) {
+        if spacePrefix { text += [0xE2, 0x96, 0x81] }
+        for b in bytes {
+            if b == 0x20 { text += [0xE2, 0x96, 0x81] } else { text.append(b) }
+        }
+    }
+
+    func escape(_ bytes: [UInt8], spacePrefix: Bool) -> [UInt8] {
+        var text: [UInt8] = []
+        Self.escape(bytes[...], spacePrefix: spacePrefix, into: &text)
+        return text
+    }
+
+    /// Token ids of already escaped text (no special tokens, no prefix added).
+    func encodeEscaped(_ escaped: [UInt8]) -> [Int32] {
+        var work = SPMWork()
+        work.text = escaped
+        var out: [Int32] = []
+        tokenize(&work, &out)
+        return out
+    }
 
     // MARK: SPM merging
 

@@ -9,7 +9,7 @@ struct Aqyl: AsyncParsableCommand {
         subcommands: [
             ChatCommand.self, GenerateCommand.self, TokenizeCommand.self, InspectCommand.self,
             BenchCommand.self, ModelsCommand.self, ServeCommand.self, KeysCommand.self, StatsCommand.self, DataCommand.self,
-            FinetuneCommand.self, AdapterCommand.self, MergeCommand.self, EvalCommand.self, CorpusCommand.self,
+            FinetuneCommand.self, AdapterCommand.self, MergeCommand.self, EvalCommand.self, CorpusCommand.self, VocabCommand.self,
         ]
     )
 

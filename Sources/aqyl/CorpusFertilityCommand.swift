@@ -63,11 +63,14 @@ struct CorpusFertilityCommand: AsyncParsableCommand {
     }
 
     static func table(_ rows: [Row], documents: Int) -> String {
-        let header = ["model", "tokenizer", "vocab", "words", "tokens", "tokens/word", "chars/token", "bytes/token"]
-        let body = rows.map { r in
+        let header = ["model", "tokenizer", "vocab", "words", "tokens", "tokens/word", "vs first", "chars/token", "bytes/token"]
+        // Before/after at a glance (e.g. a model and its `aqyl vocab extend`ed copy).
+        let first = rows.first?.cost.tokensPerWord ?? 0
+        let body = rows.enumerated().map { k, r in
             [r.model, r.tokenizer, String(r.vocabSize), String(r.cost.words), String(r.cost.tokens),
-             String(format: "%.3f", r.cost.tokensPerWord), String(format: "%.2f", r.cost.charsPerToken),
-             String(format: "%.2f", r.cost.bytesPerToken)]
+             String(format: "%.3f", r.cost.tokensPerWord),
+             k == 0 || first == 0 ? "" : String(format: "%+.1f%%", (r.cost.tokensPerWord / first - 1) * 100),
+             String(format: "%.2f", r.cost.charsPerToken), String(format: "%.2f", r.cost.bytesPerToken)]
         }
         let widths = header.indices.map { c in ([header] + body).map { $0[c].count }.max() ?? 0 }
         func line(_ cells: [String]) -> String {
