@@ -59,7 +59,7 @@ let package = Package(
                 swiftSettings: optimizedSwift),
         // Adapters from and to other tools: PEFT safetensors, merged GGUF models.
         // Learns new tokens from a corpus and grows a model's vocabulary and embedding.
-        .target(name: "VocabExtension", dependencies: ["GGUF", "Kernels", "Tokenizers", .product(name: "HeapModule", package: "swift-collections")],
+        .target(name: "VocabExtension", dependencies: ["GGUF", "Kernels", "Tokenizers", "Corpus", .product(name: "HeapModule", package: "swift-collections")],
                 swiftSettings: optimizedChecked),
         .target(name: "AdapterInterop", dependencies: ["Models", "Kernels", "GGUF", "FileContents"], swiftSettings: optimizedChecked),
         .target(name: "OpenAIAPI"),

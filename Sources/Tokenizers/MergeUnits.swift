@@ -42,34 +42,33 @@ extension BPETokenizer: MergeUnitTokenizer {
 }
 
 extension SentencePieceTokenizer: MergeUnitTokenizer {
+    /// Units of `▁`-escaped text: a unit starts at each run of `▁` and wherever the kind of
+    /// character changes (letters, digits, anything else), and every line break stands
+    /// alone — "Ол 1991 жылы." -> "Ол", "▁", "1991", "▁жылы", "." — as SentencePiece's
+    /// training splits by Unicode script, so learned pieces are words and word parts rather
+    /// than "word." or "word,".
     public func mergeUnits(_ text: String) -> [[UInt8]] {
         let escaped = escape(Array(text.utf8), spacePrefix: addsSpacePrefix)
-        // A unit starts at each run of `▁` that follows a non-`▁`, and every line break
-        // is a unit of its own: "a▁bc\n▁d" -> "a", "▁bc", "\n", "▁d".
         var units: [[UInt8]] = []
         var current: [UInt8] = []
-        var i = 0
-        var previousWasSpace = false
-        while i < escaped.count {
-            let isSpace = i + 2 < escaped.count && escaped[i] == 0xE2 && escaped[i + 1] == 0x96 && escaped[i + 2] == 0x81
-            let b = escaped[i]
-            if b == 0x0A || b == 0x0D {
-                if !current.isEmpty { units.append(current); current = [] }
-                units.append([b])
-                i += 1
-                previousWasSpace = false
-                continue
+        var currentKind = UnitKind.space
+        var decoded: [UInt32] = [], starts: [Int] = []
+        escaped.withUnsafeBufferPointer { UTF8Util.decode($0, 0..<$0.count, cps: &decoded, starts: &starts) }
+        for (k, cp) in decoded.enumerated() {
+            let bytes = escaped[starts[k]..<starts[k + 1]]
+            let kind = UnitKind(cp)
+            let startsUnit: Bool
+            switch kind {
+            case .lineBreak: startsUnit = true
+            case .space: startsUnit = currentKind != .space
+            default: startsUnit = currentKind != kind && currentKind != .space || currentKind == .lineBreak
             }
-            if isSpace {
-                if !previousWasSpace && !current.isEmpty { units.append(current); current = [] }
-                current += [0xE2, 0x96, 0x81]
-                i += 3
-                previousWasSpace = true
-                continue
+            if startsUnit && !current.isEmpty {
+                units.append(current)
+                current = []
             }
-            current.append(b)
-            i += 1
-            previousWasSpace = false
+            current += bytes
+            currentKind = kind
         }
         if !current.isEmpty { units.append(current) }
         return units
@@ -78,4 +77,16 @@ extension SentencePieceTokenizer: MergeUnitTokenizer {
     public func encodeUnit(_ unit: [UInt8]) -> [Int32] { encodeEscaped(unit) }
 
     public func vocabularyText(of unit: [UInt8]) -> String { String(decoding: unit, as: UTF8.self) }
+}
+
+/// Character classes that bound SentencePiece merge units.
+enum UnitKind: Equatable {
+    case space, lineBreak, letter, digit, other
+
+    init(_ cp: UInt32) {
+        if cp == 0x2581 { self = .space; return }
+        if cp == 0x0A || cp == 0x0D { self = .lineBreak; return }
+        let flags = CodepointFlags.of(cp)
+        if flags.isLetter || flags.raw & CodepointFlags.mark != 0 { self = .letter } else if flags.isNumber { self = .digit } else { self = .other }
+    }
 }

@@ -1,3 +1,4 @@
+import Corpus
 import Tokenizers
 
 /// The corpus as the learner needs it: each distinct merge unit (a pre-token for BPE, a
@@ -15,6 +16,14 @@ public struct CorpusUnits {
             counts[unit, default: 0] += 1
             total += 1
         }
+    }
+
+    /// Every document of a corpus file (plain text paragraphs, JSONL `field` values or dump
+    /// articles, as `aqyl corpus` reads them).
+    public mutating func add(file path: String, format: InputFormat? = nil, field: String = "text",
+                             onWarning: @escaping (ReaderWarning) -> Void = { _ in }) throws {
+        let reader = try InputFormat.openReader(path: path, format: format, field: field, onWarning: onWarning)
+        while let document = try reader.next() { add(document.text) }
     }
 
     public var distinct: Int { counts.count }

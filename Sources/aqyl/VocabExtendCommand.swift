@@ -82,10 +82,7 @@ struct VocabExtendCommand: AsyncParsableCommand {
         let start = Date()
         var units = CorpusUnits(tokenizer: tokenizer)
         let warnings = WarningPrinter()
-        for path in corpus {
-            let reader = try InputFormat.openReader(path: path, format: inputFormat, field: field, onWarning: warnings.print)
-            while let document = try reader.next() { units.add(document.text) }
-        }
+        for path in corpus { try units.add(file: path, format: inputFormat, field: field, onWarning: warnings.print) }
         warnings.finish()
         guard units.total > 0 else { throw CLIError(VocabExtensionError.emptyCorpus.description) }
         let learned = VocabularyLearner.learn(units: units.segmented(), base: VocabularyExtender.base(of: tokenizer),
