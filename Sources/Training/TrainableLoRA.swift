@@ -22,6 +22,35 @@ public final class TrainableLoRA: @unchecked Sendable {
         public var count: Int { rank * (inputs + outputs) }
     }
 
+    /// Rows of new vocabulary tokens trained in full (`--train-embeddings new`): rows
+    /// `first..<first+count` of the token embedding and, when the output matrix is untied,
+    /// of the output matrix, stored after the LoRA slots in the same flat buffers (so the
+    /// optimizer, clipping, checkpoints and best/last snapshots cover them too).
+    public struct NewTokenRows: Sendable, Equatable {
+        public let first: Int
+        public let count: Int
+        public let width: Int
+        /// Offset of the input rows (count, width).
+        public let inputOffset: Int
+        /// Offset of the output rows; the input rows' offset when the output matrix is the embedding.
+        public let outputOffset: Int
+        public var tied: Bool { inputOffset == outputOffset }
+    }
+
+    /// Initial values of the new token rows.
+    public struct NewTokenInit: Sendable {
+        public var first: Int
+        /// (count, width) embedding rows.
+        public var input: [Float]
+        /// (count, width) output rows of an untied output matrix; nil when tied.
+        public var output: [Float]?
+        public init(first: Int, input: [Float], output: [Float]?) {
+            self.first = first
+            self.input = input
+            self.output = output
+        }
+    }
+
     public let rank: Int
     public let alpha: Float
     public let targets: [LoRATarget]
@@ -29,6 +58,7 @@ public final class TrainableLoRA: @unchecked Sendable {
     /// slotIndex[layer][target.index] or nil when that matrix is not adapted.
     let slotIndex: [[Int?]]
     public let count: Int
+    public let newTokenRows: NewTokenRows?
     public let values: UnsafeMutablePointer<Float>
     public let gradients: UnsafeMutablePointer<Float>
     public let firstMoment: UnsafeMutablePointer<Float>
@@ -42,7 +72,7 @@ public final class TrainableLoRA: @unchecked Sendable {
 
     /// New adapter: A uniform in ±1/√inputs (PEFT's kaiming_uniform(a=√5)), B = 0,
     /// so training starts from the base model exactly.
-    public init(config: ModelConfig, targets: [LoRATarget], rank: Int, alpha: Float, seed: UInt64) {
+    public init(config: ModelConfig, targets: [LoRATarget], rank: Int, alpha: Float, seed: UInt64, newTokens: NewTokenInit? = nil) {
         self.rank = rank
         self.alpha = alpha
         self.targets = LoRATarget.allCases.filter { targets.contains($0) }
@@ -59,6 +89,19 @@ public final class TrainableLoRA: @unchecked Sendable {
         }
         self.slots = slots
         slotIndex = index
+        if let t = newTokens {
+            let width = config.embedding
+            let rows = t.input.count / max(width, 1)
+            precondition(rows * width == t.input.count && (t.output?.count ?? t.input.count) == t.input.count,
+                         "TrainableLoRA: new token rows of another width")
+            let input = offset
+            offset += t.input.count
+            let output = t.output == nil ? input : offset
+            offset += t.output?.count ?? 0
+            newTokenRows = NewTokenRows(first: t.first, count: rows, width: width, inputOffset: input, outputOffset: output)
+        } else {
+            newTokenRows = nil
+        }
         count = offset
         func buffer() -> UnsafeMutablePointer<Float> {
             let p = UnsafeMutablePointer<Float>.allocate(capacity: max(offset, 1))
@@ -75,6 +118,20 @@ public final class TrainableLoRA: @unchecked Sendable {
             let bound = 1 / Float(s.inputs).squareRoot()
             for i in 0..<s.aCount { values[s.offset + i] = rng.uniform(-bound, bound) }
         }
+        if let r = newTokenRows, let t = newTokens {
+            t.input.withUnsafeBufferPointer { (values + r.inputOffset).update(from: $0.baseAddress!, count: $0.count) }
+            t.output?.withUnsafeBufferPointer { (values + r.outputOffset).update(from: $0.baseAddress!, count: $0.count) }
+        }
+    }
+
+    /// The new token rows of a ``valueSnapshot`` (or of the current values): the embedding
+    /// rows and, for an untied output matrix, the output rows.
+    public func newTokenValues(snapshot: [Float]? = nil) -> (input: [Float], output: [Float]?)? {
+        guard let r = newTokenRows else { return nil }
+        let source = snapshot ?? valueSnapshot
+        let n = r.count * r.width
+        let input = Array(source[r.inputOffset..<(r.inputOffset + n)])
+        return (input, r.tied ? nil : Array(source[r.outputOffset..<(r.outputOffset + n)]))
     }
 
     deinit {

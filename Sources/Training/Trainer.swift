@@ -63,11 +63,26 @@ public final class Trainer {
         self.eval = eval
         self.baseModel = baseModel
         let lora = TrainableLoRA(config: model.config, targets: options.targets, rank: options.rank, alpha: options.alpha,
-                                 seed: options.seed)
+                                 seed: options.seed, newTokens: options.newTokensFrom.map { Self.newTokenRows(model, from: $0) })
         pass = TrainingPass(model: model, lora: lora, pool: ThreadPool(threads: threads))
         pass.loraDropout = options.loraDropout ?? 0
         totalSteps = options.totalSteps(examples: train.examples.count)
         optimizer = AdamW(weightDecay: options.weightDecay)
+    }
+
+    /// The model's current rows for tokens `first...` (dequantized): where training them starts.
+    static func newTokenRows(_ model: Transformer, from first: Int) -> TrainableLoRA.NewTokenInit {
+        let w = model.weights, e = model.config.embedding
+        func rows(_ m: QuantMatrix) -> [Float] {
+            let n = max(0, m.rows - first)
+            var out = [Float](repeating: 0, count: n * e)
+            out.withUnsafeMutableBufferPointer { buf in
+                for r in 0..<n { Dequantize.row(m.type, m.row(first + r), buf.baseAddress! + r * e, count: e) }
+            }
+            return out
+        }
+        let tied = w.output.row(0) == w.tokenEmbedding.row(0)
+        return TrainableLoRA.NewTokenInit(first: first, input: rows(w.tokenEmbedding), output: tied ? nil : rows(w.output))
     }
 
     /// Example index for global position `i` of the run: epoch `i / n`, shuffled with a seed per epoch.

@@ -24,6 +24,9 @@ public struct TrainingOptions: Sendable, Codable, Equatable {
     public var evalLimit = 64
     /// PEFT's `lora_dropout` (nil: none; optional so older checkpoints still read).
     public var loraDropout: Float?
+    /// `--train-embeddings new`: the first token id whose embedding (and untied output) row is
+    /// trained in full, with LoRA — the rows `aqyl vocab extend` added (nil: none).
+    public var newTokensFrom: Int?
 
     public init() {}
 

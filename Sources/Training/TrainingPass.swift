@@ -90,6 +90,12 @@ public final class TrainingPass: @unchecked Sendable {
         for (t, id) in tokens.enumerated() {
             Dequantize.row(model.weights.tokenEmbedding.type, model.weights.tokenEmbedding.row(Int(id)), inputs[0] + t * e, count: e)
         }
+        // New vocabulary rows being trained: their current values, not the file's initial ones.
+        if let r = lora.newTokenRows {
+            for (t, id) in tokens.enumerated() where Int(id) >= r.first {
+                (inputs[0] + t * e).update(from: lora.values + r.inputOffset + (Int(id) - r.first) * e, count: e)
+            }
+        }
         if let scale = block.embeddingScale { VectorOps.scale(inputs[0], by: scale, count: n * e) }
 
         let ropes = block.ropes(positions: 0..<n, factors: model.weights.ropeFrequencyFactors)
@@ -121,6 +127,14 @@ public final class TrainingPass: @unchecked Sendable {
             }
             backwardLayer(l, x: inputs[l], acts: acts, dx: dx, ropes: ropes, work: work)
             kept[l] = nil  // free as we go
+        }
+        // dx is now dLoss/d(inputs[0]): the new rows' embedding gradient (through the scale).
+        if let r = lora.newTokenRows {
+            let scale = block.embeddingScale ?? 1
+            for (t, id) in tokens.enumerated() where Int(id) >= r.first {
+                let g = lora.gradients + r.inputOffset + (Int(id) - r.first) * e
+                for j in 0..<e { g[j] += dx[t * e + j] * scale }
+            }
         }
         return result
     }
@@ -301,6 +315,12 @@ public final class TrainingPass: @unchecked Sendable {
                     VectorOps.rmsNorm(x + r * e, weight: normW.baseAddress!, eps: c.rmsEpsilon, count: e, out: xf + i * e)
                 }
                 MatMul.multiply(model.weights.output, x: xf, tokens: part.count, y: logits, pool: pool)
+                if let r = lora.newTokenRows {
+                    // The new tokens' logits from the trained rows (the matrix holds their initial values):
+                    // logits[:, first..<first+count] (part, count) = xf (part, e) · Oᵀ (e, count)
+                    FloatGEMM.nt(m: part.count, n: r.count, k: e, a: xf, lda: e, b: lora.values + r.outputOffset, ldb: e,
+                                 c: logits + r.first, ldc: vocab)
+                }
                 for (i, r) in part.enumerated() {
                     let row = logits + i * vocab
                     if let cap = c.finalLogitSoftcap {
@@ -317,6 +337,15 @@ public final class TrainingPass: @unchecked Sendable {
                 }
                 if let dx {
                     dxf.update(repeating: 0, count: part.count * e)
+                    if let r = lora.newTokenRows {
+                        // dO (count, e) += dLogits[:, new]ᵀ · xf;  dxf (part, e) += dLogits[:, new] · O;
+                        // then the matrix product below must not add the stale initial rows again.
+                        FloatGEMM.tn(m: r.count, n: e, k: part.count, a: logits + r.first, lda: vocab, b: xf, ldb: e,
+                                     beta: 1, c: lora.gradients + r.outputOffset, ldc: e)
+                        FloatGEMM.nn(m: part.count, n: e, k: r.count, a: logits + r.first, lda: vocab,
+                                     b: lora.values + r.outputOffset, ldb: e, beta: 1, c: dxf, ldc: e)
+                        for i in 0..<part.count { (logits + i * vocab + r.first).update(repeating: 0, count: r.count) }
+                    }
                     backwardProduct(model.weights.output, dy: logits, rows: part.count, dx: dxf, work: work)
                     for (i, r) in part.enumerated() {
                         TrainingMath.rmsNormBackward(x: x + r * e, weight: normW.baseAddress!, dy: dxf + i * e, dx: dx + r * e,

@@ -24,3 +24,11 @@ extension EvalSplit: ExpressibleByArgument {
 enum KeptAdapter: String, CaseIterable, ExpressibleByArgument {
     case best, last
 }
+
+/// What `aqyl finetune --train-embeddings` trains besides LoRA.
+enum TrainedEmbeddings: String, CaseIterable, ExpressibleByArgument {
+    /// Nothing: the embedding stays frozen.
+    case none
+    /// The rows of the tokens `aqyl vocab extend` added (and their untied output rows).
+    case new
+}

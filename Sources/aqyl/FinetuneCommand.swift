@@ -3,6 +3,7 @@ import Engine
 import Foundation
 import Models
 import Training
+import VocabExtension
 
 /// `aqyl finetune`: LoRA training (the default) and `plan`, the cost estimator.
 struct FinetuneCommand: AsyncParsableCommand {
@@ -43,6 +44,8 @@ struct FinetuneTrainCommand: AsyncParsableCommand {
     @Option(help: "Learning-rate schedule.") var schedule: LearningRateSchedule = .cosine
     @Option(help: "AdamW weight decay.") var weightDecay: Float = 0
     @Option(help: "Dropout on the LoRA inputs while training (PEFT's lora_dropout), in [0, 1).") var loraDropout: Float = 0
+    @Option(help: "Also train in full the embedding rows (and untied output rows) of the tokens `aqyl vocab extend` added: none or new. With new, the trained rows go into OUT.model.gguf, to run with the adapter.")
+    var trainEmbeddings: TrainedEmbeddings = .none
     @Option(help: "Random seed (initialization and data order).") var seed: UInt64 = 42
     @Option(help: "Eval every N steps (0: only at the start and end; default: about 10 evals per run when there is held-out data).")
     var evalEvery: Int?
@@ -84,6 +87,13 @@ struct FinetuneTrainCommand: AsyncParsableCommand {
 
         let model = try await modelOptions.load()
         do { try options.validate(modelContext: model.config.contextLength) } catch { throw CLIError("\(error)") }
+        if trainEmbeddings == .new {
+            let vocabulary = model.tokenizer.vocabularySize
+            guard let base = model.file.metadata[VocabularyExtender.baseSizeKey]?.int, base > 0, base < vocabulary else {
+                throw CLIError("--train-embeddings new: \(modelOptions.model) has no added tokens (no \(VocabularyExtender.baseSizeKey) below its vocabulary of \(vocabulary)); extend it first with `aqyl vocab extend`")
+            }
+            options.newTokensFrom = base
+        }
         let loader = TrainingDataLoader(tokenizer: model.tokenizer, formatter: model.chatFormatter, context: ctx, strict: strict)
         var train: TrainingDataset
         var held: TrainingDataset?
@@ -136,7 +146,9 @@ struct FinetuneTrainCommand: AsyncParsableCommand {
         do { resumeFrom = try resume.map { try TrainingCheckpoint(path: $0) } } catch { throw CLIError("\(error)") }
 
         printErr("aqyl: fine-tuning \(baseName) (\(model.config.architecture.rawValue)) with LoRA rank \(rank) on "
-            + "\(options.targets.map(\.rawValue).joined(separator: ",")): \(trainer.pass.lora.count) trainable parameters")
+            + "\(options.targets.map(\.rawValue).joined(separator: ",")): \(trainer.pass.lora.count) trainable parameters"
+            + (trainer.pass.lora.newTokenRows.map { r in
+                " (\(r.count) new-token \(r.tied ? "embedding rows, tied to the output" : "embedding and output rows") included)" } ?? ""))
         printErr("aqyl: \(train.examples.count) sequences (\(train.tokenCount) tokens, \(train.scoredTokens) scored, \(train.format.rawValue))"
             + (held.map { ", eval \($0.examples.count) sequences" } ?? "") + "; \(trainer.totalSteps) steps")
         if let trace {
@@ -156,9 +168,17 @@ struct FinetuneTrainCommand: AsyncParsableCommand {
         let adapter = trainer.pass.lora.adapter(name: LoRAAdapter.defaultName(path: out), architecture: model.config.architecture.rawValue,
                                                 baseModelName: baseName)
         try adapter.write(to: out)
+        var trainedModel: String?
+        if let rows = trainer.pass.lora.newTokenValues(), let first = options.newTokensFrom {
+            trainedModel = stem + ".model.gguf"
+            try TrainedRowsWriter.model(model.file, first: first, input: rows.input, output: rows.output).write(to: stem + ".model.gguf")
+        }
         if let last = trainer.lastValues {
             try trainer.pass.lora.adapter(name: LoRAAdapter.defaultName(path: out), architecture: model.config.architecture.rawValue,
                                           baseModelName: baseName, snapshot: last).write(to: stem + ".last.gguf")
+            if let rows = trainer.pass.lora.newTokenValues(snapshot: last), let first = options.newTokensFrom {
+                try TrainedRowsWriter.model(model.file, first: first, input: rows.input, output: rows.output).write(to: stem + ".last.model.gguf")
+            }
         }
         let title = "LoRA r\(rank) on \(baseName): \(URL(fileURLWithPath: data).lastPathComponent)"
         try LossCurve.csv(report.history, initialEval: report.evalLossBefore).write(toFile: stem + ".loss.csv", atomically: true, encoding: .utf8)
@@ -172,6 +192,9 @@ struct FinetuneTrainCommand: AsyncParsableCommand {
                               threads: modelOptions.threads, context: ctx, rank: rank)
 
         print("adapter: \(out)")
+        if let trainedModel {
+            print("model with the trained new-token rows: \(trainedModel) (run it with the adapter: --model \(trainedModel) --lora \(out))")
+        }
         print(String(format: "steps: %d, tokens: %d, %.1f tokens/s, peak RSS %.0f MB", report.steps, report.trainedTokens,
                      report.tokensPerSecond, Double(report.peakRSSBytes) / 1e6))
         print(String(format: "train loss: %.4f (last step)", report.finalLoss))
