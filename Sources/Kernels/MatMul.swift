@@ -39,7 +39,8 @@ public enum MatMul {
         precondition(matrices.count == outputs.count, "one output per matrix")
         guard tokens > 0, let first = matrices.first else { return }
         let packed = matrices.compactMap(\.interleaved)
-        guard packed.count == matrices.count, matrices.allSatisfy({ $0.columns == first.columns && $0.rows > 0 }) else {
+        guard packed.count == matrices.count,
+              matrices.allSatisfy({ $0.columns == first.columns && $0.rows > 0 && $0.interleaved?.rows == $0.rows }) else {
             for (w, y) in zip(matrices, outputs) { multiply(w, x: x, tokens: tokens, y: y, pool: pool) }
             return
         }
@@ -90,15 +91,22 @@ public enum MatMul {
                                             tokens: Int, y: UnsafeMutablePointer<Float>, pool: ThreadPool) {
         let columns = w.columns
         let buf = quantizeInterleavedActivations(x, columns: columns, tokens: tokens, pool: pool)
-        let rows = w.rows
+        let rows = iw.rows
         let chunk = interleavedChunk(rows, pool)
         let wType = Int32(w.type.rawValue)
         var nextRow: Int32 = 0
         withUnsafeMutablePointer(to: &nextRow) { next in
             pool.runUnlocked { _, _ in
                 ck_r8_gemm_claim(wType, iw.base, Int32(rows), Int32(columns), next, Int32(chunk),
-                                 UnsafeRawPointer(buf), Int32(tokens), y, rows)
+                                 UnsafeRawPointer(buf), Int32(tokens), y, w.rows)
             }
+        }
+        // The last rows % 8 rows: vec_dot on the source rows, then into their columns of y.
+        if let tail = w.interleavedTail, let act = activationType(for: w.type) {
+            let out = UnsafeMutablePointer<Float>.allocate(capacity: tokens * tail.rows)
+            defer { out.deallocate() }
+            multiplyLocked(tail, act: act, x: x, tokens: tokens, y: out, pool: pool)
+            for t in 0..<tokens { (y + t * w.rows + rows).update(from: out + t * tail.rows, count: tail.rows) }
         }
     }
 

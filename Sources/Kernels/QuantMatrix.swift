@@ -70,13 +70,22 @@ public struct QuantMatrix: @unchecked Sendable {
         self.columns = columns
         self.base = base
         self.rowBytes = bytes
-        let interleaved = packing == .interleaved ? InterleavedWeights(type: type, rows: rows, columns: columns,
+        // Whole groups of 8 rows are interleaved; up to 7 trailing rows (a vocabulary grown by
+        // `aqyl vocab extend`, say) stay in the source layout and take the vec_dot kernels.
+        let interleaved = packing == .interleaved ? InterleavedWeights(type: type, rows: rows / 8 * 8, columns: columns,
                                                                         source: base, rowBytes: bytes,
                                                                         releaseSource: releaseSource) : nil
         self.interleaved = interleaved
         self.allowTiled = packing != .plain
         self.repack = packing != .plain && interleaved == nil
             && RepackedQ4K.eligible(type: type, rows: rows, columns: columns) ? RepackedQ4K() : nil
+    }
+
+    /// The rows the interleaved copy lacks (rows % 8 at the end), as a plain view; nil when
+    /// there is no interleaved copy or it covers every row.
+    var interleavedTail: QuantMatrix? {
+        guard let iw = interleaved, iw.rows < rows else { return nil }
+        return try? QuantMatrix(type: type, rows: rows - iw.rows, columns: columns, base: base + iw.rows * rowBytes, packing: .plain)
     }
 
     /// Start of output row `r`.
@@ -120,6 +129,8 @@ public final class InterleavedWeights: @unchecked Sendable {
     // @unchecked: written once in init, read-only afterwards.
     let base: UnsafeMutableRawPointer
     public let byteCount: Int
+    /// Rows in the copy: the matrix's whole groups of 8.
+    public let rows: Int
 
     /// Nil when `type`/shape has no interleaved kernel (rows % 8 ≠ 0, or not Q4_0/Q4_1/Q5_0/Q8_0).
     init?(type: GGMLType, rows: Int, columns: Int, source: UnsafeRawPointer, rowBytes: Int,
@@ -127,6 +138,7 @@ public final class InterleavedWeights: @unchecked Sendable {
         let t = Int32(type.rawValue)
         guard rows <= Int(Int32.max), ck_r8_eligible(t, Int32(rows), Int32(columns)) != 0 else { return nil }
         byteCount = ck_r8_bytes(t, Int32(rows), Int32(columns))
+        self.rows = rows
         guard let buffer = ck_weights_alloc(byteCount) else { return nil }   // out of memory: keep the source layout
         base = buffer
         // Slices of ~4 MB: the source of each is released before the next is

@@ -128,7 +128,7 @@ import Testing
     /// The layout only exists for rows % 8 == 0 and the four block types;
     /// anything else stays on the vec_dot (or Q4_K repack) path and is still right.
     @Test func fallsBackWhereNoInterleavedKernelExists() throws {
-        for (type, rows) in [(GGMLType.q8_0, 12), (.q4_1, 7), (.q6_K, 16), (.f16, 8)] {
+        for (type, rows) in [(GGMLType.q8_0, 7), (.q4_1, 7), (.q6_K, 16), (.f16, 8)] {
             let c = try Self.make(type, rows: rows, columns: 256, tokens: 3, seed: 5)
             try c.weights.withUnsafeBytes { wb in
                 let w = try QuantMatrix(type: type, rows: rows, columns: 256, base: wb.baseAddress!, packing: .interleaved)
@@ -137,6 +137,39 @@ import Testing
                 MatMul.reference(w, x: c.x, tokens: 3, y: &ref)
                 MatMul.multiply(w, x: c.x, tokens: 3, y: &y, pool: ThreadPool(threads: 2))
                 #expect(relativeError(y, ref) <= q8KActivationTolerance)
+            }
+        }
+    }
+
+    /// Rows past the last whole group of 8 (a vocabulary grown by `aqyl vocab extend`) take
+    /// vec_dot on the source rows; every output keeps the plain path's bits, alone and in the
+    /// batched q/k/v-style call.
+    @Test(arguments: types)
+    func trailingRowsKeepTheVecDotBits(type: GGMLType) throws {
+        for rows in [12, 43, 65] {
+            let columns = 256
+            let c = try Self.make(type, rows: rows, columns: columns, tokens: 5, seed: 17 &+ UInt64(rows))
+            try c.weights.withUnsafeBytes { wb in
+                let fast = try QuantMatrix(type: type, rows: rows, columns: columns, base: wb.baseAddress!, packing: .interleaved)
+                let plain = try QuantMatrix(type: type, rows: rows, columns: columns, base: wb.baseAddress!, packing: .plain)
+                #expect(fast.interleaved?.rows == rows / 8 * 8)
+                for tokens in [1, 2, 5] {
+                    var y = [Float](repeating: .nan, count: tokens * rows), p = y
+                    MatMul.multiply(fast, x: c.x, tokens: tokens, y: &y, pool: ThreadPool(threads: 2))
+                    MatMul.multiply(plain, x: c.x, tokens: tokens, y: &p, pool: ThreadPool(threads: 1))
+                    #expect(y == p, "\(type) rows \(rows) tokens \(tokens)")
+                    // Several matrices at once fall back to one by one and give the same.
+                    var a = [Float](repeating: .nan, count: tokens * rows), b = a
+                    a.withUnsafeMutableBufferPointer { ab in
+                        b.withUnsafeMutableBufferPointer { bb in
+                            c.x.withUnsafeBufferPointer { xb in
+                                MatMul.multiply([fast, fast], x: xb.baseAddress!, tokens: tokens, outputs: [ab.baseAddress!, bb.baseAddress!],
+                                                pool: ThreadPool(threads: 2))
+                            }
+                        }
+                    }
+                    #expect(a == p && b == p)
+                }
             }
         }
     }
