@@ -32,6 +32,37 @@ import Testing
         if perWord.count == 2 { #expect(perWord[1] < perWord[0] * 0.8, "\(perWord)") }
     }
 
+    /// `--train-embeddings new` on an extended model: the run writes the adapter and the model
+    /// with the trained new rows; the old rows and every other tensor are the extended file's.
+    @Test func trainsTheNewRowsAndWritesTheModel() throws {
+        let ext = NSTemporaryPath("llama3-tiny-kk-train.gguf")
+        #expect(try CLI.run(["vocab", "extend", "-m", Self.model, "--corpus", Self.corpus, "--add", "200", "--out", ext]).status == 0)
+        let out = NSTemporaryPath("kk-rows.gguf")
+        let r = try CLI.run(["finetune", "-m", ext, "--data", Self.corpus, "--train-embeddings", "new", "--steps", "3", "--ctx", "64",
+                             "--eval-split", "0", "--quiet", "--out", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("200 new-token embedding rows, tied to the output"), "\(r.stderr)")
+        let trained = try GGUFFile(path: String(out.dropLast(5)) + ".model.gguf")
+        let extended = try GGUFFile(path: ext)
+        let t = try #require(trained.tensor(named: "token_embd.weight")), e = try #require(extended.tensor(named: "token_embd.weight"))
+        #expect(t.dimensions == e.dimensions && t.type == e.type)
+        let rowBytes = try #require(e.type.rowBytes(e.columns))
+        let old = 128_256 * rowBytes
+        #expect(Array(trained.tensorData(t).prefix(old)) == Array(extended.tensorData(e).prefix(old)))
+        #expect(Array(trained.tensorData(t).dropFirst(old)) != Array(extended.tensorData(e).dropFirst(old)))
+        for other in extended.tensors where other.name != "token_embd.weight" {
+            #expect(Array(trained.tensorData(try #require(trained.tensor(named: other.name)))) == Array(extended.tensorData(other)))
+        }
+        // The model and adapter run together.
+        let g = try CLI.run(["generate", "-m", String(out.dropLast(5)) + ".model.gguf", "--lora", out, "-p", "Қазақ", "--max-tokens", "4"])
+        #expect(g.status == 0, "\(g.stderr)")
+        // An unextended model has no new rows to train.
+        CLI.expectCleanFailure(try CLI.run(["finetune", "-m", Self.model, "--data", Self.corpus, "--train-embeddings", "new",
+                                            "--steps", "1", "--out", NSTemporaryPath("none.gguf")]), mentions: "aqyl vocab extend")
+        CLI.expectUsageError(try CLI.run(["finetune", "-m", Self.model, "--data", Self.corpus, "--train-embeddings", "all",
+                                          "--out", NSTemporaryPath("none.gguf")]), mentions: "--train-embeddings")
+    }
+
     @Test func refusals() throws {
         let out = NSTemporaryPath("x.gguf")
         let base = ["vocab", "extend", "-m", Self.model, "--corpus", Self.corpus, "--out", out]
