@@ -94,7 +94,7 @@ public enum ModelMerger {
                                 bytes: try mergeMatrix(t, data: model.tensorData(t), terms: ts, to: outType))
                 merged.append(t.name)
             } else {
-                try w.addTensor(name: t.name, type: t.type, dimensions: t.dimensions, bytes: Array(model.tensorData(t)))
+                try w.addTensor(name: t.name, type: t.type, dimensions: t.dimensions, from: model, tensor: t)
             }
         }
         return (w, merged)

@@ -2,6 +2,7 @@
 /// user can tell a truncated download from a hostile or unsupported file.
 public enum GGUFError: Error, Equatable, Sendable, CustomStringConvertible {
     case cannotOpen(path: String, reason: String)
+    case cannotWrite(path: String, reason: String)
     case badMagic(UInt32)
     case unsupportedVersion(UInt32)
     case truncated(offset: Int, need: Int, available: Int)
@@ -27,6 +28,7 @@ public enum GGUFError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .cannotOpen(path, reason): return "cannot open \(path): \(reason)"
+        case let .cannotWrite(path, reason): return "cannot write \(path): \(reason)"
         case let .badMagic(m): return "not a GGUF file (magic 0x\(String(m, radix: 16)), expected 0x46554747 \"GGUF\")"
         case let .unsupportedVersion(v): return "unsupported GGUF version \(v) (supported: 2, 3)"
         case let .truncated(offset, need, available):

@@ -11,8 +11,33 @@ import Foundation
 /// try w.write(to: "tiny.gguf")
 /// ```
 public struct GGUFWriter: Sendable {
+    /// Where a tensor's bytes come from: owned by the writer, or a tensor of an open file
+    /// (which the writer keeps alive) followed by owned bytes — so rewriting a multi-GB model
+    /// with a few rows appended streams it instead of holding copies of it in memory.
+    public enum TensorBytes: Sendable {
+        case owned([UInt8])
+        case file(GGUFFile, GGUFTensorInfo, appending: [UInt8])
+
+        public var count: Int {
+            switch self {
+            case let .owned(b): return b.count
+            case let .file(_, t, tail): return t.byteCount + tail.count
+            }
+        }
+
+        /// Calls `body` with consecutive pieces of the bytes.
+        func forEachPiece(_ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+            switch self {
+            case let .owned(b): try b.withUnsafeBytes(body)
+            case let .file(f, t, tail):
+                try body(f.tensorData(t))
+                try tail.withUnsafeBytes(body)
+            }
+        }
+    }
+
     public private(set) var metadata: [(key: String, value: GGUFValue)] = []
-    public private(set) var tensors: [(name: String, type: GGMLType, dimensions: [Int], bytes: [UInt8])] = []
+    public private(set) var tensors: [(name: String, type: GGMLType, dimensions: [Int], bytes: TensorBytes)] = []
     public var alignment: Int = 32
 
     public init() {}
@@ -34,6 +59,17 @@ public struct GGUFWriter: Sendable {
 
     /// Adds a tensor whose `bytes` are already encoded in `type`.
     public mutating func addTensor(name: String, type: GGMLType, dimensions: [Int], bytes: [UInt8]) throws {
+        try addTensor(name: name, type: type, dimensions: dimensions, source: .owned(bytes))
+    }
+
+    /// Adds a tensor of `file` as it is, followed by `appending` (more rows in its type):
+    /// nothing is copied until the writer writes.
+    public mutating func addTensor(name: String, type: GGMLType, dimensions: [Int], from file: GGUFFile, tensor: GGUFTensorInfo,
+                                   appending: [UInt8] = []) throws {
+        try addTensor(name: name, type: type, dimensions: dimensions, source: .file(file, tensor, appending: appending))
+    }
+
+    private mutating func addTensor(name: String, type: GGMLType, dimensions: [Int], source bytes: TensorBytes) throws {
         guard !name.isEmpty, name.utf8.count < 64 else { throw GGUFError.badTensorName(name) }
         guard !tensors.contains(where: { $0.name == name }) else { throw GGUFError.duplicateTensor(name) }
         guard (1...4).contains(dimensions.count) else {
@@ -58,6 +94,17 @@ public struct GGUFWriter: Sendable {
 
     /// The encoded file.
     public func encode() throws -> [UInt8] {
+        var out = ByteSink()
+        out.bytes = try encodeHeader()
+        for t in tensors {
+            t.bytes.forEachPiece { out.bytes.append(contentsOf: $0) }
+            out.pad(to: alignment)
+        }
+        return out.bytes
+    }
+
+    /// The header: everything before the first tensor's bytes, padded to the alignment.
+    func encodeHeader() throws -> [UInt8] {
         guard alignment > 0, alignment & (alignment - 1) == 0 else { throw GGUFError.badAlignment(UInt64(alignment)) }
         var out = ByteSink()
         out.u32(0x4655_4747)
@@ -70,29 +117,59 @@ public struct GGUFWriter: Sendable {
             out.value(value)
         }
         var offset = 0
-        var offsets: [Int] = []
         for t in tensors {
-            offsets.append(offset)
-            offset += Self.padded(t.bytes.count, alignment)
-        }
-        for (t, off) in zip(tensors, offsets) {
             out.string(t.name)
             out.u32(UInt32(t.dimensions.count))
             for d in t.dimensions { out.u64(UInt64(d)) }
             out.u32(t.type.rawValue)
-            out.u64(UInt64(off))
+            out.u64(UInt64(offset))
+            offset += Self.padded(t.bytes.count, alignment)
         }
         out.pad(to: alignment)
-        for t in tensors {
-            out.bytes.append(contentsOf: t.bytes)
-            out.pad(to: alignment)
-        }
         return out.bytes
     }
 
+    /// Writes the file: streamed tensor by tensor into a temporary file beside `path`, which
+    /// then replaces `path` (a reader never sees half a file, and a model of many GB never
+    /// has to fit in memory).
     public func write(to path: String) throws {
-        let data = Data(try encode())
-        try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+        let url = URL(fileURLWithPath: path)
+        let temporary = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).\(UInt32.random(in: 0...UInt32.max)).tmp")
+        func failure(_ e: Int32) -> GGUFError { .cannotWrite(path: path, reason: String(cString: strerror(e))) }
+        guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else { throw failure(errno) }
+        var done = false
+        defer { if !done { try? FileManager.default.removeItem(at: temporary) } }
+        let handle = try FileHandle(forWritingTo: temporary)
+        var written = 0
+        func put(_ p: UnsafeRawBufferPointer) throws {
+            // Pieces of at most 64 MB: Data copies what it is given.
+            var start = 0
+            while start < p.count {
+                let n = min(64 << 20, p.count - start)
+                try handle.write(contentsOf: Data(bytes: p.baseAddress! + start, count: n))
+                start += n
+            }
+            written += p.count
+        }
+        do {
+            try encodeHeader().withUnsafeBytes(put)
+            let zeros = [UInt8](repeating: 0, count: alignment)
+            for t in tensors {
+                try t.bytes.forEachPiece(put)
+                let pad = Self.padded(written, alignment) - written
+                if pad > 0 { try zeros.withUnsafeBytes { try put(UnsafeRawBufferPointer(rebasing: $0[0..<pad])) } }
+            }
+            try handle.synchronize()
+            try handle.close()
+        } catch {
+            try? handle.close()
+            throw GGUFError.cannotWrite(path: path, reason: "\(error)")
+        }
+        // rename(2) replaces an existing file atomically (Foundation's replaceItemAt does not
+        // work on Linux).
+        guard rename(temporary.path, path) == 0 else { throw failure(errno) }
+        done = true
     }
 
     static func padded(_ n: Int, _ a: Int) -> Int { (n + a - 1) / a * a }

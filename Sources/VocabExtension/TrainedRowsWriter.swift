@@ -24,7 +24,7 @@ public enum TrainedRowsWriter {
                 if t.name == "output.weight" {
                     throw VocabExtensionError.missingEmbedding("the trained rows have no output rows for the untied output.weight")
                 }
-                try w.addTensor(name: t.name, type: t.type, dimensions: t.dimensions, bytes: Array(data))
+                try w.addTensor(name: t.name, type: t.type, dimensions: t.dimensions, from: file, tensor: t)
                 continue
             }
             guard t.dimensions.count == 2, first >= 0, first <= t.rows, rows.count == (t.rows - first) * t.columns else {

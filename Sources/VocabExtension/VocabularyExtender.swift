@@ -106,10 +106,10 @@ public enum VocabularyExtender {
                     throw VocabExtensionError.missingEmbedding("\(t.name) has \(t.rows) rows for \(n) tokens")
                 }
                 let rows = try meanRows(t, data: data, tokens: tokens)
-                try w.addTensor(name: t.name, type: t.type, dimensions: [t.columns, n + tokens.count],
-                                bytes: Array(data) + rows)
+                try w.addTensor(name: t.name, type: t.type, dimensions: [t.columns, n + tokens.count], from: file, tensor: t,
+                                appending: rows)
             } else {
-                try w.addTensor(name: t.name, type: t.type, dimensions: t.dimensions, bytes: Array(data))
+                try w.addTensor(name: t.name, type: t.type, dimensions: t.dimensions, from: file, tensor: t)
             }
         }
         return w

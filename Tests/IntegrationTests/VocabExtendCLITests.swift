@@ -77,6 +77,8 @@ import Testing
                                mentions: "/nonexistent/kk.txt")
         CLI.expectCleanFailure(try CLI.run(["vocab", "extend", "-m", Self.model, "--corpus", Self.corpus, "--add", "10", "--out", Self.model]),
                                mentions: "model file itself")
+        CLI.expectCleanFailure(try CLI.run(["vocab", "extend", "-m", Self.model, "--corpus", Self.corpus, "--add", "10",
+                                            "--out", "/nonexistent/dir/kk.gguf"]), mentions: "cannot write /nonexistent/dir/kk.gguf")
         // A corpus with nothing to learn, and one with no text at all.
         let once = NSTemporaryPath("once.txt")
         try "Бір сөз.".write(toFile: once, atomically: true, encoding: .utf8)
