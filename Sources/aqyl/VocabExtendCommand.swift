@@ -20,7 +20,9 @@ struct VocabExtendCommand: AsyncParsableCommand {
         """)
 
     @Option(name: .shortAndLong, help: "A model short name or GGUF path.") var model: String
-    @Option(name: .long, help: "A corpus file (plain text, JSONL or a MediaWiki dump); repeat for several.")
+    @Option(name: .long, parsing: .upToNextOption,
+            help: ArgumentHelp("Corpus files (plain text, JSONL or a MediaWiki dump): `--corpus a.txt b.txt` or `--corpus` repeated.",
+                               valueName: "file"))
     var corpus: [String]
     @Option(name: .long, help: "How many tokens to add (1...\(VocabularyExtender.maxAdded)).") var add: Int
     @Option(name: .shortAndLong, help: "Where to write the extended model (.gguf).") var out: String

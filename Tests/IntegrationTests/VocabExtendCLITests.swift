@@ -13,7 +13,9 @@ import Testing
 
     @Test func extendsAndFertilityShowsTheChange() throws {
         let out = NSTemporaryPath("llama3-tiny-kk.gguf")
-        let r = try CLI.run(["vocab", "extend", "-m", Self.model, "--corpus", Self.corpus, "--add", "300", "--out", out, "--json"])
+        // Several files after one --corpus, as `--corpus FILE...` reads.
+        let news = Self.root.appendingPathComponent("data/kk/corpus/news.txt").path
+        let r = try CLI.run(["vocab", "extend", "-m", Self.model, "--corpus", Self.corpus, news, "--add", "300", "--out", out, "--json"])
         #expect(r.status == 0, "\(r.stderr)")
         let summary = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
         #expect(summary?["added"] as? Int == 300)
