@@ -10,8 +10,8 @@ Learns Kazakh tokens from the training corpus only (TRAIN below), then on held-o
   1. tokens per word before/after (`aqyl corpus fertility`) for SmolLM2 and for the tiny model
      carrying the real Llama-3 vocabulary (tokenizer only), and Gemma-3;
   2. bits per character of SmolLM2 before and after the extension, before any training
-     (`aqyl eval perplexity --ctx 8192`: the whole held-out file in one window for both
-     tokenizers, so neither gets more context);
+     (`aqyl eval perplexity --ctx 2048`: rolling windows of 2048 tokens, hundreds of
+     words of context for either tokenizer, so the shorter one does not win by seeing more);
   3. the same LoRA budget (rank 8, ctx 256, --steps, lr 2e-4) on the original SmolLM2 and on the
      extended one with --train-embeddings new; bits per character of each on the held-out text;
   4. generation speed (`aqyl bench -p 0 -n 64`) of both, in tokens/s and in Kazakh words/s
@@ -75,7 +75,7 @@ def main():
         print(f"| {label} | {v} | +{a} | {b:.3f} | {af:.3f} | {100 * (af / b - 1):+.1f}% | {sec:.1f} |")
 
     def bpc(model, lora=None):
-        cmd = [aq, "eval", "perplexity", "-m", model, "--file", held, "--ctx", "8192", "-t", t, "--json"]
+        cmd = [aq, "eval", "perplexity", "-m", model, "--file", held, "--ctx", "2048", "-t", t, "--json"]
         if lora:
             cmd += ["--lora", lora]
         j = json.loads(run(cmd))
@@ -92,7 +92,7 @@ def main():
     b_bpc, _ = bpc(out("B.model.gguf"), out("B.gguf"))
     ra = json.load(open(out("A.run.json")))["report"]
     rb = json.load(open(out("B.run.json")))["report"]
-    print(f"\nSmolLM2-135M, held-out bits per character (eval perplexity --ctx 8192):\n")
+    print(f"\nSmolLM2-135M, held-out bits per character (eval perplexity --ctx 2048):\n")
     print("| | tokens/word | bits/char | training tok/s |")
     print("|---|---|---|---|")
     print(f"| original | {base_tpw:.3f} | {base_bpc:.4f} | |")

@@ -19,6 +19,8 @@
 set -euo pipefail
 
 VERSION=0.3.36
+# Bumped when the build flags change, so cached builds are redone (scripts/test.sh).
+BUILD_FLAGS_VERSION=explicit-isa-no-amx-1
 command -v cmake >/dev/null || { echo "cmake not found (e.g. python3 -m pip install cmake)" >&2; exit 1; }
 SRC="${1:-}"
 BUILD_ROOT="${2:-/work/tmp/llama.cpp-build}"
@@ -42,7 +44,27 @@ if [ ! -f "$BUILD_ROOT/CMakeLists.txt" ]; then
   cp -a "$SRC/vendor/llama.cpp/." "$BUILD_ROOT/"
 fi
 cd "$BUILD_ROOT"
-cmake -B build -DCMAKE_BUILD_TYPE=Release -DLLAMA_CURL=OFF -DGGML_NATIVE=ON -DLLAMA_BUILD_TESTS=OFF >&2
+# The CPU's own instruction sets, except AMX: GGML_NATIVE (-march=native) compiles AMX tile code
+# on Xeons that list amx_tile, and where the kernel or hypervisor does not grant the tile state
+# llama-server dies of SIGILL (tilezero) at its first matmul. So the flags are spelled out from
+# /proc/cpuinfo: AVX2/FMA/F16C/BMI2 and, where present, AVX-512 and AVX-VNNI; never AMX.
+# LLAMA_CPU=avx2 builds the AVX2-only variant (what the exact numerics mode mirrors).
+has() { grep -qw "$1" /proc/cpuinfo 2>/dev/null; }
+CPU_FLAGS=(-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
+           -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF)
+if [ "${LLAMA_CPU:-native}" != avx2 ]; then
+  has avx_vnni && CPU_FLAGS+=(-DGGML_AVX_VNNI=ON)
+  if has avx512f && has avx512bw && has avx512vl && has avx512dq; then
+    CPU_FLAGS+=(-DGGML_AVX512=ON)
+    has avx512vbmi && CPU_FLAGS+=(-DGGML_AVX512_VBMI=ON)
+    has avx512_vnni && CPU_FLAGS+=(-DGGML_AVX512_VNNI=ON)
+    has avx512_bf16 && CPU_FLAGS+=(-DGGML_AVX512_BF16=ON)
+  fi
+fi
+cmake -B build -DCMAKE_BUILD_TYPE=Release -DLLAMA_CURL=OFF "${CPU_FLAGS[@]}" -DLLAMA_BUILD_TESTS=OFF >&2
 # shellcheck disable=SC2086
 cmake --build build -j"$JOBS" --target $TARGETS >&2
+# What scripts/test.sh checks before reusing a cached build (an older -march=native build
+# may hold AMX code that dies on this machine).
+echo "$BUILD_FLAGS_VERSION" > build/aqyl-build-flags
 echo "$BUILD_ROOT/build/bin"

@@ -17,7 +17,10 @@ fi
 # llama-cpp-python sdist (about 10 minutes on 2 cores) and cached.
 if [ -z "${AQYL_LLAMA_SERVER:-}" ]; then
   LLAMA_BUILD="${XDG_CACHE_HOME:-$HOME/.cache}/aqyl/llama.cpp-build"
-  if [ ! -x "$LLAMA_BUILD/build/bin/llama-server" ]; then
+  # Rebuilt when missing or built with other flags (an old -march=native build may carry AMX
+  # code that dies of SIGILL here; scripts/build_llama_cpp.sh writes the flags version).
+  if [ ! -x "$LLAMA_BUILD/build/bin/llama-server" ] \
+     || [ "$(cat "$LLAMA_BUILD/build/aqyl-build-flags" 2>/dev/null)" != "$(sed -n 's/^BUILD_FLAGS_VERSION=//p' scripts/build_llama_cpp.sh)" ]; then
     command -v cmake >/dev/null || python3 -m pip install --quiet cmake
     TARGETS=llama-server ./scripts/build_llama_cpp.sh "" "$LLAMA_BUILD" >/dev/null
   fi
