@@ -89,6 +89,7 @@ public final class TrainableLoRA: @unchecked Sendable {
         }
         self.slots = slots
         slotIndex = index
+        let loraCount = offset
         if let t = newTokens {
             let width = config.embedding
             let rows = t.input.count / max(width, 1)
@@ -103,16 +104,17 @@ public final class TrainableLoRA: @unchecked Sendable {
             newTokenRows = nil
         }
         count = offset
-        func buffer() -> UnsafeMutablePointer<Float> {
-            let p = UnsafeMutablePointer<Float>.allocate(capacity: max(offset, 1))
-            p.initialize(repeating: 0, count: max(offset, 1))
+        func buffer(_ n: Int) -> UnsafeMutablePointer<Float> {
+            let p = UnsafeMutablePointer<Float>.allocate(capacity: max(n, 1))
+            p.initialize(repeating: 0, count: max(n, 1))
             return p
         }
-        values = buffer()
-        gradients = buffer()
-        firstMoment = buffer()
-        secondMoment = buffer()
-        transposedB = buffer()
+        values = buffer(offset)
+        gradients = buffer(offset)
+        firstMoment = buffer(offset)
+        secondMoment = buffer(offset)
+        // Bᵀ copies exist only for the LoRA slots, not for new-token rows.
+        transposedB = buffer(loraCount)
         var rng = SplitMix64(seed: seed)
         for s in slots {
             let bound = 1 / Float(s.inputs).squareRoot()
