@@ -75,6 +75,15 @@ let package = Package(
             .product(name: "SwiftCSV", package: "SwiftCSV"),
         ]),
         .target(name: "ModelStore", dependencies: ["GGUF", .product(name: "Crypto", package: "swift-crypto")]),
+        // Models from a Hugging Face-style hub: `hf:ORG/REPO[:QUANT]`, resumable verified downloads, the hub client's cache.
+        .target(name: "ModelHub", dependencies: [
+            "GGUF",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // Tamper-evident usage ledger: RFC 9162 Merkle tree, signed checkpoints.
         .target(name: "Ledger", dependencies: ["FileContents", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: optimizedChecked),
         // Usage figures under published definitions, recomputable from the ledger.
@@ -109,7 +118,7 @@ let package = Package(
         .executableTarget(name: "aqyl", dependencies: [
             "Engine", "ModelStore", "Models", "Tokenizers", "Templates", "GGUF", "Kernels", "Server", "Storage", "PostgresStore",
             "Ledger", "UsageStats",
-            "Training", "AdapterInterop", "Corpus", "Evaluation", "VocabExtension",
+            "Training", "AdapterInterop", "Corpus", "Evaluation", "VocabExtension", "ModelHub",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -139,6 +148,12 @@ let package = Package(
         .testTarget(name: "VocabExtensionTests", dependencies: ["VocabExtension", "Tokenizers", "Kernels", "GGUF", "TestSupport"]),
         .testTarget(name: "AdapterInteropTests", dependencies: ["AdapterInterop", "Models", "Kernels", "GGUF", "TestSupport"]),
         .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore", "GGUF"]),
+        .testTarget(name: "ModelHubTests", dependencies: [
+            "ModelHub", "GGUF", "TestSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .testTarget(name: "OpenAIAPITests", dependencies: ["OpenAIAPI"]),
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),
         .testTarget(name: "FileContentsTests", dependencies: ["FileContents"]),

@@ -24,6 +24,8 @@ public enum GGUFError: Error, Equatable, Sendable, CustomStringConvertible {
     case missingKey(String)
     case wrongKeyType(key: String, expected: String)
     case missingTensor(String)
+    /// A split model (`split.count` > 1) whose parts do not fit together.
+    case badSplit(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -51,6 +53,7 @@ public enum GGUFError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .missingKey(k): return "missing metadata key '\(k)'"
         case let .wrongKeyType(k, e): return "metadata key '\(k)' is not \(e)"
         case let .missingTensor(n): return "missing tensor '\(n)'"
+        case let .badSplit(path, reason): return "split GGUF \(path): \(reason)"
         }
     }
 }

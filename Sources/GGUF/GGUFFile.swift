@@ -23,18 +23,68 @@ public final class GGUFFile: @unchecked Sendable {
     public let metadata: [String: GGUFValue]
     public let tensors: [GGUFTensorInfo]
     public let alignment: Int
-    /// Byte offset of the data section within the file.
+    /// Byte offset of the data section within the (first) file.
     public let dataOffset: Int
+    /// Bytes of the file, or of all parts together for a split model.
     public let fileSize: Int
     public let path: String?
+    /// The files of a split model in order (`path` first); just `path` otherwise.
+    public let partPaths: [String]
 
-    private let storage: Storage
+    /// One mapping per part; `dataOffsets[i]` is part i's data section start.
+    private let storages: [Storage]
+    private let dataOffsets: [Int]
     private let tensorIndex: [String: Int]
 
-    /// Maps and parses the file at `path`.
+    /// Maps and parses the file at `path`. The first part of a split model
+    /// (`NAME-00001-of-0000N.gguf`, `split.count` > 1) opens all N parts, as llama.cpp
+    /// does: metadata from the first, tensors from all of them.
     public convenience init(path: String) throws {
-        let storage = try Storage(mappingFile: path)
-        try self.init(storage: storage, path: path)
+        let first = try GGUFFile(storage: try Storage(mappingFile: path), path: path)
+        guard let count = first.metadata["split.count"]?.int, count > 1 else {
+            if let count = first.metadata["split.count"]?.int, count < 0 {
+                throw GGUFError.badSplit(path: path, reason: "split.count \(count)")
+            }
+            try self.init(merging: [first], path: path)
+            return
+        }
+        let paths = try Self.splitPaths(first: path, file: first, count: count)
+        var parts = [first]
+        for (i, partPath) in paths.enumerated().dropFirst() {
+            guard access(partPath, F_OK) == 0 else {
+                throw GGUFError.badSplit(path: path, reason: "part \(i + 1) of \(count) is missing: \(partPath)")
+            }
+            let part = try GGUFFile(storage: try Storage(mappingFile: partPath), path: partPath)
+            guard part.metadata["split.no"]?.int == i, part.metadata["split.count"]?.int == count else {
+                throw GGUFError.badSplit(path: path, reason: "\(partPath) does not say it is part \(i + 1) of \(count)")
+            }
+            parts.append(part)
+        }
+        let total = parts.reduce(0) { $0 + $1.tensors.count }
+        if let declared = first.metadata["split.tensors.count"]?.int, declared != total {
+            throw GGUFError.badSplit(path: path, reason: "split.tensors.count is \(declared) but the parts hold \(total) tensors")
+        }
+        try self.init(merging: parts, path: path)
+    }
+
+    /// The N file names of a split model whose first part is `path`.
+    private static func splitPaths(first path: String, file: GGUFFile, count: Int) throws -> [String] {
+        guard count <= 9_999 else { throw GGUFError.badSplit(path: path, reason: "split.count \(count) is too large") }
+        guard file.metadata["split.no"]?.int == 0 else {
+            throw GGUFError.badSplit(path: path, reason: "this is part \((file.metadata["split.no"]?.int ?? -1) + 1) of \(count); open the first part (-00001-of-…)")
+        }
+        let suffix = splitSuffix(1, of: count)
+        guard path.hasSuffix(suffix) else {
+            throw GGUFError.badSplit(path: path, reason: "a first part must be named PREFIX\(suffix)")
+        }
+        let prefix = String(path.dropLast(suffix.utf8.count))
+        return (1...count).map { prefix + splitSuffix($0, of: count) }
+    }
+
+    /// llama.cpp's split file suffix: `-%05d-of-%05d.gguf`.
+    public static func splitSuffix(_ number: Int, of count: Int) -> String {
+        func five(_ n: Int) -> String { let d = String(n); return String(repeating: "0", count: max(0, 5 - d.count)) + d }
+        return "-\(five(number))-of-\(five(count)).gguf"
     }
 
     /// Parses an in-memory copy of `bytes` (used by tests and fuzzing).
@@ -42,9 +92,11 @@ public final class GGUFFile: @unchecked Sendable {
         try self.init(storage: Storage(copying: bytes), path: nil)
     }
 
+    /// One file's mapping: the parts of a split model are checked alone, then merged.
     private init(storage: Storage, path: String?) throws {
-        self.storage = storage
+        storages = [storage]
         self.path = path
+        partPaths = path.map { [$0] } ?? []
         let bytes = storage.buffer
         fileSize = bytes.count
         var cursor = ByteCursor(bytes)
@@ -124,6 +176,7 @@ public final class GGUFFile: @unchecked Sendable {
             throw GGUFError.truncated(offset: cursor.offset, need: dataStart - cursor.offset, available: cursor.remaining)
         }
         dataOffset = dataStart
+        dataOffsets = [dataStart]
         let dataSize = max(bytes.count - dataStart, 0)
 
         var infos: [GGUFTensorInfo] = []
@@ -140,6 +193,32 @@ public final class GGUFFile: @unchecked Sendable {
             }
             index[r.name] = infos.count
             infos.append(GGUFTensorInfo(name: r.name, dimensions: r.dims, type: r.type, offset: Int(r.offset), byteCount: size))
+        }
+        tensors = infos
+        tensorIndex = index
+    }
+
+    /// All parts' tensors under the first part's header; names must be unique across parts.
+    private init(merging parts: [GGUFFile], path: String?) throws {
+        let first = parts[0]
+        version = first.version
+        metadataKeys = first.metadataKeys
+        metadata = first.metadata
+        alignment = first.alignment
+        dataOffset = first.dataOffset
+        self.path = path
+        partPaths = parts.compactMap(\.path)
+        storages = parts.flatMap(\.storages)
+        dataOffsets = parts.flatMap(\.dataOffsets)
+        fileSize = parts.reduce(0) { $0 + $1.fileSize }
+        var infos: [GGUFTensorInfo] = []
+        var index: [String: Int] = [:]
+        for (p, part) in parts.enumerated() {
+            for t in part.tensors {
+                guard index[t.name] == nil else { throw GGUFError.duplicateTensor(t.name) }
+                index[t.name] = infos.count
+                infos.append(p == 0 ? t : t.inPart(p))
+            }
         }
         tensors = infos
         tensorIndex = index
@@ -214,7 +293,8 @@ public final class GGUFFile: @unchecked Sendable {
 
     /// Zero-copy view of a tensor's bytes; valid while `self` is alive.
     public func tensorData(_ info: GGUFTensorInfo) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(rebasing: storage.buffer[(dataOffset + info.offset)..<(dataOffset + info.offset + info.byteCount)])
+        let base = dataOffsets[info.part]
+        return UnsafeRawBufferPointer(rebasing: storages[info.part].buffer[(base + info.offset)..<(base + info.offset + info.byteCount)])
     }
 
     /// Tells the kernel this process no longer needs the resident pages of
@@ -224,10 +304,13 @@ public final class GGUFFile: @unchecked Sendable {
     /// the bytes back in from the file. No-op for in-memory copies (whose bytes
     /// exist only once) and for ranges outside this file's tensor data.
     public func releaseResidentPages(start: UnsafeRawPointer, count: Int) {
-        guard let base = storage.buffer.baseAddress else { return }
-        let offset = start - base
-        guard offset >= dataOffset, count >= 0, offset <= storage.buffer.count - count else { return }
-        storage.releaseResidentPages(offset: offset, count: count)
+        for (storage, dataStart) in zip(storages, dataOffsets) {
+            guard let base = storage.buffer.baseAddress, start >= base else { continue }
+            let offset = start - base
+            guard offset >= dataStart, count >= 0, offset <= storage.buffer.count - count else { continue }
+            storage.releaseResidentPages(offset: offset, count: count)
+            return
+        }
     }
 
     public func string(_ key: String) throws -> String {

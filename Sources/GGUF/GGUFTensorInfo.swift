@@ -4,9 +4,11 @@ public struct GGUFTensorInfo: Sendable, Equatable {
     /// ggml order: `dimensions[0]` is the innermost (contiguous, row) length.
     public let dimensions: [Int]
     public let type: GGMLType
-    /// Offset from the start of the data section.
+    /// Offset from the start of the data section (of part `part` in a split model).
     public let offset: Int
     public let byteCount: Int
+    /// Which file of a split model (`-0000k-of-0000N.gguf`, 0-based) holds the bytes; 0 otherwise.
+    public let part: Int
 
     public var elementCount: Int { dimensions.reduce(1, *) }
     /// Row length (`ne[0]`).
@@ -14,12 +16,18 @@ public struct GGUFTensorInfo: Sendable, Equatable {
     /// Number of rows: product of all dimensions but the first.
     public var rows: Int { dimensions.dropFirst().reduce(1, *) }
 
-    public init(name: String, dimensions: [Int], type: GGMLType, offset: Int, byteCount: Int) {
+    public init(name: String, dimensions: [Int], type: GGMLType, offset: Int, byteCount: Int, part: Int = 0) {
         self.name = name
         self.dimensions = dimensions
         self.type = type
         self.offset = offset
         self.byteCount = byteCount
+        self.part = part
+    }
+
+    /// The same entry, said to live in `part` of a split model.
+    func inPart(_ part: Int) -> GGUFTensorInfo {
+        GGUFTensorInfo(name: name, dimensions: dimensions, type: type, offset: offset, byteCount: byteCount, part: part)
     }
 
     /// Bytes a tensor of this shape and type occupies, or nil on overflow / partial blocks.

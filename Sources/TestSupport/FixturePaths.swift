@@ -16,6 +16,9 @@ public enum FixturePaths {
 
     public static func fixture(_ relative: String) -> URL { fixturesRoot.appendingPathComponent(relative) }
 
+    /// The package root (the directory holding Package.swift).
+    public static var packageRoot: URL { fixturesRoot.deletingLastPathComponent().deletingLastPathComponent() }
+
     /// Path of a fetched catalog model. Tests that need it fail (not skip) when
     /// it is missing, because CI fetches every model before running tests.
     public static func model(_ name: String) -> String {

@@ -6,3 +6,12 @@ public func NSTemporaryPath(_ name: String) -> String {
     try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     return dir + "/" + UUID().uuidString.prefix(8) + "-" + name
 }
+
+public enum TempPaths {
+    /// A new, empty directory under the system temp directory.
+    public static func directory(_ name: String) -> String {
+        let path = NSTemporaryPath(name)
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+}
