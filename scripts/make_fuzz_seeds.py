@@ -313,6 +313,26 @@ def ledger_seeds():
     write("checkpoint", "tile-entries", "entries/005")
 
 
+# ---------------------------------------------------------------- hub
+def hub_seeds():
+    """`hf:` references (first byte even) and hub model-info JSON (first byte odd)."""
+    refs = ["hf:issai/LLama-3.1-KazLLM-1.0-8B-GGUF4:Q4_K_M", "hf:Qwen/Qwen2.5-7B-Instruct-GGUF@main:q4_k_m",
+            "hf:org/repo/sub/model-Q8_0-00001-of-00002.gguf", "hf:org/repo"]
+    for i, r in enumerate(refs):
+        write("hub-model-info", f"ref-{i}", b"\x00" + r.encode())
+    sha = hashlib.sha256(b"x").hexdigest()
+    siblings = [{"rfilename": "README.md", "size": 7, "blobId": "0" * 40},
+                {"rfilename": "m-Q4_K_M.gguf", "size": 2048, "blobId": "1" * 40, "lfs": {"sha256": sha, "size": 2048, "pointerSize": 134}},
+                {"rfilename": "m-Q6_K-00001-of-00002.gguf", "size": 10, "lfs": {"sha256": sha, "size": 10}},
+                {"rfilename": "m-Q6_K-00002-of-00002.gguf", "size": 10, "lfs": {"sha256": sha, "size": 10}},
+                {"rfilename": "mmproj-m-Q8_0.gguf", "size": 10}]
+    infos = [{"id": "org/repo", "sha": "a" * 40, "gated": False, "siblings": siblings},
+             {"id": "org/gated", "sha": "b" * 40, "gated": "manual", "siblings": siblings[:2]},
+             {"sha": "c" * 40, "siblings": []}]
+    for i, info in enumerate(infos):
+        write("hub-model-info", f"info-{i}", b"\x01" + json.dumps(info).encode())
+
+
 if __name__ == "__main__":
     gguf_seeds()
     tokenizer_seeds()
@@ -322,6 +342,7 @@ if __name__ == "__main__":
     adapter_seeds()
     corpus_seeds()
     ledger_seeds()
+    hub_seeds()
     for d in sorted(OUT.iterdir()):
         files = list(d.iterdir())
         print(f"{d.name}: {len(files)} seeds, {sum(f.stat().st_size for f in files)} bytes")

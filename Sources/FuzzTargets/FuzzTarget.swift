@@ -47,6 +47,7 @@ public enum FuzzTargets {
         RecordLogHarness.target,
         SignedNoteHarness.target,
         CheckpointHarness.target,
+        HubHarness.target,
     ]
 
     public static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }

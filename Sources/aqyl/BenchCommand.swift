@@ -16,7 +16,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Measure prompt-processing (pp) and generation (tg) speed like llama-bench.")
 
-    @Option(name: .shortAndLong, help: "A model short name or a GGUF path.")
+    @Option(name: .shortAndLong, help: "A model short name, a hub reference (hf:ORG/REPO[:QUANT]) or a GGUF path.")
     var model: String = "smollm2-135m"
 
     @Option(name: .customShort("p"), help: "Prompt tokens for pp (0 skips).")

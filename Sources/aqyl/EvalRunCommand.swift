@@ -7,7 +7,7 @@ struct EvalRunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run", abstract: "Run evaluation tasks (JSONL, KazMMLU CSV, Belebele) on a local model or an endpoint.")
 
-    @Option(name: .shortAndLong, help: "A model short name or GGUF path (or use --endpoint).")
+    @Option(name: .shortAndLong, help: "A model short name, hub reference (hf:ORG/REPO[:QUANT]) or GGUF path (or use --endpoint).")
     var model: String?
 
     @Option(name: .customLong("lora"), help: ArgumentHelp("LoRA adapter for --model (repeatable).", valueName: "PATH[:SCALE]"))

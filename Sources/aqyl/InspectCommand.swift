@@ -10,7 +10,7 @@ struct InspectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect", abstract: "Show a GGUF file's metadata, tensors, parameter count and tokenizer.")
 
-    @Argument(help: "A model short name or a GGUF path.")
+    @Argument(help: "A model short name, a hub reference (hf:ORG/REPO[:QUANT]) or a GGUF path.")
     var model: String
 
     @Flag(help: "List every tensor (default: the first 40).")

@@ -5,7 +5,7 @@ import ModelStore
 
 /// `--model` and `--threads`, shared by every command that runs a model.
 struct ModelOptions: ParsableArguments {
-    @Option(name: .shortAndLong, help: "A model short name (see `aqyl models list`) or a GGUF path.")
+    @Option(name: .shortAndLong, help: "A model short name (see `aqyl models list --available`), a hub reference (hf:ORG/REPO[:QUANT]) or a GGUF path.")
     var model: String = ModelCatalog.defaultModel
 
     @Option(name: .shortAndLong, help: "Worker threads (default: all cores).")

@@ -15,7 +15,7 @@ struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve", abstract: "Serve models over an OpenAI-compatible HTTP API.")
 
-    @Option(name: .shortAndLong, help: "Model short name or GGUF path (repeatable; default: \(ModelCatalog.defaultModel)).")
+    @Option(name: .shortAndLong, help: "Model short name, hub reference (hf:ORG/REPO[:QUANT]) or GGUF path (repeatable; default: \(ModelCatalog.defaultModel)).")
     var model: [String] = []
 
     @Option(name: .customLong("lora"), help: ArgumentHelp(

@@ -10,7 +10,7 @@ struct TokenizeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokenize", abstract: "Print the token ids of a text (special-token text is not parsed).")
 
-    @Option(name: .shortAndLong, help: "A model short name or a GGUF path.")
+    @Option(name: .shortAndLong, help: "A model short name, a hub reference (hf:ORG/REPO[:QUANT]) or a GGUF path.")
     var model: String = ModelCatalog.defaultModel
 
     @Option(help: "The text to tokenize.")

@@ -58,3 +58,23 @@ import TestSupport
         #expect(throws: GGUFError.self) { try GGUFFile(path: prefix + GGUFFile.splitSuffix(1, of: 2)) }
     }
 }
+
+/// A split made by llama.cpp's own `llama-gguf-split` (scripts/make_split_fixtures.sh).
+@Suite struct GGUFSplitPeerTests {
+    @Test func llamaCppsSplitReadsAsTheWholeFile() throws {
+        let whole = try GGUFFile(path: FixturePaths.fixture("peft/tiny-llama.gguf").path)
+        let split = try GGUFFile(path: FixturePaths.fixture("split/tiny-llama-00001-of-00003.gguf").path)
+        #expect(split.partPaths.count == 3)
+        #expect(split.metadata["split.count"]?.int == 3)
+        for key in whole.metadataKeys {
+            #expect(split.metadata[key] == whole.metadata[key], "\(key)")
+        }
+        #expect(split.tensors.map(\.name) == whole.tensors.map(\.name))
+        #expect(Set(split.tensors.map(\.part)) == [0, 1, 2])
+        for info in whole.tensors {
+            let other = try #require(split.tensor(named: info.name))
+            #expect(other.dimensions == info.dimensions && other.type == info.type)
+            #expect(Array(split.tensorData(other)) == Array(whole.tensorData(info)), "\(info.name)")
+        }
+    }
+}

@@ -17,6 +17,7 @@ import TestSupport
         let dir = TempPaths.directory("hub-fixture")
         var builder = TinyModelBuilder()
         builder.matrixType = .q8_0
+        builder.byteLevelTokenizer = true
         let whole = dir + "/tiny.gguf"
         try! builder.build().write(to: whole)
         try! GGUFSplitWriter.split(whole, into: 2, prefix: dir + "/tiny-Q8_0")
@@ -263,5 +264,46 @@ import TestSupport
         p.waitUntilExit()
         let stdout = String(decoding: o, as: UTF8.self)
         return (p.terminationStatus, stdout, stdout + String(decoding: e, as: UTF8.self))
+    }
+}
+
+/// The `aqyl` binary with `hf:` references: `models pull`, `--model hf:…`, offline use
+/// and the refusals, each one clear line and a non-zero exit.
+@Suite(.serialized) struct HubCLITests {
+    static var aqyl: String { FixturePaths.packageRoot.appendingPathComponent(".build/debug/aqyl").path }
+
+    @Test func pullThenUseTheSameSpellingAsAModel() async throws {
+        let hub = HubPullTests.hub()
+        try await hub.application().test(.live) { client in
+            let port = try #require(client.port)
+            let cache = TempPaths.directory("hub-cli")
+            let env = ["HF_ENDPOINT": "http://127.0.0.1:\(port)", "HF_HUB_CACHE": cache, "HF_TOKEN": ""]
+            let pull = try HubPullTests.run([Self.aqyl, "models", "pull", "hf:kazakh/split-GGUF:Q8_0"], environment: env)
+            #expect(pull.status == 0, "\(pull.output)")
+            let path = pull.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(path.hasSuffix("/snapshots/\(HubPullTests.commit)/tiny-Q8_0-00001-of-00002.gguf"))
+            #expect(pull.output.contains("verified"))
+            #expect(pull.output.contains("(2 parts)"))
+
+            // Offline, the same spelling runs the model from the cache.
+            let offline = env.merging(["HF_HUB_OFFLINE": "1", "HF_ENDPOINT": "http://127.0.0.1:9"]) { $1 }
+            let generate = try HubPullTests.run([Self.aqyl, "generate", "-m", "hf:kazakh/split-GGUF:Q8_0", "-p", "a b",
+                                                 "--max-tokens", "4", "--temperature", "0", "-t", "1"], environment: offline)
+            #expect(generate.status == 0, "\(generate.output)")
+            let missing = try HubPullTests.run([Self.aqyl, "generate", "-m", "hf:kazakh/tiny-GGUF:Q8_0", "-p", "a"], environment: offline)
+            #expect(missing.status != 0)
+            #expect(missing.output.contains("not in the cache"), "\(missing.output)")
+
+            let noQuant = try HubPullTests.run([Self.aqyl, "models", "pull", "hf:kazakh/tiny-GGUF:Q5_K_M"], environment: env)
+            #expect(noQuant.status != 0)
+            #expect(noQuant.output.contains("available quantizations: Q4_K_M, Q8_0"), "\(noQuant.output)")
+            let gated = try HubPullTests.run([Self.aqyl, "models", "pull", "hf:issai/gated-GGUF:Q8_0"], environment: env)
+            #expect(gated.status != 0)
+            #expect(gated.output.contains("is gated"), "\(gated.output)")
+            #expect(gated.output.contains("HF_TOKEN"), "\(gated.output)")
+            let bad = try HubPullTests.run([Self.aqyl, "models", "pull", "hf:kazakh/../etc"], environment: env)
+            #expect(bad.status != 0)
+            #expect(bad.output.contains("invalid hub reference"), "\(bad.output)")
+        }
     }
 }
