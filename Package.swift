@@ -52,7 +52,7 @@ let package = Package(
         // Layer 2: architectures.
         .target(name: "Models", dependencies: ["GGUF", "Kernels"], swiftSettings: optimizedSwift),
         // Layer 3: generation.
-        .target(name: "Engine", dependencies: ["Models", "Tokenizers", "Templates", "Kernels", "GGUF",
+        .target(name: "Engine", dependencies: ["Models", "Tokenizers", "Templates", "Kernels", "GGUF", "StructuredOutput",
                                               .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")], swiftSettings: optimizedSwift),
         // LoRA fine-tuning on frozen quantized weights.
         .target(name: "Training", dependencies: ["Models", "Kernels", "GGUF", "Tokenizers", "Templates", "Engine", "Reports", "FileContents"],
@@ -62,7 +62,9 @@ let package = Package(
         .target(name: "VocabExtension", dependencies: ["GGUF", "Kernels", "Tokenizers", "Corpus", .product(name: "HeapModule", package: "swift-collections")],
                 swiftSettings: optimizedChecked),
         .target(name: "AdapterInterop", dependencies: ["Models", "Kernels", "GGUF", "FileContents"], swiftSettings: optimizedChecked),
-        .target(name: "OpenAIAPI"),
+        // JSON Schema for constrained output: the schema compiler and the byte-level matcher.
+        .target(name: "StructuredOutput", swiftSettings: optimizedChecked),
+        .target(name: "OpenAIAPI", dependencies: ["StructuredOutput"]),
         // Kazakh text tools: readers, cleaning, language ID, dedup, transliteration. No engine dependency.
         .target(name: "Corpus", swiftSettings: optimizedChecked),
         // Evaluation: task loaders, metrics, local and remote scorers, protocol-stamped reports.
@@ -155,6 +157,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "OpenAIAPITests", dependencies: ["OpenAIAPI"]),
+        .testTarget(name: "StructuredOutputTests", dependencies: ["StructuredOutput"]),
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),
         .testTarget(name: "FileContentsTests", dependencies: ["FileContents"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus"]),

@@ -1,3 +1,4 @@
+import StructuredOutput
 import Tokenizers
 
 /// One sequence's generation after its prompt: sampling, detokenizing,
@@ -9,8 +10,9 @@ public struct DecodingState: Sendable {
     private var matcher: StopMatcher
     private let endOfGeneration: Set<Int32>
     private let tokenizer: any Tokenizer
-    /// Set for `response_format: json_object`: tokens that would break the JSON are masked.
-    private var json: JSONPrefixValidator?
+    /// Set for `response_format: json_object` / `json_schema`: tokens that would leave
+    /// the format are masked.
+    private var json: OutputConstraint?
     public let maxTokens: Int
     public private(set) var history: [Int32]
     public private(set) var generated: [Int32] = []
@@ -27,9 +29,9 @@ public struct DecodingState: Sendable {
     }
 
     public init(prompt: [Int32], maxTokens: Int, sampling: SamplingParameters, stop: [String], tokenizer: any Tokenizer,
-                jsonObject: Bool = false) {
+                jsonObject: Bool = false, jsonSchema: CompiledSchema? = nil) {
         self.tokenizer = tokenizer
-        json = jsonObject ? JSONPrefixValidator() : nil
+        json = jsonSchema.map { .schema(SchemaMatcher($0)) } ?? (jsonObject ? .object(JSONPrefixValidator()) : nil)
         sampler = Sampler(sampling)
         decoder = StreamingDecoder(tokenizer: tokenizer)
         matcher = StopMatcher(stop)
@@ -54,14 +56,14 @@ public struct DecodingState: Sendable {
     }
 
     /// Samples as usual, but rejects tokens that would not continue the JSON
-    /// object (and end-of-generation before it closes): a few resamples with
+    /// (and end-of-generation before it is whole): a few resamples with
     /// the rejected token masked keep the sampling distribution, then the best
     /// valid token by logit, so generation never stalls.
     private mutating func sampleJSON(_ logits: [Float]) -> Int32 {
         guard var validator = json else { return sampler.sample(logits, history: history) }
         var masked = logits
         func accept(_ token: Int32) -> Bool {
-            if endOfGeneration.contains(token) { return validator.isComplete }
+            if endOfGeneration.contains(token) { return validator.canEnd }
             let bytes = tokenizer.pieceBytes(token, special: false)
             return !bytes.isEmpty && validator.append(bytes)
         }
@@ -85,5 +87,38 @@ public struct DecodingState: Sendable {
         let tail = rest + matcher.finish()
         text += tail
         return tail
+    }
+}
+
+/// The output formats decoding can enforce, byte by byte.
+enum OutputConstraint: Sendable {
+    case object(JSONPrefixValidator)
+    case schema(SchemaMatcher)
+
+    mutating func append(_ bytes: [UInt8]) -> Bool {
+        switch self {
+        case var .object(v):
+            defer { self = .object(v) }
+            return v.append(bytes)
+        case var .schema(m):
+            defer { self = .schema(m) }
+            return m.append(bytes)
+        }
+    }
+
+    /// Nothing can follow: generation stops here.
+    var isComplete: Bool {
+        switch self {
+        case let .object(v): return v.isComplete
+        case let .schema(m): return m.isComplete
+        }
+    }
+
+    /// End-of-generation is allowed now.
+    var canEnd: Bool {
+        switch self {
+        case let .object(v): return v.isComplete
+        case let .schema(m): return m.canEnd
+        }
     }
 }

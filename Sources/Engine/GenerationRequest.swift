@@ -1,4 +1,5 @@
 import Models
+import StructuredOutput
 /// One generation to schedule: a tokenized prompt and how to continue it.
 public struct GenerationRequest: Sendable {
     public var prompt: [Int32]
@@ -13,14 +14,17 @@ public struct GenerationRequest: Sendable {
     public var promptLogprobs: Int?
     /// Constrain the output to one JSON object (`response_format: json_object`).
     public var jsonObject: Bool
+    /// Constrain the output to a value valid under this schema (`response_format: json_schema`).
+    public var jsonSchema: CompiledSchema?
     /// LoRA adapters to run this request with (nil: the base model). Requests
     /// with different adapters share the base weights and the same batches.
     public var adapters: AdapterStack?
 
     public init(prompt: [Int32], maxTokens: Int, sampling: SamplingParameters = SamplingParameters(),
                 stop: [String] = [], logprobs: Int? = nil, promptLogprobs: Int? = nil, jsonObject: Bool = false,
-                adapters: AdapterStack? = nil) {
+                jsonSchema: CompiledSchema? = nil, adapters: AdapterStack? = nil) {
         self.jsonObject = jsonObject
+        self.jsonSchema = jsonSchema
         self.adapters = adapters
         self.prompt = prompt
         self.maxTokens = maxTokens

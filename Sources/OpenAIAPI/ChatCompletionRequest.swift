@@ -1,3 +1,5 @@
+@_exported import StructuredOutput
+
 /// `POST /v1/chat/completions` body, as the official clients send it. Fields Aqyl does
 /// not know are ignored by decoding, the same leniency OpenAI shows for new client fields.
 public struct ChatCompletionRequest: Codable, Sendable, Equatable {
@@ -52,6 +54,13 @@ public struct ChatCompletionRequest: Codable, Sendable, Equatable {
     /// Whether the client asked for JSON output.
     public var wantsJSONObject: Bool { responseFormat?.type == ResponseFormat.jsonObject }
 
+    /// The compiled `json_schema` the output must follow, nil for other formats; a schema
+    /// Aqyl cannot enforce is a 400 naming the keyword.
+    public func responseSchema() throws(APIError) -> CompiledSchema? {
+        guard let format = responseFormat, format.type == ResponseFormat.jsonSchema else { return nil }
+        return try JSONSchemaFormat.compile(format.jsonSchema, param: "response_format.json_schema")
+    }
+
     enum CodingKeys: String, CodingKey {
         case model, messages, stream, temperature, stop, seed, logprobs, n, user
         case streamOptions = "stream_options"
@@ -77,13 +86,39 @@ public struct StreamOptions: Codable, Sendable, Equatable {
     }
 }
 
-/// `response_format`. The type stays a string so an unsupported one (`json_schema`)
-/// is a clear 400 from `validate()` instead of a decoding failure.
+/// `response_format`. The type stays a string so an unsupported one is a clear 400 from
+/// `validate()` instead of a decoding failure.
 public struct ResponseFormat: Codable, Sendable, Equatable {
     public static let text = "text"
     public static let jsonObject = "json_object"
+    public static let jsonSchema = "json_schema"
 
     public var type: String
+    public var jsonSchema: JSONSchemaFormat?
 
-    public init(type: String) { self.type = type }
+    public init(type: String, jsonSchema: JSONSchemaFormat? = nil) {
+        self.type = type
+        self.jsonSchema = jsonSchema
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case type
+        case jsonSchema = "json_schema"
+    }
+}
+
+/// `response_format.json_schema`: `{name, description?, schema, strict?}`.
+public struct JSONSchemaFormat: Codable, Sendable, Equatable {
+    public var name: String
+    public var description: String?
+    public var schema: JSONValue?
+    /// OpenAI's "follow the schema exactly"; Aqyl always constrains decoding to the schema.
+    public var strict: Bool?
+
+    public init(name: String, description: String? = nil, schema: JSONValue?, strict: Bool? = nil) {
+        self.name = name
+        self.description = description
+        self.schema = schema
+        self.strict = strict
+    }
 }

@@ -44,9 +44,10 @@ extension ChatCompletionRequest {
         if let stop = stop?.values, stop.count > 4 || stop.contains(where: \.isEmpty) {
             throw .invalidValue("stop", "'stop' takes at most 4 non-empty sequences.")
         }
-        if let format = responseFormat?.type, format != ResponseFormat.text, format != ResponseFormat.jsonObject {
-            throw .invalidValue("response_format.type", "response_format type '\(format)' is not supported; use 'text' or 'json_object'.")
+        if let format = responseFormat?.type, ![ResponseFormat.text, ResponseFormat.jsonObject, ResponseFormat.jsonSchema].contains(format) {
+            throw .invalidValue("response_format.type", "response_format type '\(format)' is not supported; use 'text', 'json_object' or 'json_schema'.")
         }
+        _ = try responseSchema()
         if streamOptions != nil, !isStreaming {
             throw .invalidValue("stream_options", "'stream_options' is only allowed when 'stream' is true.")
         }
@@ -77,5 +78,27 @@ enum Validation {
     /// `2` rather than `2.0` in messages, as people write it.
     static func format(_ x: Double) -> String {
         x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x)
+    }
+}
+
+extension JSONSchemaFormat {
+    /// Checks the name and compiles the schema; errors name the offending keyword.
+    static func compile(_ format: JSONSchemaFormat?, param: String) throws(APIError) -> CompiledSchema {
+        guard let format else {
+            throw .invalidValue(param, "'\(param)' is required when response_format.type is 'json_schema'.")
+        }
+        let name = format.name
+        guard !name.isEmpty, name.utf8.count <= 64,
+              name.unicodeScalars.allSatisfy({ ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || $0 == "_" || $0 == "-" }) else {
+            throw .invalidValue(param + ".name", "'\(param).name' must be 1 to 64 letters, digits, '_' or '-'.")
+        }
+        guard let schema = format.schema else {
+            throw .invalidValue(param + ".schema", "'\(param).schema' is required.")
+        }
+        do {
+            return try CompiledSchema.compile(schema)
+        } catch {
+            throw .invalidValue(param + ".schema" + (error.keyword.map { "." + $0 } ?? ""), "\(error)")
+        }
     }
 }

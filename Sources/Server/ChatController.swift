@@ -55,9 +55,10 @@ struct ChatController: Sendable {
             temperature: chat.temperature, topP: chat.topP, presencePenalty: chat.presencePenalty,
             frequencyPenalty: chat.frequencyPenalty, seed: chat.seed, logitBias: chat.tokenBiases)
         let wantsLogprobs = chat.logprobs == true
+        let schema = try chat.responseSchema()
         let job = GenerationRequest(prompt: prompt, maxTokens: requested ?? (limit - prompt.count), sampling: sampling,
                                     stop: chat.stopSequences, logprobs: wantsLogprobs ? (chat.topLogprobs ?? 0) : nil,
-                                    jsonObject: chat.wantsJSONObject)
+                                    jsonObject: chat.wantsJSONObject, jsonSchema: schema)
         let account = UsageAccount(recorder: usage, caller: caller, model: chat.model, promptTokens: prompt.count,
                                    conversation: request.headers[UsageAccount.conversationHeader],
                                    fromWebScript: request.headers[UsageAccount.clientHeader] == "web-chat")
@@ -70,7 +71,7 @@ struct ChatController: Sendable {
         }
         let reply = ChatReply(id: makeResponseID("chatcmpl-"), created: Int(Date().timeIntervalSince1970), model: chat.model,
                               served: served, promptTokens: prompt.count, wantsLogprobs: wantsLogprobs,
-                              jsonObject: chat.wantsJSONObject, account: account)
+                              jsonObject: chat.wantsJSONObject || schema != nil, account: account)
         if chat.isStreaming {
             return reply.stream(events, includeUsage: chat.includesStreamUsage)
         }
@@ -99,11 +100,12 @@ struct ChatReply: Sendable {
             })
     }
 
-    /// json_object generation that did not close its object (it ran out of tokens) is said plainly.
+    /// JSON generation that stopped before its value was whole (no token of the vocabulary
+    /// continued it) is said plainly; running out of tokens is `finish_reason: length`.
     func checkJSON(_ result: GenerationResult) throws(APIError) {
         guard jsonObject, result.finishReason != .length else { return }
-        if (try? JSONSerialization.jsonObject(with: Data(result.text.utf8))) == nil {
-            throw APIError.internal("response_format json_object: the model's output is not valid JSON")
+        if (try? JSONSerialization.jsonObject(with: Data(result.text.utf8), options: [.fragmentsAllowed])) == nil {
+            throw APIError.internal("response_format: the model's output is not valid JSON")
         }
     }
 

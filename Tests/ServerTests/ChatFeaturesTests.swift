@@ -44,4 +44,42 @@ import Testing
             }
         }
     }
+
+    static let schema = #"{"type":"object","properties":{"ok":{"type":"boolean"},"kind":{"enum":["a","b"]},"n":{"type":"integer"}},"required":["ok","kind","n"],"additionalProperties":false}"#
+
+    @Test func jsonSchemaOutputFollowsTheSchema() async throws {
+        try await TestServer.app().test(.router) { client in
+            for seed in 1...3 {
+                let body = #"{"model":"tiny","messages":[{"role":"user","content":"JSON please"}],"max_tokens":60,"seed":\#(seed),"temperature":1,"response_format":{"type":"json_schema","json_schema":{"name":"t","strict":true,"schema":\#(Self.schema)}}}"#
+                try await client.execute(uri: "/v1/chat/completions", method: .post, body: ByteBuffer(string: body)) { response in
+                    #expect(response.status == .ok)
+                    let choice = try #require((try Self.object(response.body)["choices"] as? [[String: Any]])?.first)
+                    let text = try #require((choice["message"] as? [String: Any])?["content"] as? String)
+                    guard choice["finish_reason"] as? String == "stop" else { return }
+                    let value = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "\(text)")
+                    #expect(Set(value.keys) == ["ok", "kind", "n"], "\(text)")
+                    #expect(value["ok"] is Bool && ["a", "b"].contains(value["kind"] as? String) && value["n"] is Int, "\(text)")
+                }
+            }
+        }
+    }
+
+    @Test(arguments: [
+        (#"{"type":"json_schema","json_schema":{"name":"t","schema":{"type":"string","pattern":"a"}}}"#, "response_format.json_schema.schema.pattern"),
+        (#"{"type":"json_schema","json_schema":{"name":"t"}}"#, "response_format.json_schema.schema"),
+        (#"{"type":"json_schema"}"#, "response_format.json_schema"),
+        (#"{"type":"json_schema","json_schema":{"name":"bad name","schema":{}}}"#, "response_format.json_schema.name"),
+        (##"{"type":"json_schema","json_schema":{"name":"t","schema":{"$ref":"#/$defs/x"}}}"##, "response_format.json_schema.schema"),
+        (#"{"type":"yaml"}"#, "response_format.type"),
+    ])
+    func badResponseFormatsAre400(_ format: String, _ param: String) async throws {
+        try await TestServer.app().test(.router) { client in
+            let body = #"{"model":"tiny","messages":[{"role":"user","content":"x"}],"response_format":\#(format)}"#
+            try await client.execute(uri: "/v1/chat/completions", method: .post, body: ByteBuffer(string: body)) { response in
+                #expect(response.status == .badRequest)
+                let error = try #require(try Self.object(response.body)["error"] as? [String: Any])
+                #expect(error["param"] as? String == param, "\(error)")
+            }
+        }
+    }
 }

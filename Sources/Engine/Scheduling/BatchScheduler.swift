@@ -175,7 +175,8 @@ public final class BatchScheduler: Service, @unchecked Sendable {
         // Admission counted a free slot, so placing cannot fail.
         guard let slot = table.place(job) else { return }
         slot.state = DecodingState(prompt: job.request.prompt, maxTokens: job.request.maxTokens, sampling: job.request.sampling,
-                                   stop: job.request.stop, tokenizer: tokenizer, jsonObject: job.request.jsonObject)
+                                   stop: job.request.stop, tokenizer: tokenizer, jsonObject: job.request.jsonObject,
+                                   jsonSchema: job.request.jsonSchema)
         observer.promptTokens(job.request.prompt.count)
     }
 
