@@ -128,7 +128,7 @@ let package = Package(
         // driver that runs them: under libFuzzer in the fuzz build, as a corpus replayer otherwise.
         .target(name: "FuzzTargets", dependencies: [
             "GGUF", "Tokenizers", "Templates", "OpenAIAPI", "Engine", "Models", "AdapterInterop", "Corpus", "Ledger",
-            "UsageStats", "Training", "ModelStore", "ModelHub",
+            "UsageStats", "Training", "ModelStore", "ModelHub", "StructuredOutput",
         ]),
         .executableTarget(name: "aqyl-fuzz", dependencies: ["FuzzTargets"]),
         .target(name: "TestSupport", dependencies: [

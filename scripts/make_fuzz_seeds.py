@@ -333,6 +333,23 @@ def hub_seeds():
         write("hub-model-info", f"info-{i}", b"\x01" + json.dumps(info).encode())
 
 
+def json_schema_seeds():
+    """A schema (2-byte big-endian length, JSON), a chunk-length byte, then text the schema admits."""
+    cases = [
+        ({"type": "object", "properties": {"name": {"type": "string", "maxLength": 24}, "age": {"type": "integer"},
+          "tags": {"type": "array", "items": {"enum": ["kk", "ru"]}, "maxItems": 2}}, "required": ["name", "age"],
+          "additionalProperties": False}, '{"name": "Айгүл", "age": 30, "tags": ["kk"]}'),
+        ({"$ref": "#/$defs/n", "$defs": {"n": {"type": "object", "properties": {"v": {"type": "integer"},
+          "k": {"type": "array", "items": {"$ref": "#/$defs/n"}}}, "required": ["v"]}}}, '{"v":1,"k":[{"v":2,"k":[]}]}'),
+        ({"anyOf": [{"type": "null"}, {"type": "number"}, {"const": "x"}]}, "-12.5e3"),
+        ({}, '{"a":[true,null,"\\u0041"]}'),
+        ({"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1}, '["ә","b"]'),
+    ]
+    for i, (schema, text) in enumerate(cases):
+        blob = json.dumps(schema, ensure_ascii=False).encode()
+        write("json-schema", f"seed-{i}", struct.pack(">H", len(blob)) + blob + bytes([i * 3]) + text.encode())
+
+
 if __name__ == "__main__":
     gguf_seeds()
     tokenizer_seeds()
@@ -343,6 +360,7 @@ if __name__ == "__main__":
     corpus_seeds()
     ledger_seeds()
     hub_seeds()
+    json_schema_seeds()
     for d in sorted(OUT.iterdir()):
         files = list(d.iterdir())
         print(f"{d.name}: {len(files)} seeds, {sum(f.stat().st_size for f in files)} bytes")

@@ -67,11 +67,18 @@ public struct DecodingState: Sendable {
             let bytes = tokenizer.pieceBytes(token, special: false)
             return !bytes.isEmpty && validator.append(bytes)
         }
-        for _ in 0..<8 {
+        // Greedy: every resample would be the next argmax, so go straight to logit order.
+        for _ in 0..<(sampler.parameters.isGreedy ? 1 : 8) {
             let token = sampler.sample(masked, history: history)
             if accept(token) { json = validator; return token }
             masked[Int(token)] = -.infinity
         }
+        // The best valid token by logit: the top 256 first (one pass over the vocabulary),
+        // the full order only when none of them fits.
+        sampler.applyBiasAndPenalties(&masked, history: history)
+        let top = Sampler.topIndices(masked, min(256, masked.count))
+        for i in top where masked[i] > -.infinity && accept(Int32(i)) { json = validator; return Int32(i) }
+        for i in top { masked[i] = -.infinity }
         let order = masked.indices.filter { masked[$0] > -.infinity }.sorted { masked[$0] > masked[$1] }
         for i in order where accept(Int32(i)) { json = validator; return Int32(i) }
         // Nothing in the vocabulary continues the JSON: end, and the caller reports invalid JSON.

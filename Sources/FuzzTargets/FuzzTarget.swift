@@ -48,6 +48,7 @@ public enum FuzzTargets {
         SignedNoteHarness.target,
         CheckpointHarness.target,
         HubHarness.target,
+        JSONSchemaHarness.target,
     ]
 
     public static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }

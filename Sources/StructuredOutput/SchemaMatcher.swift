@@ -64,17 +64,28 @@ public struct SchemaMatcher: Sendable, Hashable {
         var current = configurations
         for b in bytes {
             var next: [Configuration] = []
-            var seen = Set<Configuration>()
-            for c in current {
-                var out: [Configuration] = []
-                feed(c, b, into: &out)
-                for o in out where next.count < Self.maxConfigurations && seen.insert(o).inserted { next.append(o) }
+            if current.count == 1 {
+                // The common case: one configuration, nothing to deduplicate.
+                feed(current[0], b, into: &next)
+                if next.count > 1 { next = Self.unique(next) }
+            } else {
+                var seen = Set<Configuration>()
+                for c in current {
+                    var out: [Configuration] = []
+                    feed(c, b, into: &out)
+                    for o in out where next.count < Self.maxConfigurations && seen.insert(o).inserted { next.append(o) }
+                }
             }
             if next.isEmpty { return false }
             current = next
         }
         configurations = current
         return true
+    }
+
+    static func unique(_ configs: [Configuration]) -> [Configuration] {
+        var seen = Set<Configuration>()
+        return Array(configs.filter { seen.insert($0).inserted }.prefix(maxConfigurations))
     }
 
     // MARK: - One byte
