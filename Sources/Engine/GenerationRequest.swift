@@ -16,14 +16,18 @@ public struct GenerationRequest: Sendable {
     public var jsonObject: Bool
     /// Constrain the output to a value valid under this schema (`response_format: json_schema`).
     public var jsonSchema: CompiledSchema?
+    /// Evaluate the prompt only and return its pooled embedding (`/v1/embeddings`):
+    /// every prompt token is evaluated (no prefix reuse) and no token is generated.
+    public var embedding: EmbeddingPooling?
     /// LoRA adapters to run this request with (nil: the base model). Requests
     /// with different adapters share the base weights and the same batches.
     public var adapters: AdapterStack?
 
     public init(prompt: [Int32], maxTokens: Int, sampling: SamplingParameters = SamplingParameters(),
                 stop: [String] = [], logprobs: Int? = nil, promptLogprobs: Int? = nil, jsonObject: Bool = false,
-                jsonSchema: CompiledSchema? = nil, adapters: AdapterStack? = nil) {
+                jsonSchema: CompiledSchema? = nil, embedding: EmbeddingPooling? = nil, adapters: AdapterStack? = nil) {
         self.jsonObject = jsonObject
+        self.embedding = embedding
         self.jsonSchema = jsonSchema
         self.adapters = adapters
         self.prompt = prompt

@@ -25,6 +25,16 @@ public struct GenerationResult: Sendable {
     public var tokens: [Int32]
     public var finishReason: FinishReason
     public var timings: GenerationTimings
+    /// The pooled, L2-normalized embedding of the prompt, for embedding requests.
+    public var embedding: [Float]?
+
+    public init(text: String, tokens: [Int32], finishReason: FinishReason, timings: GenerationTimings, embedding: [Float]? = nil) {
+        self.text = text
+        self.tokens = tokens
+        self.finishReason = finishReason
+        self.timings = timings
+        self.embedding = embedding
+    }
 }
 
 /// Errors a generation request can hit.

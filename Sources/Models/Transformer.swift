@@ -131,19 +131,42 @@ public final class Transformer: @unchecked Sendable {
     /// Rows of one sequence must be consecutive positions in order, starting at
     /// that cache's `count`. Returns logits (rows in `logitRows`, vocab).
     public func forwardBatch(_ batch: [BatchRow], logitRows: [Int], pool: ThreadPool) throws -> [Float] {
-        guard !batch.isEmpty else { return [] }
+        try forwardBatch(batch, logitRows: logitRows, hiddenRows: [], pool: pool).logits
+    }
+
+    /// ``forwardBatch(_:logitRows:pool:)`` that also returns the final hidden states of
+    /// `hiddenRows` (hiddenRows.count, embd): the output-normed rows the logits are made
+    /// from, which llama.cpp exposes as embeddings.
+    public func forwardBatch(_ batch: [BatchRow], logitRows: [Int], hiddenRows: [Int],
+                             pool: ThreadPool) throws -> (logits: [Float], hidden: [Float]) {
+        guard !batch.isEmpty else { return ([], []) }
         for row in batch where row.position >= row.cache.capacity {
             throw ModelError.contextOverflow(requested: row.position + 1, limit: row.cache.capacity)
         }
+        if let bad = hiddenRows.first(where: { $0 < 0 || $0 >= batch.count }) {
+            throw ModelError.invalidConfig("hidden row \(bad) outside the batch of \(batch.count)")
+        }
         let stacks = batch.contains { $0.adapters != nil } ? batch.map(\.adapters) : nil
-        return try forwardRows(batch.map(\.token), caches: batch.map(\.cache), positions: batch.map(\.position),
-                               logitRows: logitRows, pool: pool, adapters: stacks)
+        var hidden = [Float](repeating: 0, count: hiddenRows.count * config.embedding)
+        let logits = try forwardRows(batch.map(\.token), caches: batch.map(\.cache), positions: batch.map(\.position),
+                                     logitRows: logitRows, pool: pool, adapters: stacks, hiddenRows: hiddenRows, hidden: &hidden)
+        return (logits, hidden)
     }
 
     /// The shared body: row `t` holds `tokens[t]` at `positions[t]` of `caches[t]`.
     private func forwardRows<Rows: Collection<Int>>(_ tokens: [Int32], caches: [KVCache], positions: [Int],
                                                     logitRows: Rows, pool: ThreadPool,
                                                     adapters: [AdapterStack?]? = nil) throws -> [Float] {
+        var none: [Float] = []
+        return try forwardRows(tokens, caches: caches, positions: positions, logitRows: logitRows, pool: pool,
+                               adapters: adapters, hiddenRows: [], hidden: &none)
+    }
+
+    /// The shared body, also writing the output-normed rows `hiddenRows` into `hidden`.
+    private func forwardRows<Rows: Collection<Int>>(_ tokens: [Int32], caches: [KVCache], positions: [Int],
+                                                    logitRows: Rows, pool: ThreadPool,
+                                                    adapters: [AdapterStack?]?, hiddenRows: [Int],
+                                                    hidden: inout [Float]) throws -> [Float] {
         let n = tokens.count
         if let bad = tokens.first(where: { $0 < 0 || Int($0) >= weights.tokenEmbedding.rows }) {
             throw ModelError.invalidConfig("token id \(bad) is outside the vocabulary of \(weights.tokenEmbedding.rows)")
@@ -240,6 +263,13 @@ public final class Transformer: @unchecked Sendable {
         }
         for t in 0..<n { caches[t].count = max(caches[t].count, positions[t] + 1) }
         tap("l_out-last", s.x, n * e)
+
+        // hidden = output_norm(x) for the asked rows (hiddenRows.count, embd).
+        hidden.withUnsafeMutableBufferPointer { out in
+            for (i, r) in hiddenRows.enumerated() {
+                rmsNormRows(s.x + r * e, weights.outputNorm, out.baseAddress! + i * e, rows: 1, width: e)
+            }
+        }
 
         let selected = Array(logitRows)
         guard !selected.isEmpty else { return [] }

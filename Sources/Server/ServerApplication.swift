@@ -37,6 +37,9 @@ public struct ServerConfiguration: Sendable {
     public var frontDoor = FrontDoorSettings()
     /// Model ids whose message contents may carry control tokens (`--special-in-content`).
     public var specialTokensInContent: Set<String> = []
+    /// How `/v1/embeddings` pools hidden states (`--pooling`); nil: the model file's
+    /// `<arch>.pooling_type`, else mean.
+    public var embeddingPooling: EmbeddingPooling?
     /// Witnesses that cosign the usage log's checkpoints (`--witness VKEY@URL`).
     public var witnesses: [WitnessSpec] = []
     /// After SIGTERM: how long streams in flight may go on before they are cancelled.
@@ -162,6 +165,7 @@ func buildRouter(configuration: ServerConfiguration, models: [ServedModel], stor
     ChatController(models: byID, modelOrder: models.map(\.id), bodyLimit: bodyLimit, usage: usage, upstreams: upstreams)
         .addRoutes(to: api)
     CompletionsController(models: byID, bodyLimit: bodyLimit, usage: usage).addRoutes(to: api)
+    EmbeddingsController(models: byID, bodyLimit: bodyLimit, pooling: configuration.embeddingPooling).addRoutes(to: api)
     TokenizerController(models: byID, defaultModel: models.first?.id, bodyLimit: bodyLimit).addRoutes(to: api)
     StatsController(recorder: usage, witnesses: WitnessPool(witnesses: configuration.witnesses, log: usage.log)).addRoutes(to: router)
     StatsPageController(recorder: usage, fallbackBaseURL: "http://\(configuration.host):\(configuration.port)").addRoutes(to: router)

@@ -1,3 +1,4 @@
+import Engine
 import ArgumentParser
 import Corpus
 import Evaluation
@@ -6,6 +7,7 @@ import Training
 // Fixed-value options are parsed as their enums: an unknown value is rejected
 // by the parser (exit 64) and `--help` lists the values.
 extension LearningRateSchedule: ExpressibleByArgument {}
+extension EmbeddingPooling: ExpressibleByArgument {}
 extension TrainingPass.BackwardProduct: ExpressibleByArgument {}
 extension TrainingDataFormat: ExpressibleByArgument {}
 extension LSHIndex.Verification: ExpressibleByArgument {}

@@ -122,6 +122,9 @@ struct ServeCommand: AsyncParsableCommand {
                                + "that send pre-formatted turns (repeatable).", valueName: "MODEL_ID"))
     var specialInContent: [String] = []
 
+    @Option(help: "How /v1/embeddings pools the final hidden states: mean, last or cls (default: the model file's pooling_type, else mean).")
+    var pooling: EmbeddingPooling?
+
     @Option(help: "Seconds streams in flight may go on after SIGTERM/SIGINT before they are cancelled.")
     var shutdownGrace: Int = 5
 
@@ -244,6 +247,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw CLIError("--special-in-content \(unknown): no such local model")
         }
         config.specialTokensInContent = Set(specialInContent)
+        config.embeddingPooling = pooling
         if let data { config.dataDirectory = URL(fileURLWithPath: data) }
         config.database = location
         config.logKeyFile = logKey

@@ -11,10 +11,13 @@ struct PlannedPass {
         /// Index of this slot's first logits row in the pass's output.
         var firstLogit: Int
         var logitCount: Int
+        /// Rows whose hidden states this slot takes (embeddings): all of its rows.
+        var hidden = false
     }
 
     var rows: [Transformer.BatchRow] = []
     var logitRows: [Int] = []
+    var hiddenRows: [Int] = []
     var parts: [Part] = []
 }
 
@@ -57,15 +60,21 @@ struct BatchPlanner {
             let slot = slots[(prefillCursor + k) % slots.count]
             guard let job = slot.job, slot.next == nil, !slot.pending.isEmpty else { continue }
             let wantsAll = job.request.promptLogprobs != nil
+            let embeds = job.request.embedding != nil
             // Scoring takes llama.cpp's whole 512-row micro-batch, so its numbers match llama-perplexity's.
             let take = min(wantsAll ? max(budget, 512) : budget, slot.pending.count)
             let completes = take == slot.pending.count
             var pass = PlannedPass()
             for (i, token) in slot.pending.prefix(take).enumerated() {
-                if wantsAll || (completes && i == take - 1) { pass.logitRows.append(pass.rows.count) }
+                if embeds {
+                    pass.hiddenRows.append(pass.rows.count)  // an embedding needs hidden rows, no logits
+                } else if wantsAll || (completes && i == take - 1) {
+                    pass.logitRows.append(pass.rows.count)
+                }
                 pass.rows.append(.init(token: token, cache: slot.cache, position: slot.cache.count + i, adapters: slot.cachedAdapters))
             }
-            pass.parts = [.init(slot: slot, rows: 0..<pass.rows.count, isPrefill: true, firstLogit: 0, logitCount: pass.logitRows.count)]
+            pass.parts = [.init(slot: slot, rows: 0..<pass.rows.count, isPrefill: true, firstLogit: 0, logitCount: pass.logitRows.count,
+                                hidden: embeds)]
             passes.append(pass)
             budget -= take
         }

@@ -198,9 +198,9 @@ public final class BatchScheduler: Service, @unchecked Sendable {
     /// One forward pass, then each planned slot takes its logits.
     private func execute(_ pass: PlannedPass, pool: ThreadPool) {
         guard !pass.rows.isEmpty else { return }
-        let logits: [Float]
+        let logits: [Float], hidden: [Float]
         do {
-            logits = try model.forwardBatch(pass.rows, logitRows: pass.logitRows, pool: pool)
+            (logits, hidden) = try model.forwardBatch(pass.rows, logitRows: pass.logitRows, hiddenRows: pass.hiddenRows, pool: pool)
         } catch {
             for part in pass.parts { fail(part.slot, error) }
             return
@@ -210,6 +210,15 @@ public final class BatchScheduler: Service, @unchecked Sendable {
             let slot = part.slot
             let chunk = pass.rows[part.rows].map(\.token)
             slot.cachedTokens += chunk
+            if part.hidden, let pooling = slot.job?.request.embedding {
+                // Embedding prefill: this part's rows are all of the pass's hidden rows.
+                let width = model.config.embedding
+                if slot.embedding == nil { slot.embedding = EmbeddingAccumulator(pooling: pooling, width: width) }
+                slot.embedding?.add(hidden[0..<(part.rows.count * width)])
+                slot.pending.removeFirst(chunk.count)
+                if slot.pending.isEmpty { finish(slot, reason: .stop, embedding: slot.embedding?.result()) }
+                continue
+            }
             func row(_ i: Int) -> ArraySlice<Float> { logits[(part.firstLogit + i) * vocab..<(part.firstLogit + i + 1) * vocab] }
             guard part.isPrefill else {
                 accept(Array(row(0)), in: slot)
@@ -267,7 +276,7 @@ public final class BatchScheduler: Service, @unchecked Sendable {
         }
     }
 
-    private func finish(_ slot: SequenceSlot, reason: FinishReason) {
+    private func finish(_ slot: SequenceSlot, reason: FinishReason, embedding: [Float]? = nil) {
         guard let job = slot.job else { return }
         let end = Date()
         var timings = GenerationTimings()
@@ -277,7 +286,7 @@ public final class BatchScheduler: Service, @unchecked Sendable {
         timings.generatedTokens = slot.state?.generated.count ?? 0
         timings.generationSeconds = end.timeIntervalSince(firstToken)
         let result = GenerationResult(text: slot.state?.text ?? "", tokens: slot.state?.generated ?? [],
-                                      finishReason: reason, timings: timings)
+                                      finishReason: reason, timings: timings, embedding: embedding)
         job.continuation.yield(.finished(result))
         job.continuation.finish()
         table.release(slot)

@@ -17,6 +17,8 @@ final class SequenceSlot {
     /// The last sampled token, to feed at the next step (nil while prefilling).
     var next: Int32?
     var promptLogprobs: [TokenLogprob?] = []
+    /// Pools the prompt's hidden rows for an embedding request.
+    var embedding: EmbeddingAccumulator?
     var admittedAt = Date()
     var firstTokenAt: Date?
     var lastTokenAt: Date?
@@ -46,8 +48,8 @@ final class SlotTable {
     /// when no slot is free (admission counts free slots, so that does not happen).
     func place(_ job: SchedulerJob) -> SequenceSlot? {
         let prompt = job.request.prompt
-        // Prompt logprobs need a row for every prompt token: nothing is reused.
-        let reuse = job.request.promptLogprobs == nil
+        // Prompt logprobs and embeddings need a row for every prompt token: nothing is reused.
+        let reuse = job.request.promptLogprobs == nil && job.request.embedding == nil
         var best: SequenceSlot?, bestCommon = -1
         for slot in slots where slot.job == nil {
             // Keys and values depend on the adapter: reuse only a cache made with the same one.
@@ -57,7 +59,7 @@ final class SlotTable {
         }
         guard let slot = best else { return nil }
         // Always evaluate at least the last prompt token, for its logits.
-        let common = min(bestCommon, prompt.count - 1)
+        let common = max(0, min(bestCommon, prompt.count - 1))
         slot.cache.truncate(to: common)
         slot.cachedTokens.removeSubrange(common...)
         slot.cachedAdapters = job.request.adapters
@@ -65,6 +67,7 @@ final class SlotTable {
         slot.pending = prompt[common...]
         slot.next = nil
         slot.promptLogprobs = job.request.promptLogprobs != nil ? [nil] : []
+        slot.embedding = nil
         slot.admittedAt = Date()
         slot.firstTokenAt = nil
         slot.lastTokenAt = nil
