@@ -85,6 +85,19 @@ def main():
     back = post(base + "/detokenize", {"tokens": tok})["prompt"]
     check(back.endswith("Question: 2+2=\nAnswer:"), "detokenize round trip")
 
+    # Embeddings: the SDK asks for base64 by default and decodes it; an explicit float list agrees.
+    e = client.embeddings.create(model=model, input=["Қазақстанның астанасы — Астана.", "hello"])
+    v = e.data[0].embedding
+    check(len(e.data) == 2 and [d.index for d in e.data] == [0, 1] and abs(sum(x * x for x in v) - 1) < 1e-3,
+          f"embeddings: 2 unit vectors of {len(v)} dims, usage {e.usage.prompt_tokens} tokens")
+    f = client.embeddings.create(model=model, input="Қазақстанның астанасы — Астана.", encoding_format="float")
+    check(max(abs(a - b) for a, b in zip(f.data[0].embedding, v)) < 1e-6, "embeddings: float and base64 agree")
+    try:
+        client.embeddings.create(model=model, input="x", dimensions=7)
+        check(False, "embeddings dimensions=7 → 400")
+    except openai.BadRequestError as err:
+        check("dimensions" in err.message, f"embeddings dimensions=7 → 400: {err.message[:90]}")
+
     for kwargs, exc, what in [
         (dict(model="no-such-model"), openai.NotFoundError, "unknown model → 404"),
         (dict(model=model, temperature=5), openai.BadRequestError, "temperature 5 → 400"),
