@@ -32,18 +32,8 @@ struct ChatController: Sendable {
         let chat = try await decodeBody(ChatCompletionRequest.self, from: request, limit: bodyLimit)
         try chat.validate()
         guard let served = models[chat.model] else { throw APIError.unknownModel(chat.model) }
-        guard let formatter = served.model.chatFormatter else {
-            throw APIError.internal("the model's chat template cannot be used: \(served.model.chatTemplateError ?? "unknown")")
-        }
         let messages = chat.messages.map { Templates.ChatMessage(role: $0.role, content: $0.text) }
-        let prompt: [Int32]
-        do {
-            prompt = try formatter.tokens(messages, tokenizer: served.model.tokenizer,
-                                          specialTokensInContent: served.specialTokensInContent)
-        } catch {
-            throw APIError.invalidRequest("the conversation cannot be rendered with the model's chat template: \(error)",
-                                          param: "messages")
-        }
+        let prompt = try served.chatPrompt(messages, param: "messages")
         let limit = served.contextLength
         let requested = chat.maxOutputTokens
         // Compared by subtraction: max_tokens may be as large as Int.max, and an overflow trap

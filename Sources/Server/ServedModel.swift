@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Models
 import OpenAIAPI
+import Templates
 
 /// One model served under an id, with its continuous-batching scheduler.
 /// A LoRA adapter is served as its own id that shares its base model's
@@ -45,6 +46,19 @@ final class ServedModel: Sendable {
     var modelObject: ModelObject { ModelObject(id: id, created: created, parent: parent) }
 
     var contextLength: Int { scheduler.contextLength }
+
+    /// A conversation as prompt tokens through the model's chat template; `param` names
+    /// the request field a rendering failure is blamed on.
+    func chatPrompt(_ messages: [Templates.ChatMessage], param: String) throws(APIError) -> [Int32] {
+        guard let formatter = model.chatFormatter else {
+            throw APIError.internal("the model's chat template cannot be used: \(model.chatTemplateError ?? "unknown")")
+        }
+        do {
+            return try formatter.tokens(messages, tokenizer: model.tokenizer, specialTokensInContent: specialTokensInContent)
+        } catch {
+            throw APIError.invalidRequest("the conversation cannot be rendered with the model's chat template: \(error)", param: param)
+        }
+    }
 
     /// Queues a generation; refusals become OpenAI errors (503 with Retry-After when busy).
     func submit(_ request: GenerationRequest, param: String) throws(APIError) -> AsyncThrowingStream<GenerationEvent, any Error> {

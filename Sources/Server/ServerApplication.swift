@@ -166,6 +166,7 @@ func buildRouter(configuration: ServerConfiguration, models: [ServedModel], stor
         .addRoutes(to: api)
     CompletionsController(models: byID, bodyLimit: bodyLimit, usage: usage).addRoutes(to: api)
     EmbeddingsController(models: byID, bodyLimit: bodyLimit, pooling: configuration.embeddingPooling).addRoutes(to: api)
+    ResponsesController(models: byID, bodyLimit: bodyLimit, usage: usage).addRoutes(to: api)
     TokenizerController(models: byID, defaultModel: models.first?.id, bodyLimit: bodyLimit).addRoutes(to: api)
     StatsController(recorder: usage, witnesses: WitnessPool(witnesses: configuration.witnesses, log: usage.log)).addRoutes(to: router)
     StatsPageController(recorder: usage, fallbackBaseURL: "http://\(configuration.host):\(configuration.port)").addRoutes(to: router)
