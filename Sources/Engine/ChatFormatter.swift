@@ -38,12 +38,23 @@ public struct ChatFormatter: Sendable {
     }
 
     /// The rendered prompt text.
-    public func render(_ messages: [ChatMessage], addGenerationPrompt: Bool = true) throws -> String {
+    public func render(_ messages: [ChatMessage], addGenerationPrompt: Bool = true, tools: [TemplateValue] = []) throws -> String {
         switch source {
         case let .jinja(t):
-            return try t.render(messages: messages, addGenerationPrompt: addGenerationPrompt, bosToken: bosText, eosToken: eosText)
+            return try t.render(messages: messages, addGenerationPrompt: addGenerationPrompt, bosToken: bosText, eosToken: eosText,
+                                extra: tools.isEmpty ? [:] : ["tools": .array(tools)])
         case let .builtin(b):
             return b.render(messages: messages, addGenerationPrompt: addGenerationPrompt)
+        }
+    }
+
+    /// Whether the template renders `tools` itself, and the call format its model writes.
+    public var toolSupport: (native: Bool, format: ToolCallFormat) {
+        switch source {
+        case let .jinja(t):
+            let native = t.source.contains("tools")
+            return (native, native ? ToolCallFormat.detect(templateSource: t.source) : .hermes)
+        case .builtin: return (false, .hermes)
         }
     }
 
@@ -51,22 +62,81 @@ public struct ChatFormatter: Sendable {
     /// plain text (a role marker typed into a message stays text, as with the hosted APIs)
     /// unless `specialTokensInContent` (an operator's opt-in for trusted clients that send
     /// pre-formatted turns). BOS is added per the vocabulary unless the template already wrote it.
-    public func tokens(_ messages: [ChatMessage], tokenizer: any Tokenizer, addGenerationPrompt: Bool = true,
-                       specialTokensInContent: Bool = false) throws -> [Int32] {
+    ///
+    /// `tools` (OpenAI's `{"type": "function", "function": {…}}` objects) go to a template that
+    /// renders them; for one that does not, they are described in the system turn in the
+    /// Hermes format, past calls are written as `<tool_call>` blocks and tool results as
+    /// `<tool_response>` user turns. Their strings are escaped like contents.
+    public func tokens(_ messages: [ChatMessage], tokenizer: any Tokenizer, tools: [TemplateValue] = [],
+                       addGenerationPrompt: Bool = true, specialTokensInContent: Bool = false) throws -> [Int32] {
+        let native = toolSupport.native
         guard !specialTokensInContent else {
-            return tokenizer.encode(try renderedPrompt(messages, addGenerationPrompt, tokenizer), addSpecial: true, parseSpecial: true)
+            let prepared = native ? messages : Self.injectTools(tools, into: messages)
+            return tokenizer.encode(try renderedPrompt(prepared, addGenerationPrompt, tokenizer, tools: native ? tools : []),
+                                    addSpecial: true, parseSpecial: true)
         }
         var contents = ContentText()
         var escaped: [ChatMessage] = []
         escaped.reserveCapacity(messages.count)
-        for m in messages { escaped.append(ChatMessage(role: m.role, content: try contents.escape(m.content, tokenizer: tokenizer))) }
-        let (text, literal) = contents.restore(try renderedPrompt(escaped, addGenerationPrompt, tokenizer))
+        for m in messages {
+            var e = m
+            e.content = try contents.escape(m.content, tokenizer: tokenizer)
+            e.toolCalls = try m.toolCalls.map {
+                ChatMessage.ToolCall(id: try contents.escape($0.id, tokenizer: tokenizer), name: $0.name,
+                                     arguments: try contents.escape($0.arguments, tokenizer: tokenizer))
+            }
+            escaped.append(e)
+        }
+        let escapedTools = try tools.map { try $0.mapStrings { try contents.escape($0, tokenizer: tokenizer) } }
+        let prepared = native ? escaped : Self.injectTools(escapedTools, into: escaped)
+        let (text, literal) = contents.restore(try renderedPrompt(prepared, addGenerationPrompt, tokenizer,
+                                                                  tools: native ? escapedTools : []))
         return tokenizer.encode(text, addSpecial: true, literal: literal)
     }
 
+    /// Tools for a template that knows none: a system description in the Hermes format
+    /// (as Qwen2.5's template writes it), calls as `<tool_call>` text, results as user turns.
+    static func injectTools(_ tools: [TemplateValue], into messages: [ChatMessage]) -> [ChatMessage] {
+        let hasToolTurns = messages.contains { !$0.toolCalls.isEmpty || $0.role == "tool" }
+        guard !tools.isEmpty || hasToolTurns else { return messages }
+        var out: [ChatMessage] = []
+        if !tools.isEmpty {
+            let description = "# Tools\n\nYou may call one or more functions to assist with the user query.\n\n"
+                + "You are provided with function signatures within <tools></tools> XML tags:\n<tools>"
+                + tools.map { "\n" + $0.compactJSON }.joined()
+                + "\n</tools>\n\nFor each function call, return a json object with function name and arguments "
+                + "within <tool_call></tool_call> XML tags:\n<tool_call>\n{\"name\": <function-name>, \"arguments\": <args-json-object>}\n</tool_call>"
+            if let first = messages.first, first.role == "system" {
+                out.append(ChatMessage(role: "system", content: first.content + "\n\n" + description))
+            } else {
+                out.append(ChatMessage(role: "system", content: description))
+            }
+        }
+        for (i, m) in messages.enumerated() {
+            if i == 0, m.role == "system", !tools.isEmpty { continue }
+            if !m.toolCalls.isEmpty {
+                let calls = m.toolCalls.map {
+                    "<tool_call>\n{\"name\": \"\($0.name)\", \"arguments\": \($0.arguments)}\n</tool_call>"
+                }.joined(separator: "\n")
+                out.append(ChatMessage(role: "assistant", content: m.content.isEmpty ? calls : m.content + "\n" + calls))
+            } else if m.role == "tool" {
+                let response = "<tool_response>\n" + m.content + "\n</tool_response>"
+                if let last = out.last, last.role == "user", last.content.hasPrefix("<tool_response>") {
+                    out[out.count - 1].content += "\n" + response
+                } else {
+                    out.append(ChatMessage(role: "user", content: response))
+                }
+            } else {
+                out.append(m)
+            }
+        }
+        return out
+    }
+
     /// The rendered text without a leading BOS the tokenizer adds itself.
-    private func renderedPrompt(_ messages: [ChatMessage], _ addGenerationPrompt: Bool, _ tokenizer: any Tokenizer) throws -> String {
-        var text = try render(messages, addGenerationPrompt: addGenerationPrompt)
+    private func renderedPrompt(_ messages: [ChatMessage], _ addGenerationPrompt: Bool, _ tokenizer: any Tokenizer,
+                                tools: [TemplateValue] = []) throws -> String {
+        var text = try render(messages, addGenerationPrompt: addGenerationPrompt, tools: tools)
         if tokenizer.addsBOS, !bosText.isEmpty, text.hasPrefix(bosText) {
             text.removeFirst(bosText.count)
         }

@@ -29,9 +29,13 @@ public struct DecodingState: Sendable {
     }
 
     public init(prompt: [Int32], maxTokens: Int, sampling: SamplingParameters, stop: [String], tokenizer: any Tokenizer,
-                jsonObject: Bool = false, jsonSchema: CompiledSchema? = nil) {
+                jsonObject: Bool = false, jsonSchema: CompiledSchema? = nil, toolCalls: ToolCallPlan? = nil) {
         self.tokenizer = tokenizer
-        json = jsonSchema.map { .schema(SchemaMatcher($0)) } ?? (jsonObject ? .object(JSONPrefixValidator()) : nil)
+        if let toolCalls {
+            json = .tools(ToolCallConstraint(toolCalls))
+        } else {
+            json = jsonSchema.map { .schema(SchemaMatcher($0)) } ?? (jsonObject ? .object(JSONPrefixValidator()) : nil)
+        }
         sampler = Sampler(sampling)
         decoder = StreamingDecoder(tokenizer: tokenizer)
         matcher = StopMatcher(stop)
@@ -101,6 +105,7 @@ public struct DecodingState: Sendable {
 enum OutputConstraint: Sendable {
     case object(JSONPrefixValidator)
     case schema(SchemaMatcher)
+    case tools(ToolCallConstraint)
 
     mutating func append(_ bytes: [UInt8]) -> Bool {
         switch self {
@@ -110,6 +115,9 @@ enum OutputConstraint: Sendable {
         case var .schema(m):
             defer { self = .schema(m) }
             return m.append(bytes)
+        case var .tools(t):
+            defer { self = .tools(t) }
+            return t.append(bytes)
         }
     }
 
@@ -118,6 +126,7 @@ enum OutputConstraint: Sendable {
         switch self {
         case let .object(v): return v.isComplete
         case let .schema(m): return m.isComplete
+        case let .tools(t): return t.isComplete
         }
     }
 
@@ -126,6 +135,7 @@ enum OutputConstraint: Sendable {
         switch self {
         case let .object(v): return v.isComplete
         case let .schema(m): return m.canEnd
+        case let .tools(t): return t.canEnd
         }
     }
 }

@@ -16,6 +16,8 @@ public struct GenerationRequest: Sendable {
     public var jsonObject: Bool
     /// Constrain the output to a value valid under this schema (`response_format: json_schema`).
     public var jsonSchema: CompiledSchema?
+    /// Tool calls the answer may (or must) make, constrained to the tools' schemas.
+    public var toolCalls: ToolCallPlan?
     /// Evaluate the prompt only and return its pooled embedding (`/v1/embeddings`):
     /// every prompt token is evaluated (no prefix reuse) and no token is generated.
     public var embedding: EmbeddingPooling?
@@ -25,8 +27,10 @@ public struct GenerationRequest: Sendable {
 
     public init(prompt: [Int32], maxTokens: Int, sampling: SamplingParameters = SamplingParameters(),
                 stop: [String] = [], logprobs: Int? = nil, promptLogprobs: Int? = nil, jsonObject: Bool = false,
-                jsonSchema: CompiledSchema? = nil, embedding: EmbeddingPooling? = nil, adapters: AdapterStack? = nil) {
+                jsonSchema: CompiledSchema? = nil, toolCalls: ToolCallPlan? = nil, embedding: EmbeddingPooling? = nil,
+                adapters: AdapterStack? = nil) {
         self.jsonObject = jsonObject
+        self.toolCalls = toolCalls
         self.embedding = embedding
         self.jsonSchema = jsonSchema
         self.adapters = adapters

@@ -74,10 +74,22 @@ public struct ChatCompletionChunk: Codable, Sendable, Equatable {
     public struct Delta: Codable, Sendable, Equatable {
         public var role: String?
         public var content: String?
+        public var toolCalls: [ToolCallDelta]?
 
-        public init(role: String? = nil, content: String? = nil) {
+        public init(role: String? = nil, content: String? = nil, toolCalls: [ToolCallDelta]? = nil) {
             self.role = role
             self.content = content
+            self.toolCalls = toolCalls
         }
+
+        enum CodingKeys: String, CodingKey {
+            case role, content
+            case toolCalls = "tool_calls"
+        }
+    }
+
+    /// A chunk with pieces of tool calls.
+    public static func toolCalls(_ calls: [ToolCallDelta], id: String, created: Int, model: String) -> ChatCompletionChunk {
+        ChatCompletionChunk(id: id, created: created, model: model, choices: [Choice(delta: Delta(toolCalls: calls))])
     }
 }

@@ -23,6 +23,9 @@ public struct ChatCompletionRequest: Codable, Sendable, Equatable {
     public var n: Int?
     public var responseFormat: ResponseFormat?
     public var user: String?
+    public var tools: [Tool]?
+    public var toolChoice: ToolChoice?
+    public var parallelToolCalls: Bool?
 
     public init(model: String, messages: [ChatMessage]) {
         self.model = model
@@ -72,6 +75,9 @@ public struct ChatCompletionRequest: Codable, Sendable, Equatable {
         case logitBias = "logit_bias"
         case topLogprobs = "top_logprobs"
         case responseFormat = "response_format"
+        case tools
+        case toolChoice = "tool_choice"
+        case parallelToolCalls = "parallel_tool_calls"
     }
 }
 

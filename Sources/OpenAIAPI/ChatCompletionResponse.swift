@@ -49,18 +49,24 @@ public struct ChatCompletionResponse: Codable, Sendable, Equatable {
 public struct AssistantMessage: Codable, Sendable, Equatable {
     public var role: String
     public var content: String?
+    public var toolCalls: [ToolCall]?
 
-    public init(content: String?, role: String = "assistant") {
+    public init(content: String?, role: String = "assistant", toolCalls: [ToolCall]? = nil) {
         self.role = role
         self.content = content
+        self.toolCalls = toolCalls
     }
 
-    /// `content` is written even when null, as OpenAI does.
+    /// `content` is written even when null, as OpenAI does; `tool_calls` only when there are some.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(role, forKey: .role)
         try c.encode(content, forKey: .content)
+        if let toolCalls, !toolCalls.isEmpty { try c.encode(toolCalls, forKey: .toolCalls) }
     }
 
-    enum CodingKeys: String, CodingKey { case role, content }
+    enum CodingKeys: String, CodingKey {
+        case role, content
+        case toolCalls = "tool_calls"
+    }
 }

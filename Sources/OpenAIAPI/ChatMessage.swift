@@ -4,11 +4,23 @@ public struct ChatMessage: Codable, Sendable, Equatable {
     public var role: String
     public var content: MessageContent?
     public var name: String?
+    /// An assistant turn's calls (`content` may then be null).
+    public var toolCalls: [ToolCall]?
+    /// A `tool` turn answers this call.
+    public var toolCallId: String?
 
-    public init(role: String, content: MessageContent?, name: String? = nil) {
+    public init(role: String, content: MessageContent?, name: String? = nil, toolCalls: [ToolCall]? = nil, toolCallId: String? = nil) {
         self.role = role
         self.content = content
         self.name = name
+        self.toolCalls = toolCalls
+        self.toolCallId = toolCallId
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case role, content, name
+        case toolCalls = "tool_calls"
+        case toolCallId = "tool_call_id"
     }
 
     public init(role: Role, text: String) {

@@ -48,6 +48,7 @@ extension ChatCompletionRequest {
             throw .invalidValue("response_format.type", "response_format type '\(format)' is not supported; use 'text', 'json_object' or 'json_schema'.")
         }
         _ = try responseSchema()
+        try validateTools()
         if streamOptions != nil, !isStreaming {
             throw .invalidValue("stream_options", "'stream_options' is only allowed when 'stream' is true.")
         }
@@ -99,6 +100,48 @@ extension JSONSchemaFormat {
             return try CompiledSchema.compile(schema)
         } catch {
             throw .invalidValue(param + ".schema" + (error.keyword.map { "." + $0 } ?? ""), "\(error)")
+        }
+    }
+}
+
+extension ChatCompletionRequest {
+    /// Tools, tool choice and the tool turns of the history.
+    func validateTools() throws(APIError) {
+        let compiled = try compiledTools()
+        switch toolChoice {
+        case .required?, .function?:
+            guard !compiled.isEmpty else {
+                throw .invalidValue("tool_choice", "'tool_choice' needs 'tools'.")
+            }
+            if case let .function(name)? = toolChoice, !compiled.contains(where: { $0.tool.function.name == name }) {
+                throw .invalidValue("tool_choice", "'tool_choice' names '\(name)', which is not among 'tools'.")
+            }
+        default: break
+        }
+        if !activeTools.isEmpty, let format = responseFormat?.type, format != ResponseFormat.text {
+            throw .invalidValue("response_format", "'response_format' \(format) together with 'tools' is not supported yet; use one or the other.")
+        }
+        var calls = Set<String>()
+        for (i, message) in messages.enumerated() {
+            if let toolCalls = message.toolCalls {
+                guard message.role == "assistant" else {
+                    throw .invalidValue("messages[\(i)].tool_calls", "Only assistant messages carry 'tool_calls'.")
+                }
+                for (j, call) in toolCalls.enumerated() {
+                    guard !call.id.isEmpty, Self.isFunctionName(call.function.name) else {
+                        throw .invalidValue("messages[\(i)].tool_calls[\(j)]", "A tool call needs an 'id' and a function 'name' of 1 to 64 letters, digits, '_' or '-'.")
+                    }
+                    calls.insert(call.id)
+                }
+            }
+            if message.role == "tool" {
+                guard let id = message.toolCallId, !id.isEmpty else {
+                    throw .invalidValue("messages[\(i)].tool_call_id", "A 'tool' message needs the 'tool_call_id' it answers.")
+                }
+                guard calls.contains(id) else {
+                    throw .invalidValue("messages[\(i)].tool_call_id", "'tool_call_id' '\(id.prefix(80))' answers no earlier assistant tool call.")
+                }
+            }
         }
     }
 }

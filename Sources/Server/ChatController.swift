@@ -2,6 +2,7 @@ import Engine
 import Foundation
 import Hummingbird
 import OpenAIAPI
+import StructuredOutput
 import Templates
 
 /// `/v1/chat/completions` and `/v1/models`: the OpenAI-compatible chat surface.
@@ -32,8 +33,13 @@ struct ChatController: Sendable {
         let chat = try await decodeBody(ChatCompletionRequest.self, from: request, limit: bodyLimit)
         try chat.validate()
         guard let served = models[chat.model] else { throw APIError.unknownModel(chat.model) }
-        let messages = chat.messages.map { Templates.ChatMessage(role: $0.role, content: $0.text) }
-        let prompt = try served.chatPrompt(messages, param: "messages")
+        let messages = chat.messages.map {
+            Templates.ChatMessage(role: $0.role, content: $0.text,
+                                  toolCalls: ($0.toolCalls ?? []).map { .init(id: $0.id, name: $0.function.name, arguments: $0.function.arguments) },
+                                  toolCallID: $0.toolCallId, name: $0.name)
+        }
+        let tools = try ToolPlanning.plan(chat, served: served)
+        let prompt = try served.chatPrompt(messages, tools: tools?.templateTools ?? [], param: "messages")
         let limit = served.contextLength
         let requested = chat.maxOutputTokens
         // Compared by subtraction: max_tokens may be as large as Int.max, and an overflow trap
@@ -48,7 +54,7 @@ struct ChatController: Sendable {
         let schema = try chat.responseSchema()
         let job = GenerationRequest(prompt: prompt, maxTokens: requested ?? (limit - prompt.count), sampling: sampling,
                                     stop: chat.stopSequences, logprobs: wantsLogprobs ? (chat.topLogprobs ?? 0) : nil,
-                                    jsonObject: chat.wantsJSONObject, jsonSchema: schema)
+                                    jsonObject: chat.wantsJSONObject, jsonSchema: schema, toolCalls: tools?.plan)
         let account = UsageAccount(recorder: usage, caller: caller, model: chat.model, promptTokens: prompt.count,
                                    conversation: request.headers[UsageAccount.conversationHeader],
                                    fromWebScript: request.headers[UsageAccount.clientHeader] == "web-chat")
@@ -61,7 +67,7 @@ struct ChatController: Sendable {
         }
         let reply = ChatReply(id: makeResponseID("chatcmpl-"), created: Int(Date().timeIntervalSince1970), model: chat.model,
                               served: served, promptTokens: prompt.count, wantsLogprobs: wantsLogprobs,
-                              jsonObject: chat.wantsJSONObject || schema != nil, account: account)
+                              jsonObject: chat.wantsJSONObject || schema != nil, account: account, toolFormat: tools?.plan.format)
         if chat.isStreaming {
             return reply.stream(events, includeUsage: chat.includesStreamUsage)
         }
@@ -79,6 +85,8 @@ struct ChatReply: Sendable {
     let wantsLogprobs: Bool
     let jsonObject: Bool
     let account: UsageAccount
+    /// Set when the request has tools: the answer is split into content and tool calls.
+    var toolFormat: ToolCallFormat? = nil
 
     func wire(_ l: Engine.TokenLogprob) -> OpenAIAPI.TokenLogprob {
         let chosen = served.tokenText(l.token)
@@ -119,9 +127,22 @@ struct ChatReply: Sendable {
         await account.finish(final)
         guard let result = final else { throw APIError.internal("generation ended without a result") }
         try checkJSON(result)
+        var message = AssistantMessage(content: text)
+        var finish = SamplingMapping.finishReason(result.finishReason)
+        if let toolFormat {
+            let parsed = ToolCallStreamer.parse(text, format: toolFormat)
+            if parsed.unfinished {
+                // Cut by max_tokens inside a call: the raw text, finish_reason length.
+                message = AssistantMessage(content: text)
+            } else {
+                message = AssistantMessage(content: parsed.content,
+                                           toolCalls: parsed.calls.map { ToolCall(id: makeResponseID("call_"), name: $0.name, arguments: $0.arguments) })
+                if !parsed.calls.isEmpty { finish = .toolCalls }
+            }
+        }
         let response = ChatCompletionResponse(
             id: id, created: created, model: model,
-            choices: [.init(message: AssistantMessage(content: text), finishReason: SamplingMapping.finishReason(result.finishReason),
+            choices: [.init(message: message, finishReason: finish,
                             logprobs: wantsLogprobs ? ChatLogprobs(content: logprobs) : nil)],
             usage: Usage(promptTokens: promptTokens, completionTokens: result.tokens.count))
         return jsonResponse(response)
@@ -139,19 +160,50 @@ struct ChatReply: Sendable {
             defer { reply.account.finishLater(finished) }
             try await send(.roleChunk(id: reply.id, created: reply.created, model: reply.model))
             var pendingLogprobs: [OpenAIAPI.TokenLogprob] = []
+            var tools = reply.toolFormat.map(ToolCallStreamer.init(format:))
+            var calls = 0
+            func forward(_ toolEvents: [ToolCallStreamer.Event]) async throws {
+                for e in toolEvents {
+                    switch e {
+                    case let .content(text):
+                        try await send(.content(text, id: reply.id, created: reply.created, model: reply.model))
+                    case let .call(call):
+                        try await send(.toolCalls([ToolCallDelta(index: calls, id: makeResponseID("call_"), name: call.name,
+                                                                 arguments: call.arguments)],
+                                                  id: reply.id, created: reply.created, model: reply.model))
+                        calls += 1
+                    }
+                }
+            }
             do {
                 for try await event in events {
                     switch event {
                     case let .tokenLogprob(l):
                         pendingLogprobs.append(reply.wire(l))
                     case let .text(piece):
+                        if tools != nil {
+                            try await forward(tools!.feed(piece))
+                            continue
+                        }
                         try await send(.content(piece, id: reply.id, created: reply.created, model: reply.model,
                                                 logprobs: reply.wantsLogprobs ? ChatLogprobs(content: pendingLogprobs) : nil))
                         pendingLogprobs = []
                     case let .finished(result):
                         finished = result
                         try reply.checkJSON(result)
-                        try await send(.finish(SamplingMapping.finishReason(result.finishReason), id: reply.id,
+                        var reason = SamplingMapping.finishReason(result.finishReason)
+                        if tools != nil {
+                            let (rest, unfinished) = tools!.finish()
+                            if unfinished {
+                                // Cut inside a call: what was held back comes as content, finish_reason length.
+                                try await send(.content(ToolCallStreamer.heldBack(result.text, format: reply.toolFormat!),
+                                                        id: reply.id, created: reply.created, model: reply.model))
+                            } else {
+                                try await forward(rest)
+                                if calls > 0 { reason = .toolCalls }
+                            }
+                        }
+                        try await send(.finish(reason, id: reply.id,
                                                created: reply.created, model: reply.model))
                         if includeUsage {
                             try await send(.usageOnly(Usage(promptTokens: reply.promptTokens, completionTokens: result.tokens.count),

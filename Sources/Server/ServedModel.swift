@@ -49,12 +49,12 @@ final class ServedModel: Sendable {
 
     /// A conversation as prompt tokens through the model's chat template; `param` names
     /// the request field a rendering failure is blamed on.
-    func chatPrompt(_ messages: [Templates.ChatMessage], param: String) throws(APIError) -> [Int32] {
+    func chatPrompt(_ messages: [Templates.ChatMessage], tools: [TemplateValue] = [], param: String) throws(APIError) -> [Int32] {
         guard let formatter = model.chatFormatter else {
             throw APIError.internal("the model's chat template cannot be used: \(model.chatTemplateError ?? "unknown")")
         }
         do {
-            return try formatter.tokens(messages, tokenizer: model.tokenizer, specialTokensInContent: specialTokensInContent)
+            return try formatter.tokens(messages, tokenizer: model.tokenizer, tools: tools, specialTokensInContent: specialTokensInContent)
         } catch {
             throw APIError.invalidRequest("the conversation cannot be rendered with the model's chat template: \(error)", param: param)
         }

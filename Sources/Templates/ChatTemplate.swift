@@ -1,13 +1,75 @@
 /// One chat message.
 public struct ChatMessage: Sendable, Codable, Equatable {
-    public var role: String
-    public var content: String
-    public init(role: String, content: String) {
-        self.role = role
-        self.content = content
+    /// A call an assistant turn made: `arguments` is the JSON text of the arguments object.
+    public struct ToolCall: Sendable, Codable, Equatable {
+        public var id: String
+        public var name: String
+        public var arguments: String
+
+        public init(id: String, name: String, arguments: String) {
+            self.id = id
+            self.name = name
+            self.arguments = arguments
+        }
     }
 
-    public var templateValue: TemplateValue { .object(["role": .string(role), "content": .string(content)]) }
+    public var role: String
+    public var content: String
+    /// An assistant turn's tool calls (its `content` may then be empty, rendered as none).
+    public var toolCalls: [ToolCall] = []
+    /// The call a `tool` turn answers.
+    public var toolCallID: String?
+    public var name: String?
+
+    public init(role: String, content: String, toolCalls: [ToolCall] = [], toolCallID: String? = nil, name: String? = nil) {
+        self.role = role
+        self.content = content
+        self.toolCalls = toolCalls
+        self.toolCallID = toolCallID
+        self.name = name
+    }
+
+    /// The message as HF chat templates read it: `role`, `content`, and when present
+    /// `tool_calls` (`[{"id", "type": "function", "function": {"name", "arguments"}}]`, the
+    /// arguments as an object, which templates pass through `tojson`), `tool_call_id`, `name`.
+    public var templateValue: TemplateValue {
+        var pairs: [(String, TemplateValue)] = [
+            ("role", .string(role)),
+            ("content", toolCalls.isEmpty || !content.isEmpty ? .string(content) : .none),
+        ]
+        if !toolCalls.isEmpty {
+            pairs.append(("tool_calls", .array(toolCalls.map { call in
+                let arguments = (try? TemplateValue.parseJSON(call.arguments)) ?? .string(call.arguments)
+                return .object(TemplateObject([
+                    ("id", .string(call.id)), ("type", .string("function")),
+                    ("function", .object(TemplateObject([("name", .string(call.name)), ("arguments", arguments)]))),
+                ]))
+            })))
+        }
+        if let toolCallID { pairs.append(("tool_call_id", .string(toolCallID))) }
+        if let name { pairs.append(("name", .string(name))) }
+        return .object(TemplateObject(pairs))
+    }
+}
+
+extension TemplateValue {
+    /// Parses JSON text, keeping object key order (for tool definitions and arguments).
+    public static func parseJSON(_ text: String) throws -> TemplateValue { try JSONReader.parse(text) }
+
+    /// Compact JSON text (`{"a":1,"b":[true]}`), keys in their order.
+    public var compactJSON: String { compactJSONText(self) }
+
+    /// Every string inside, transformed (keys too): used to escape special-token text in
+    /// tool definitions and arguments the way message contents are escaped.
+    public func mapStrings(_ transform: (String) throws -> String) rethrows -> TemplateValue {
+        switch self {
+        case let .string(s): return .string(try transform(s))
+        case let .array(items): return .array(try items.map { try $0.mapStrings(transform) })
+        case let .object(o):
+            return .object(TemplateObject(try o.pairs.map { (try transform($0.0), try $0.1.mapStrings(transform)) }))
+        default: return self
+        }
+    }
 }
 
 /// A parsed Jinja chat template (the `tokenizer.chat_template` of a model).
@@ -66,4 +128,11 @@ public struct ChatTemplate: Sendable {
         for (k, v) in extra { context[k] = v }
         return try render(context)
     }
+}
+
+/// Compact JSON of a template value (outside the extension, where `Value` is the interpreter's type).
+func compactJSONText(_ v: TemplateValue) -> String {
+    var out = ""
+    JSONWriter.write(Value(v), indent: nil, sortKeys: false, level: 0, into: &out, itemSeparator: ",", keySeparator: ":") { _, _ in }
+    return out
 }

@@ -176,7 +176,7 @@ public final class BatchScheduler: Service, @unchecked Sendable {
         guard let slot = table.place(job) else { return }
         slot.state = DecodingState(prompt: job.request.prompt, maxTokens: job.request.maxTokens, sampling: job.request.sampling,
                                    stop: job.request.stop, tokenizer: tokenizer, jsonObject: job.request.jsonObject,
-                                   jsonSchema: job.request.jsonSchema)
+                                   jsonSchema: job.request.jsonSchema, toolCalls: job.request.toolCalls)
         observer.promptTokens(job.request.prompt.count)
     }
 
