@@ -130,7 +130,7 @@ def main():
                                      "required": ["name"], "additionalProperties": False}}})
     check(isinstance(json.loads(js.output_text).get("name"), str), f"responses json_schema: {js.output_text!r}")
     for kwargs, what in [(dict(previous_response_id="resp_x"), "previous_response_id → 400 (stateless)"),
-                         (dict(tools=[{"type": "function", "name": "f", "parameters": {"type": "object"}}]), "tools → 400 (not yet)")]:
+                         (dict(tool_choice="required"), "tool_choice without tools → 400")]:
         try:
             client.responses.create(model=model, input="x", **kwargs)
             check(False, what)

@@ -144,6 +144,33 @@ def main():
             check(False, what + " → 400")
         except openai.BadRequestError as e:
             check(bool(e.message), f"{what} → 400: {e.message[:80]}")
+    # 4. The Responses API, same machinery: flat tools, function_call items, a round trip.
+    flat = {"type": "function", **WEATHER["function"]}
+    r = client.responses.create(model=args.tiny, input="What is the weather in Almaty today?", tools=[flat],
+                                tool_choice={"type": "function", "name": "get_weather"}, temperature=1, max_output_tokens=120)
+    calls = [o for o in r.output if o.type == "function_call"]
+    check(r.status == "completed" and len(calls) == 1 and calls[0].name == "get_weather" and calls[0].call_id.startswith("call_"),
+          f"responses: a forced function_call item {calls[0].arguments if calls else None}")
+    weather_schema.validate(json.loads(calls[0].arguments))
+    follow = client.responses.create(model=args.model, tools=[flat], temperature=0, max_output_tokens=40, input=[
+        {"role": "user", "content": "What is the weather in Almaty today?"},
+        {"type": "function_call", "call_id": calls[0].call_id, "name": "get_weather", "arguments": calls[0].arguments},
+        {"type": "function_call_output", "call_id": calls[0].call_id, "output": json.dumps({"temperature": 21})}])
+    check(follow.status in ("completed", "incomplete") and follow.output, "responses: function_call + function_call_output round trip")
+    events = list(client.responses.create(model=args.tiny, input="Weather in Astana?", tools=[flat], tool_choice="required",
+                                          parallel_tool_calls=False, temperature=1, max_output_tokens=120, stream=True))
+    kinds = [e.type for e in events]
+    done = [e for e in events if e.type == "response.function_call_arguments.done"]
+    check("response.function_call_arguments.delta" in kinds and done and kinds[-1] == "response.completed"
+          and [o.type for o in events[-1].response.output].count("function_call") == len(done),
+          f"responses stream: {len(done)} function call(s) with argument events, then response.completed")
+    for d in done:
+        weather_schema.validate(json.loads(d.arguments))
+    try:
+        client.responses.create(model=args.tiny, input=[{"type": "function_call_output", "call_id": "nope", "output": "1"}])
+        check(False, "responses: an output for an unknown call → 400")
+    except openai.BadRequestError as e:
+        check(True, f"responses: an output for an unknown call → 400: {e.message[:70]}")
     print("all tool checks passed")
 
 

@@ -108,16 +108,7 @@ extension ChatCompletionRequest {
     /// Tools, tool choice and the tool turns of the history.
     func validateTools() throws(APIError) {
         let compiled = try compiledTools()
-        switch toolChoice {
-        case .required?, .function?:
-            guard !compiled.isEmpty else {
-                throw .invalidValue("tool_choice", "'tool_choice' needs 'tools'.")
-            }
-            if case let .function(name)? = toolChoice, !compiled.contains(where: { $0.tool.function.name == name }) {
-                throw .invalidValue("tool_choice", "'tool_choice' names '\(name)', which is not among 'tools'.")
-            }
-        default: break
-        }
+        try FunctionTools.checkChoice(toolChoice, names: compiled.map(\.function.name))
         if !activeTools.isEmpty, let format = responseFormat?.type, format != ResponseFormat.text {
             throw .invalidValue("response_format", "'response_format' \(format) together with 'tools' is not supported yet; use one or the other.")
         }

@@ -23,6 +23,49 @@ public struct ResponseObject: Codable, Sendable, Equatable {
         }
     }
 
+    /// A function call in `output`.
+    public struct FunctionCallItem: Codable, Sendable, Equatable {
+        public var type = "function_call"
+        public var id: String
+        public var callId: String
+        public var name: String
+        public var arguments: String
+        public var status: String
+
+        public init(id: String, callId: String, name: String, arguments: String, status: String) {
+            self.id = id
+            self.callId = callId
+            self.name = name
+            self.arguments = arguments
+            self.status = status
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case type, id, name, arguments, status
+            case callId = "call_id"
+        }
+    }
+
+    /// One entry of `output`: an assistant message or a function call.
+    public enum OutputItem: Codable, Sendable, Equatable {
+        case message(OutputMessage)
+        case functionCall(FunctionCallItem)
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if let call = try? c.decode(FunctionCallItem.self), call.type == "function_call" { self = .functionCall(call); return }
+            self = .message(try c.decode(OutputMessage.self))
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.singleValueContainer()
+            switch self {
+            case let .message(m): try c.encode(m)
+            case let .functionCall(f): try c.encode(f)
+            }
+        }
+    }
+
     public struct Usage: Codable, Sendable, Equatable {
         public struct InputDetails: Codable, Sendable, Equatable { public var cachedTokens = 0
             enum CodingKeys: String, CodingKey { case cachedTokens = "cached_tokens" } }
@@ -58,7 +101,7 @@ public struct ResponseObject: Codable, Sendable, Equatable {
     /// `in_progress`, `completed` or `incomplete`.
     public var status: String
     public var model: String
-    public var output: [OutputMessage]
+    public var output: [OutputItem]
     public var usage: Usage?
     public var incompleteDetails: IncompleteDetails?
     public var error: JSONValue? = nil
@@ -76,7 +119,7 @@ public struct ResponseObject: Codable, Sendable, Equatable {
     public var truncation = "disabled"
     public var user: String?
 
-    public init(id: String, createdAt: Int, status: String, model: String, output: [OutputMessage], usage: Usage?,
+    public init(id: String, createdAt: Int, status: String, model: String, output: [OutputItem], usage: Usage?,
                 incompleteDetails: IncompleteDetails?, request: ResponsesRequest) {
         self.id = id
         self.createdAt = createdAt
@@ -90,6 +133,19 @@ public struct ResponseObject: Codable, Sendable, Equatable {
         temperature = request.temperature ?? 1
         topP = request.topP ?? 1
         text = request.text ?? ResponseTextConfig(format: ResponseTextFormat(type: "text"))
+        tools = (request.tools ?? []).map { tool in
+            var o: [String: JSONValue] = ["type": .string("function"), "name": .string(tool.name),
+                                          "parameters": tool.function.parametersSchema, "strict": .bool(tool.strict ?? true)]
+            if let d = tool.description { o["description"] = .string(d) }
+            return .object(o)
+        }
+        switch request.toolChoice {
+        case .none?: toolChoice = .string("none")
+        case .required?: toolChoice = .string("required")
+        case let .function(name)?: toolChoice = .object(["type": .string("function"), "name": .string(name)])
+        default: toolChoice = .string("auto")
+        }
+        parallelToolCalls = request.parallelToolCalls ?? true
         metadata = request.metadata ?? [:]
         truncation = request.truncation ?? "disabled"
         user = request.user
@@ -145,7 +201,9 @@ public struct ResponseStreamEvent: Encodable, Sendable {
     public var outputIndex: Int?
     public var contentIndex: Int?
     public var itemId: String?
-    public var item: ResponseObject.OutputMessage?
+    public var item: ResponseObject.OutputItem?
+    public var arguments: String?
+    public var name: String?
     public var part: ResponseObject.OutputText?
     public var delta: String?
     public var text: String?
@@ -161,7 +219,7 @@ public struct ResponseStreamEvent: Encodable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case type, response, item, part, delta, text, logprobs, message, code, param
+        case type, response, item, part, delta, text, logprobs, message, code, param, arguments, name
         case sequenceNumber = "sequence_number"
         case outputIndex = "output_index"
         case contentIndex = "content_index"

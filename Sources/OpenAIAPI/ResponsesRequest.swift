@@ -11,8 +11,8 @@ public struct ResponsesRequest: Codable, Sendable, Equatable {
     public var temperature: Double?
     public var topP: Double?
     public var text: ResponseTextConfig?
-    public var tools: [JSONValue]?
-    public var toolChoice: JSONValue?
+    public var tools: [ResponseTool]?
+    public var toolChoice: ToolChoice?
     public var parallelToolCalls: Bool?
     public var previousResponseId: String?
     public var store: Bool?
@@ -36,17 +36,39 @@ public struct ResponsesRequest: Codable, Sendable, Equatable {
 
     public var isStreaming: Bool { stream ?? false }
 
-    /// The conversation as (role, text) turns: `instructions` first as a system turn, then
-    /// the input; `developer` turns become system turns (chat templates know `system`).
-    public func turns() -> [(role: String, text: String)] {
-        var out: [(String, String)] = []
-        if let instructions, !instructions.isEmpty { out.append(("system", instructions)) }
+    /// The conversation as messages: `instructions` first as a system turn, then the input;
+    /// `developer` turns become system turns (chat templates know `system`); consecutive
+    /// `function_call` items become one assistant turn's calls, `function_call_output`
+    /// items tool turns.
+    public func conversation() -> [ConversationTurn] {
+        var out: [ConversationTurn] = []
+        if let instructions, !instructions.isEmpty { out.append(.init(role: "system", text: instructions)) }
         switch input {
-        case let .text(t): out.append(("user", t))
+        case let .text(t): out.append(.init(role: "user", text: t))
         case let .items(items):
-            for item in items { out.append((item.role == "developer" ? "system" : item.role, item.text)) }
+            for item in items {
+                switch item {
+                case let .message(role, text):
+                    out.append(.init(role: role == "developer" ? "system" : role, text: text))
+                case let .functionCall(callID, name, arguments):
+                    let call = ToolCall(id: callID, name: name, arguments: arguments)
+                    if let last = out.last, last.role == "assistant" {  // calls after a message: one assistant turn
+                        out[out.count - 1].toolCalls.append(call)
+                    } else {
+                        out.append(.init(role: "assistant", text: "", toolCalls: [call]))
+                    }
+                case let .functionCallOutput(callID, output):
+                    out.append(.init(role: "tool", text: output, toolCallID: callID))
+                }
+            }
         }
         return out
+    }
+
+    /// The functions in effect (none with `tool_choice: none`), checked.
+    public func compiledTools() throws(APIError) -> [(function: FunctionDefinition, schema: CompiledSchema)] {
+        let tools = tools ?? []
+        return try FunctionTools.compile(tools.map(\.function), types: tools.map(\.type)) { "tools[\($0)]" }
     }
 
     /// Checks everything that needs no model.
@@ -59,8 +81,27 @@ public struct ResponsesRequest: Codable, Sendable, Equatable {
         if previousResponseId != nil {
             throw .invalidValue("previous_response_id", "Aqyl's Responses API is stateless: responses are not stored, so send the whole conversation in 'input' instead of 'previous_response_id'.")
         }
-        if let tools, !tools.isEmpty {
-            throw .invalidValue("tools", "'tools' are not supported by /v1/responses yet; use /v1/chat/completions without tools, or leave 'tools' out.")
+        let compiled = try compiledTools()
+        try FunctionTools.checkChoice(toolChoice, names: compiled.map(\.function.name))
+        if !compiled.isEmpty, toolChoice != ToolChoice.none, let format = text?.format?.type, format != "text" {
+            throw .invalidValue("text.format", "'text.format' \(format) together with 'tools' is not supported yet; use one or the other.")
+        }
+        var calls = Set<String>()
+        if case let .items(items) = input {
+            for (i, item) in items.enumerated() {
+                switch item {
+                case let .functionCall(id, name, _):
+                    guard !id.isEmpty, FunctionTools.isFunctionName(name) else {
+                        throw .invalidValue("input[\(i)]", "A function_call item needs a 'call_id' and a 'name' of 1 to 64 letters, digits, '_' or '-'.")
+                    }
+                    calls.insert(id)
+                case let .functionCallOutput(id, _):
+                    guard calls.contains(id) else {
+                        throw .invalidValue("input[\(i)].call_id", "'call_id' '\(id.prefix(80))' answers no earlier function_call item.")
+                    }
+                case .message: break
+                }
+            }
         }
         try Validation.range("temperature", temperature, 0...2)
         try Validation.range("top_p", topP, 0...1)
@@ -109,59 +150,120 @@ public enum ResponsesInput: Codable, Sendable, Equatable {
     }
 }
 
-/// One input message: `{"role", "content"}` (with or without `"type": "message"`), where
-/// content is a text or a list of `input_text` / `output_text` parts.
-public struct ResponseInputItem: Codable, Sendable, Equatable {
+/// One conversation turn as the chat template will see it.
+public struct ConversationTurn: Sendable, Equatable {
     public var role: String
     public var text: String
+    public var toolCalls: [ToolCall] = []
+    public var toolCallID: String?
+
+    public init(role: String, text: String, toolCalls: [ToolCall] = [], toolCallID: String? = nil) {
+        self.role = role
+        self.text = text
+        self.toolCalls = toolCalls
+        self.toolCallID = toolCallID
+    }
+}
+
+/// One input item: a message `{"role", "content"}` (with or without `"type": "message"`,
+/// content a text or `input_text` / `output_text` parts), a `function_call` the model
+/// made earlier, or a `function_call_output` answering one.
+public enum ResponseInputItem: Codable, Sendable, Equatable {
+    case message(role: String, text: String)
+    case functionCall(callID: String, name: String, arguments: String)
+    case functionCallOutput(callID: String, output: String)
 
     public static let roles: Set<String> = ["user", "assistant", "system", "developer"]
 
-    enum CodingKeys: String, CodingKey { case type, role, content }
+    enum CodingKeys: String, CodingKey { case type, role, content, name, arguments, output
+        case callID = "call_id" }
 
     struct Part: Decodable {
         var type: String
         var text: String?
     }
 
-    public init(role: String, text: String) {
-        self.role = role
-        self.text = text
+    public var role: String {
+        switch self {
+        case let .message(role, _): return role
+        case .functionCall: return "assistant"
+        case .functionCallOutput: return "tool"
+        }
     }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let type = try c.decodeIfPresent(String.self, forKey: .type) ?? "message"
-        guard type == "message" else {
+        switch type {
+        case "function_call":
+            self = .functionCall(callID: try c.decode(String.self, forKey: .callID), name: try c.decode(String.self, forKey: .name),
+                                 arguments: try c.decode(String.self, forKey: .arguments))
+            return
+        case "function_call_output":
+            self = .functionCallOutput(callID: try c.decode(String.self, forKey: .callID), output: try c.decode(String.self, forKey: .output))
+            return
+        case "message": break
+        default:
             throw DecodingError.dataCorruptedError(forKey: .type, in: c, debugDescription:
-                "input item type '\(type)' is not supported (supported: messages with input_text/output_text content; function calls need tools, which /v1/responses does not support yet)")
+                "input item type '\(type)' is not supported (supported: message, function_call, function_call_output)")
         }
-        role = try c.decode(String.self, forKey: .role)
+        let role = try c.decode(String.self, forKey: .role)
         guard Self.roles.contains(role) else {
             throw DecodingError.dataCorruptedError(forKey: .role, in: c, debugDescription: "role '\(role)' must be user, assistant, system or developer")
         }
         if let s = try? c.decode(String.self, forKey: .content) {
-            text = s
-        } else {
-            let parts = try c.decode([Part].self, forKey: .content)
-            var out = ""
-            for part in parts {
-                guard part.type == "input_text" || part.type == "output_text", let t = part.text else {
-                    throw DecodingError.dataCorruptedError(forKey: .content, in: c, debugDescription:
-                        "content part type '\(part.type)' is not supported (supported: input_text, output_text)")
-                }
-                out += t
-            }
-            text = out
+            self = .message(role: role, text: s)
+            return
         }
+        let parts = try c.decode([Part].self, forKey: .content)
+        var out = ""
+        for part in parts {
+            guard part.type == "input_text" || part.type == "output_text", let t = part.text else {
+                throw DecodingError.dataCorruptedError(forKey: .content, in: c, debugDescription:
+                    "content part type '\(part.type)' is not supported (supported: input_text, output_text)")
+            }
+            out += t
+        }
+        self = .message(role: role, text: out)
     }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode("message", forKey: .type)
-        try c.encode(role, forKey: .role)
-        try c.encode(text, forKey: .content)
+        switch self {
+        case let .message(role, text):
+            try c.encode("message", forKey: .type)
+            try c.encode(role, forKey: .role)
+            try c.encode(text, forKey: .content)
+        case let .functionCall(id, name, arguments):
+            try c.encode("function_call", forKey: .type)
+            try c.encode(id, forKey: .callID)
+            try c.encode(name, forKey: .name)
+            try c.encode(arguments, forKey: .arguments)
+        case let .functionCallOutput(id, output):
+            try c.encode("function_call_output", forKey: .type)
+            try c.encode(id, forKey: .callID)
+            try c.encode(output, forKey: .output)
+        }
     }
+}
+
+/// A Responses API tool: the function's fields sit next to `type` (no `function` wrapper).
+public struct ResponseTool: Codable, Sendable, Equatable {
+    public var type: String
+    public var name: String
+    public var description: String?
+    public var parameters: JSONValue?
+    public var strict: Bool?
+
+    public init(name: String, description: String? = nil, parameters: JSONValue? = nil, strict: Bool? = nil) {
+        type = "function"
+        self.name = name
+        self.description = description
+        self.parameters = parameters
+        self.strict = strict
+    }
+
+    public var function: FunctionDefinition { FunctionDefinition(name: name, description: description, parameters: parameters, strict: strict) }
 }
 
 /// `text`: `{"format": {"type": "text" | "json_object" | "json_schema", …}}`.

@@ -48,12 +48,13 @@ public enum ToolChoice: Codable, Sendable, Equatable {
             }
             return
         }
-        struct Named: Decodable { struct F: Decodable { var name: String }; var type: String; var function: F }
+        // Chat nests the name (`{"type":"function","function":{"name":…}}`); the Responses API does not.
+        struct Named: Decodable { struct F: Decodable { var name: String }; var type: String; var function: F?; var name: String? }
         let named = try c.decode(Named.self)
-        guard named.type == "function" else {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: "tool_choice type must be 'function'")
+        guard named.type == "function", let name = named.function?.name ?? named.name else {
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "tool_choice must be {\"type\":\"function\",\"function\":{\"name\":…}}")
         }
-        self = .function(named.function.name)
+        self = .function(name)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -117,13 +118,57 @@ public struct ToolCallDelta: Codable, Sendable, Equatable {
     }
 }
 
-extension ChatCompletionRequest {
+/// Functions checked for a request: names and schemas valid, no duplicates.
+public enum FunctionTools {
     /// Function names: 1–64 of `[A-Za-z0-9_-]`, as OpenAI requires.
-    static func isFunctionName(_ s: String) -> Bool {
+    public static func isFunctionName(_ s: String) -> Bool {
         !s.isEmpty && s.utf8.count <= 64 && s.utf8.allSatisfy {
             ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x5F || $0 == 0x2D
         }
     }
+
+    /// Each function's arguments schema compiled; `param(i)` names tool i's field (`tools[i].function`).
+    public static func compile(_ functions: [FunctionDefinition], types: [String], param: (Int) -> String)
+        throws(APIError) -> [(function: FunctionDefinition, schema: CompiledSchema)] {
+        var out: [(FunctionDefinition, CompiledSchema)] = []
+        var seen = Set<String>()
+        for (i, function) in functions.enumerated() {
+            guard types[i] == "function" else {
+                throw .invalidValue("tools[\(i)].type", "Tool type '\(types[i])' is not supported; only 'function' is.")
+            }
+            let name = function.name
+            guard isFunctionName(name) else {
+                throw .invalidValue(param(i) + ".name", "Function names must be 1 to 64 letters, digits, '_' or '-', got '\(name.prefix(80))'.")
+            }
+            guard seen.insert(name).inserted else {
+                throw .invalidValue(param(i) + ".name", "Two tools are named '\(name)'.")
+            }
+            let schema: CompiledSchema
+            do {
+                schema = try CompiledSchema.compile(function.parametersSchema)
+            } catch {
+                throw .invalidValue(param(i) + ".parameters" + (error.keyword.map { "." + $0 } ?? ""), "\(error)")
+            }
+            out.append((function, schema))
+        }
+        return out
+    }
+
+    /// `tool_choice` against the tools: a forced choice needs tools, a named one an existing function.
+    public static func checkChoice(_ choice: ToolChoice?, names: [String]) throws(APIError) {
+        switch choice {
+        case .required?, .function?:
+            guard !names.isEmpty else { throw .invalidValue("tool_choice", "'tool_choice' needs 'tools'.") }
+            if case let .function(name)? = choice, !names.contains(name) {
+                throw .invalidValue("tool_choice", "'tool_choice' names '\(name)', which is not among 'tools'.")
+            }
+        default: break
+        }
+    }
+}
+
+extension ChatCompletionRequest {
+    static func isFunctionName(_ s: String) -> Bool { FunctionTools.isFunctionName(s) }
 
     /// The tools in effect: none when `tool_choice` is `none` or no tools were given.
     public var activeTools: [Tool] {
@@ -131,29 +176,9 @@ extension ChatCompletionRequest {
         return tools
     }
 
-    /// Each active tool's compiled arguments schema, by name; names and schemas checked.
-    public func compiledTools() throws(APIError) -> [(tool: Tool, schema: CompiledSchema)] {
-        var out: [(Tool, CompiledSchema)] = []
-        var seen = Set<String>()
-        for (i, tool) in (tools ?? []).enumerated() {
-            guard tool.type == "function" else {
-                throw .invalidValue("tools[\(i)].type", "Tool type '\(tool.type)' is not supported; only 'function' is.")
-            }
-            let name = tool.function.name
-            guard Self.isFunctionName(name) else {
-                throw .invalidValue("tools[\(i)].function.name", "Function names must be 1 to 64 letters, digits, '_' or '-', got '\(name.prefix(80))'.")
-            }
-            guard seen.insert(name).inserted else {
-                throw .invalidValue("tools[\(i)].function.name", "Two tools are named '\(name)'.")
-            }
-            let schema: CompiledSchema
-            do {
-                schema = try CompiledSchema.compile(tool.function.parametersSchema)
-            } catch {
-                throw .invalidValue("tools[\(i)].function.parameters" + (error.keyword.map { "." + $0 } ?? ""), "\(error)")
-            }
-            out.append((tool, schema))
-        }
-        return out
+    /// Each tool's compiled arguments schema; names and schemas checked.
+    public func compiledTools() throws(APIError) -> [(function: FunctionDefinition, schema: CompiledSchema)] {
+        let tools = tools ?? []
+        return try FunctionTools.compile(tools.map(\.function), types: tools.map(\.type)) { "tools[\($0)].function" }
     }
 }

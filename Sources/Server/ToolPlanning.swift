@@ -11,8 +11,14 @@ struct ToolPlanning {
 
     /// nil when the request has no tools in effect (none given, or `tool_choice: none`).
     static func plan(_ chat: ChatCompletionRequest, served: ServedModel) throws(APIError) -> ToolPlanning? {
-        let compiled = try chat.compiledTools()
-        guard !chat.activeTools.isEmpty, !compiled.isEmpty else { return nil }
+        guard !chat.activeTools.isEmpty else { return nil }
+        return try plan(try chat.compiledTools(), choice: chat.toolChoice, parallel: chat.parallelToolCalls, served: served)
+    }
+
+    /// The same for checked functions (chat's nested tools or the Responses API's flat ones).
+    static func plan(_ compiled: [(function: FunctionDefinition, schema: CompiledSchema)], choice: ToolChoice?, parallel parallelCalls: Bool?,
+                     served: ServedModel) throws(APIError) -> ToolPlanning? {
+        guard !compiled.isEmpty, choice != ToolChoice.none else { return nil }
         guard let formatter = served.model.chatFormatter else {
             throw APIError.internal("the model's chat template cannot be used: \(served.model.chatTemplateError ?? "unknown")")
         }
@@ -20,27 +26,27 @@ struct ToolPlanning {
         var mode = ToolCallPlan.Mode.auto
         var callable = compiled
         // A named function is one call, as with OpenAI; otherwise `parallel_tool_calls` (default true).
-        var parallel = chat.parallelToolCalls ?? true
-        switch chat.toolChoice {
+        var parallel = parallelCalls ?? true
+        switch choice {
         case .required?: mode = .required
         case let .function(name)?:
             mode = .required
             parallel = false
-            callable = compiled.filter { $0.tool.function.name == name }
+            callable = compiled.filter { $0.function.name == name }
         default: break
         }
         var schemas: [CompiledSchema] = []
         for (i, entry) in callable.enumerated() {
             do {
-                schemas.append(try ToolCallPlan.callSchema(name: entry.tool.function.name, parameters: entry.tool.function.parametersSchema,
+                schemas.append(try ToolCallPlan.callSchema(name: entry.function.name, parameters: entry.function.parametersSchema,
                                                            format: format))
             } catch {
                 throw APIError.invalidValue("tools[\(i)].function.parameters", "\(error)")
             }
         }
         let templateTools = compiled.map { entry -> TemplateValue in
-            var function: [String: JSONValue] = ["name": .string(entry.tool.function.name), "parameters": entry.tool.function.parametersSchema]
-            if let d = entry.tool.function.description { function["description"] = .string(d) }
+            var function: [String: JSONValue] = ["name": .string(entry.function.name), "parameters": entry.function.parametersSchema]
+            if let d = entry.function.description { function["description"] = .string(d) }
             return TemplateValue(json: .object(["type": .string("function"), "function": .object(function)]))
         }
         let plan = ToolCallPlan(format: format, mode: mode, parallel: parallel, callSchemas: schemas)

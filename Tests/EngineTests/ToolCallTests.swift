@@ -116,3 +116,14 @@ import Testing
         #expect(try template.render(messages: [m], addGenerationPrompt: false, bosToken: "", eosToken: "") == #"f{"b": 1, "a": 2}True"#)
     }
 }
+
+@Suite struct ToolCallStreamerWhitespaceTests {
+    @Test func whitespaceBetweenCallsInLaterPiecesIsNotContent() {
+        var s = ToolCallStreamer(format: .hermes)
+        var events = s.feed("<tool_call>\n{\"name\": \"f\", \"arguments\": {}}\n</tool_call>")
+        events += s.feed("\n")
+        events += s.feed(" \n<tool_call>\n{\"name\": \"g\", \"arguments\": {}}\n</tool_call>")
+        events += s.finish().events
+        #expect(events == [.call(.init(name: "f", arguments: "{}")), .call(.init(name: "g", arguments: "{}"))])
+    }
+}

@@ -42,7 +42,8 @@ struct ChatValidationTests {
             ("messages[0].role", { $0.messages = [ChatMessage(role: "wizard", content: .text("x"))] }),
             ("messages[0].content[1].type", {
                 $0.messages = [ChatMessage(role: "user", content: .parts([ContentPart(text: "a"), ContentPart(type: "image_url")]))] }),
-            ("response_format.type", { $0.responseFormat = ResponseFormat(type: "json_schema") }),
+            ("response_format.type", { $0.responseFormat = ResponseFormat(type: "xml") }),
+            ("response_format.json_schema", { $0.responseFormat = ResponseFormat(type: "json_schema") }),
             ("stream_options", { $0.streamOptions = StreamOptions(includeUsage: true) }),
             ("stop", { $0.stop = .multiple(["a", "b", "c", "d", "e"]) }),
         ]

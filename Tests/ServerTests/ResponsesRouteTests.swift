@@ -61,12 +61,14 @@ import Testing
     @Test(arguments: [
         (#"{"model":"tiny","input":""}"#, "input"),
         (#"{"model":"tiny","input":"x","previous_response_id":"resp_1"}"#, "previous_response_id"),
-        (#"{"model":"tiny","input":"x","tools":[{"type":"function","name":"f"}]}"#, "tools"),
+        (#"{"model":"tiny","input":"x","tools":[{"type":"function","name":"bad name"}]}"#, "tools[0].name"),
+        (#"{"model":"tiny","input":"x","tool_choice":"required"}"#, "tool_choice"),
+        (#"{"model":"tiny","input":[{"type":"function_call_output","call_id":"c9","output":"1"}]}"#, "input[0].call_id"),
         (#"{"model":"tiny","input":"x","temperature":3}"#, "temperature"),
         (#"{"model":"tiny","input":"x","max_output_tokens":0}"#, "max_output_tokens"),
         (#"{"model":"tiny","input":"x","text":{"format":{"type":"yaml"}}}"#, "text.format.type"),
         (#"{"model":"tiny","input":"x","text":{"format":{"type":"json_schema","name":"s","schema":{"type":"string","format":"email"}}}}"#, "text.format.schema.format"),
-        (#"{"model":"tiny","input":[{"type":"function_call_output","call_id":"c","output":"1"}]}"#, nil),
+        (#"{"model":"tiny","input":[{"type":"computer_call","call_id":"c"}]}"#, nil),
         (#"{"model":"tiny","input":[{"role":"robot","content":"x"}]}"#, nil),
         (#"{"model":"tiny","input":[{"role":"user","content":[{"type":"input_image","image_url":"x"}]}]}"#, nil),
     ])

@@ -25,6 +25,8 @@ public struct ToolCallStreamer: Sendable {
     let format: ToolCallFormat
     private var buffer = ""
     private var inCall = false
+    /// Just after a call: whitespace before the next call is not content (it may come in later pieces).
+    private var afterCall = false
     /// llama3: nil until the first non-space character says call or text.
     private var llamaIsCall: Bool?
 
@@ -69,8 +71,12 @@ public struct ToolCallStreamer: Sendable {
                 buffer = String(buffer[end.upperBound...])
                 inCall = false
                 if let call = Self.parseCall(body, argumentsKey: "arguments") { events.append(.call(call)) }
+                afterCall = true
+            } else if afterCall {
                 // Whitespace between calls is not content.
                 buffer = String(buffer.drop { $0 == "\n" || $0 == " " })
+                guard !buffer.isEmpty else { return events }
+                afterCall = false
             } else if let start = buffer.range(of: Self.open) {
                 let before = String(buffer[..<start.lowerBound])
                 if !before.isEmpty { events.append(.content(before)) }
