@@ -20,6 +20,17 @@ def run(cmd):
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     return out
 
+def llama_isa(bench):
+    """The instruction sets the llama.cpp build was configured with (its CMakeCache, next to bin/)."""
+    cache = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(bench))), "CMakeCache.txt")
+    try:
+        on = [line.split(":", 1)[0].removeprefix("GGML_") for line in open(cache)
+              if line.startswith("GGML_") and line.split(":", 1)[0].removeprefix("GGML_").startswith(("AVX", "AMX"))
+              and line.strip().endswith("=ON")]
+        return "(" + "+".join(sorted(on)) + ")" if on else "(?)"
+    except OSError:
+        return "(build flags unknown)"
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--llama-bench", required=True)
@@ -35,6 +46,7 @@ def main():
     ap.add_argument("models", nargs="*", default=["smollm2-135m", "gemma3-270m"])
     a = ap.parse_args()
     rows = []
+    kernels = "?"
     for m in a.models:
         path = run([a.aqyl, "models", "path", m]).strip()
         aq_pp, aq_tg, ll_pp, ll_tg, base_pp, base_tg = [], [], [], [], [], []
@@ -47,6 +59,7 @@ def main():
                 b = aqyl_bench(a.baseline)
                 base_pp += b["pp_samples"]; base_tg += b["tg_samples"]
             j = aqyl_bench(a.aqyl)
+            kernels = j.get("kernels", kernels)
             aq_pp += j["pp_samples"]; aq_tg += j["tg_samples"]
             lj = json.loads(run([a.llama_bench, "-m", path, "-p", str(a.p), "-n", str(a.n), "-d", str(a.d),
                                  "-t", str(a.threads), "-r", str(a.reps), "-o", "json"]))
@@ -67,7 +80,9 @@ def main():
     except OSError:
         pass
     depth = f" @ d{a.d}" if a.d else ""
-    print(f"CPU: {cpu}, threads {a.threads}, pp{a.p} / tg{a.n}{depth}, aqyl --numerics {a.numerics}, "
+    ll_isa = llama_isa(a.llama_bench)
+    print(f"CPU: {cpu}, threads {a.threads}, pp{a.p} / tg{a.n}{depth}, aqyl --numerics {a.numerics} "
+          f"(kernels {kernels}), llama.cpp {ll_isa}, "
           f"{a.rounds} rounds x {a.reps} reps, medians (t/s)\n")
     if a.baseline:
         print(f"| model | before pp{a.p} | aqyl pp{a.p} | llama.cpp pp{a.p} | before/llama | aqyl/llama "

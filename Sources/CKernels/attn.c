@@ -249,6 +249,69 @@ static void attn_values_regs_fma_f16(const float *p, const uint16_t *v, size_t v
 #else
 #pragma GCC pop_options
 #endif
+
+/* attn_values_regs_fma_f16 on 16 value dimensions per register (AVX-512):
+ * every output element keeps its own accumulator per lane (key j mod 8 for a
+ * batch, j mod 32 for one token) with the same fma sequence and the same
+ * final add tree, so the bits are those of the 8-wide version. */
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx512f,avx2,fma,f16c"))), apply_to = function)
+#else
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx2,fma,f16c")
+#endif
+#define LOAD16_F16(p) _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(p)))
+static void attn_values_regs_fma_f16_x16(const float *p, const uint16_t *v, size_t vstride, int lo, int hi, int dim,
+                                         int batched, float *out) {
+    const int period = batched ? 8 : 32;
+    for (int d = 0; d < dim; d += 16) {
+        const uint16_t *vd = v + d;
+        __m512 lane[32];
+        for (int g = 0; g < period / 8; ++g) {
+            __m512 c0 = _mm512_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+#define VSTEP(L, J) c##L = _mm512_fmadd_ps(LOAD16_F16(vd + (size_t)(J) * vstride), _mm512_set1_ps(p[J]), c##L)
+#define VSTEP_ANY(J) do { switch ((J) & 7) { \
+        case 0: VSTEP(0, J); break; case 1: VSTEP(1, J); break; case 2: VSTEP(2, J); break; case 3: VSTEP(3, J); break; \
+        case 4: VSTEP(4, J); break; case 5: VSTEP(5, J); break; case 6: VSTEP(6, J); break; default: VSTEP(7, J); break; } } while (0)
+#define PARTIAL(S, E) for (int j = (S) > lo ? (S) : lo; j < ((E) < hi ? (E) : hi); ++j) VSTEP_ANY(j)
+            int base = lo & ~(period - 1);
+            for (; base < hi; base += period) {
+                const int s = base + 8 * g;
+                if (s >= lo && s + 8 <= hi) break;
+                PARTIAL(s, s + 8);
+            }
+            for (; base + 8 * g + 8 <= hi; base += period) {
+                const int s = base + 8 * g;
+                VSTEP(0, s); VSTEP(1, s + 1); VSTEP(2, s + 2); VSTEP(3, s + 3);
+                VSTEP(4, s + 4); VSTEP(5, s + 5); VSTEP(6, s + 6); VSTEP(7, s + 7);
+            }
+            for (; base < hi; base += period) PARTIAL(base + 8 * g, base + 8 * g + 8);
+#undef PARTIAL
+#undef VSTEP_ANY
+#undef VSTEP
+            lane[8 * g + 0] = c0; lane[8 * g + 1] = c1; lane[8 * g + 2] = c2; lane[8 * g + 3] = c3;
+            lane[8 * g + 4] = c4; lane[8 * g + 5] = c5; lane[8 * g + 6] = c6; lane[8 * g + 7] = c7;
+        }
+        __m512 r;
+        if (batched) {
+            r = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(lane[0], lane[4]), _mm512_add_ps(lane[2], lane[6])),
+                              _mm512_add_ps(_mm512_add_ps(lane[1], lane[5]), _mm512_add_ps(lane[3], lane[7])));
+        } else {
+            __m512 t[8];
+            for (int l = 0; l < 8; ++l)
+                t[l] = _mm512_add_ps(_mm512_add_ps(lane[l], lane[16 + l]), _mm512_add_ps(lane[8 + l], lane[24 + l]));
+            r = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(t[0], t[4]), _mm512_add_ps(t[1], t[5])),
+                              _mm512_add_ps(_mm512_add_ps(t[2], t[6]), _mm512_add_ps(t[3], t[7])));
+        }
+        _mm512_storeu_ps(out + d, r);
+    }
+}
+#undef LOAD16_F16
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
+#pragma GCC pop_options
+#endif
 #define HAVE_FMA_ATTN 1
 #endif
 
@@ -278,6 +341,7 @@ void ck_attn_scores(const float *q, const float *k, size_t kstride, int lo, int 
 void ck_attn_values_f16(const float *p, const uint16_t *v, size_t vstride, int lo, int hi, int dim,
                         int batched, float *scratch, float *out) {
 #ifdef HAVE_FMA_ATTN
+    if (ck_has_avx512() && dim % 16 == 0) { attn_values_regs_fma_f16_x16(p, v, vstride, lo, hi, dim, batched, out); return; }
     if (ck_has_avx2() && dim % 8 == 0) { attn_values_regs_fma_f16(p, v, vstride, lo, hi, dim, batched, out); return; }
     if (ck_has_avx2()) { attn_values_fma_f16(p, v, vstride, lo, hi, dim, batched, scratch, out); return; }
 #endif

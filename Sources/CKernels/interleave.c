@@ -215,15 +215,37 @@ void ck_r8_gemm_rows_generic(int wtype, const void *w, int cols, int row0, int r
  * while every row group of a claimed chunk passes over them. */
 #define R8_TOKEN_TILE 64
 
-void ck_r8_gemm_rows(int wtype, const void *w, int cols, int row0, int row1,
+typedef void (*r8_rows_fn)(int wtype, const void *w, int cols, int row0, int row1,
+                           const void *a, int tokens, float *y, size_t ldy);
+
+static void r8_tiles(r8_rows_fn f, int wtype, const void *w, int cols, int row0, int row1,
                      const void *a, int tokens, float *y, size_t ldy) {
-    if (!ck_has_avx2()) { ck_r8_gemm_rows_generic(wtype, w, cols, row0, row1, a, tokens, y, ldy); return; }
     const size_t abytes = ck_q8s_row_bytes(cols);
     for (int t0 = 0; t0 < tokens; t0 += R8_TOKEN_TILE) {
         const int nt = tokens - t0 < R8_TOKEN_TILE ? tokens - t0 : R8_TOKEN_TILE;
-        ck_r8_gemm_rows_avx2_impl(wtype, w, cols, row0, row1, (const uint8_t *)a + (size_t)t0 * abytes, nt,
-                                  y + (size_t)t0 * ldy, ldy);
+        f(wtype, w, cols, row0, row1, (const uint8_t *)a + (size_t)t0 * abytes, nt, y + (size_t)t0 * ldy, ldy);
     }
+}
+
+void ck_r8_gemm_rows(int wtype, const void *w, int cols, int row0, int row1,
+                     const void *a, int tokens, float *y, size_t ldy) {
+    if (ck_has_avx512()) r8_tiles(ck_r8_gemm_rows_avx512_impl, wtype, w, cols, row0, row1, a, tokens, y, ldy);
+    else if (ck_has_avx2()) r8_tiles(ck_r8_gemm_rows_avx2_impl, wtype, w, cols, row0, row1, a, tokens, y, ldy);
+    else ck_r8_gemm_rows_generic(wtype, w, cols, row0, row1, a, tokens, y, ldy);
+}
+
+int ck_r8_gemm_rows_avx2(int wtype, const void *w, int cols, int row0, int row1,
+                         const void *a, int tokens, float *y, size_t ldy) {
+    if (!ck_has_avx2()) return -1;
+    r8_tiles(ck_r8_gemm_rows_avx2_impl, wtype, w, cols, row0, row1, a, tokens, y, ldy);
+    return 0;
+}
+
+int ck_r8_gemm_rows_avx512(int wtype, const void *w, int cols, int row0, int row1,
+                           const void *a, int tokens, float *y, size_t ldy) {
+    if (!ck_has_avx512()) return -1;
+    r8_tiles(ck_r8_gemm_rows_avx512_impl, wtype, w, cols, row0, row1, a, tokens, y, ldy);
+    return 0;
 }
 
 void ck_r8_gemm_claim(int wtype, const void *w, int rows, int cols, int *next_row, int chunk,

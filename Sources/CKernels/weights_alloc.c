@@ -31,3 +31,17 @@ void *ck_weights_alloc(size_t bytes) {
 }
 
 void ck_weights_free(void *p) { free(p); }
+
+/* The whole pages inside [p, p+bytes) of a ck_weights_alloc buffer go back to
+ * the kernel (their contents become zero): for a layout copied out of the
+ * buffer slice by slice, so the copy never doubles the resident size. */
+void ck_weights_release(void *p, size_t bytes) {
+#if defined(__linux__)
+    const uintptr_t page = 4096;
+    const uintptr_t a = ((uintptr_t)p + page - 1) & ~(page - 1);
+    const uintptr_t b = ((uintptr_t)p + bytes) & ~(page - 1);
+    if (b > a) (void)madvise((void *)a, b - a, MADV_DONTNEED);
+#else
+    (void)p; (void)bytes;
+#endif
+}

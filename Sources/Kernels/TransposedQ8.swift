@@ -4,6 +4,9 @@ import GGUF
 /// Wᵀ of a quantized matrix, stored as Q8_0 (rows = W's columns), so the
 /// backward product dX = dY·W runs on the int8 matmul kernels like a forward
 /// pass: dX = multiply(Wᵀ, dY). Costs about 1.06 bytes per weight; built once.
+/// Whole groups of 8 rows are copied into the interleaved layout (the fast
+/// kernels, same bits as vec_dot), and the plain rows they came from are
+/// returned to the kernel slice by slice, so the copy costs no extra memory.
 public final class TransposedQ8: @unchecked Sendable {
     // @unchecked: immutable after init.
     public let matrix: QuantMatrix
@@ -14,7 +17,8 @@ public final class TransposedQ8: @unchecked Sendable {
         let block = GGMLType.q8_0.blockSize
         guard w.rows % block == 0, let rowBytes = GGMLType.q8_0.rowBytes(w.rows) else { return nil }
         let rows = w.columns, bytes = rows * rowBytes
-        storage = .allocate(byteCount: max(bytes, 1), alignment: 64)
+        guard let buffer = ck_weights_alloc(max(bytes, 1)) else { return nil }
+        storage = buffer
         let tile = UnsafeMutablePointer<Float>.allocate(capacity: block * w.columns)
         let column = UnsafeMutablePointer<Float>.allocate(capacity: block)
         defer { tile.deallocate(); column.deallocate() }
@@ -27,15 +31,19 @@ public final class TransposedQ8: @unchecked Sendable {
                 _ = ck_quantize_ref(Int32(GGMLType.q8_0.rawValue), column, storage + c * rowBytes + (r0 / block) * blockBytes, Int32(block))
             }
         }
-        guard let m = try? QuantMatrix(type: .q8_0, rows: rows, columns: w.rows, base: UnsafeRawPointer(storage), allowRepack: false) else {
-            storage.deallocate()
+        guard let m = try? QuantMatrix(type: .q8_0, rows: rows, columns: w.rows, base: UnsafeRawPointer(storage), packing: .interleaved,
+                                       releaseSource: { p, n in ck_weights_release(UnsafeMutableRawPointer(mutating: p), n) }) else {
+            ck_weights_free(storage)
             return nil
         }
         matrix = m
     }
 
-    deinit { storage.deallocate() }
+    deinit { ck_weights_free(storage) }
 
-    /// Bytes held.
-    public var byteCount: Int { matrix.rows * matrix.rowBytes }
+    /// Bytes held: the interleaved copy and the plain rows it does not cover.
+    public var byteCount: Int {
+        let copied = matrix.interleaved?.rows ?? 0
+        return (matrix.interleaved?.byteCount ?? 0) + (matrix.rows - copied) * matrix.rowBytes
+    }
 }

@@ -112,11 +112,13 @@ struct BenchCommand: AsyncParsableCommand {
                 "repetitions": repetitions, "pp_tokens_per_s": ppMedian, "tg_tokens_per_s": tgMedian,
                 "pp_samples": ppRates, "tg_samples": tgRates,
                 "pp_mean": Self.mean(ppRates), "tg_mean": Self.mean(tgRates),
+                "kernels": DotKernels.kernelSet,
             ]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else {
             let at = depth > 0 ? " @ d\(depth)" : ""
+            print("kernels: \(DotKernels.kernelSet)")
             print("| model | threads | numerics | test | t/s (median) | samples |")
             print("|---|---|---|---|---|---|")
             if !ppRates.isEmpty {

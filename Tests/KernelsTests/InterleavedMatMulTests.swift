@@ -48,7 +48,7 @@ import Testing
             print("skipped: the AVX2 kernels are not in use here (no AVX2, or AQYL_KERNELS=generic); only the scalar interleaved kernels run")
             return
         }
-        let rows = 48, columns = 320, tokens = 9   // 9 tokens: groups of 4, 4 and 1
+        let rows = 48, columns = 320, tokens = 11   // 11 tokens: groups of 4, 4, 2 and 1
         let c = try Self.make(type, rows: rows, columns: columns, tokens: tokens, seed: 77 &+ UInt64(type.rawValue))
         let typeID = Int32(type.rawValue)
         let a = Self.activations(c.x, columns: columns, tokens: tokens, generic: false)
@@ -60,14 +60,23 @@ import Testing
                 _ = ck_r8_repack(typeID, src.baseAddress!, rowBytes, dst.baseAddress!, Int32(rows), Int32(columns))
             }
         }
-        var fast = [Float](repeating: .nan, count: tokens * rows), scalar = fast
+        var fast = [Float](repeating: .nan, count: tokens * rows), scalar = fast, avx2 = fast, avx512 = fast
+        var avx512Ran = false
         packed.withUnsafeBytes { p in
             a.withUnsafeBytes { ab in
                 ck_r8_gemm_rows(typeID, p.baseAddress!, Int32(columns), 0, Int32(rows), ab.baseAddress!, Int32(tokens), &fast, rows)
                 ck_r8_gemm_rows_generic(typeID, p.baseAddress!, Int32(columns), 0, Int32(rows), ab.baseAddress!, Int32(tokens), &scalar, rows)
+                _ = ck_r8_gemm_rows_avx2(typeID, p.baseAddress!, Int32(columns), 0, Int32(rows), ab.baseAddress!, Int32(tokens), &avx2, rows)
+                avx512Ran = ck_r8_gemm_rows_avx512(typeID, p.baseAddress!, Int32(columns), 0, Int32(rows), ab.baseAddress!, Int32(tokens), &avx512, rows) == 0
             }
         }
-        #expect(fast.map(\.bitPattern) == scalar.map(\.bitPattern), "\(type): AVX2 and scalar interleaved kernels differ")
+        #expect(avx2.map(\.bitPattern) == scalar.map(\.bitPattern), "\(type): AVX2 and scalar interleaved kernels differ")
+        #expect(fast.map(\.bitPattern) == scalar.map(\.bitPattern), "\(type): the dispatched (\(DotKernels.kernelSet)) and scalar interleaved kernels differ")
+        if avx512Ran {
+            #expect(avx512.map(\.bitPattern) == scalar.map(\.bitPattern), "\(type): AVX-512 VNNI and scalar interleaved kernels differ")
+        } else {
+            print("skipped (AVX-512 part): this CPU lacks AVX-512 F/BW/VL/DQ+VNNI, or AQYL_KERNELS=avx2; the AVX-512 interleaved kernels do not run here")
+        }
 
         // Each output is vec_dot's: same activation values, same float steps.
         let act = try #require(MatMul.activationType(for: type))

@@ -29,6 +29,39 @@ import Testing
         }
     }
 
+    /// The int8 backward's Wᵀ copy: Q8_0 rows of Wᵀ in the interleaved layout (the
+    /// plain rows it was made from returned to the kernel), with the bits of the
+    /// plain Q8_0 matrix quantized from the dequantized transpose.
+    @Test(arguments: [GGMLType.q4_1, .q4_K])
+    func transposedCopyIsInterleavedWithThePlainBits(type: GGMLType) throws {
+        let rows = 64, columns = type.blockSize == 256 ? 256 : 96, tokens = 5
+        var rng = SeededRandom(seed: 21)
+        let bytes = try Quantize.quantize(rng.floats(rows * columns), to: type)
+        let dy = rng.floats(tokens * rows)
+        try bytes.withUnsafeBytes { raw in
+            let w = try QuantMatrix(type: type, rows: rows, columns: columns, base: raw.baseAddress!)
+            let t = try #require(TransposedQ8(w))
+            #expect(t.matrix.rows == columns && t.matrix.columns == rows)
+            #expect(t.matrix.interleaved?.rows == columns, "every group of 8 rows is interleaved")
+            #expect(t.byteCount == columns * GGMLType.q8_0.rowBytes(rows)!)
+            // Wᵀ dequantized and quantized row by row, multiplied in the plain layout.
+            var dense = [Float](repeating: 0, count: rows * columns)
+            dense.withUnsafeMutableBufferPointer { d in
+                for r in 0..<rows { Dequantize.row(type, w.row(r), d.baseAddress! + r * columns, count: columns) }
+            }
+            var wt = [Float](repeating: 0, count: rows * columns)
+            for r in 0..<rows { for c in 0..<columns { wt[c * rows + r] = dense[r * columns + c] } }
+            let plainBytes = try Quantize.quantize(wt, to: .q8_0)
+            var got = [Float](repeating: .nan, count: tokens * columns), want = got
+            try plainBytes.withUnsafeBytes { pb in
+                let plain = try QuantMatrix(type: .q8_0, rows: columns, columns: rows, base: pb.baseAddress!, packing: .plain)
+                MatMul.multiply(plain, x: dy, tokens: tokens, y: &want, pool: ThreadPool(threads: 1))
+            }
+            MatMul.multiply(t.matrix, x: dy, tokens: tokens, y: &got, pool: ThreadPool(threads: 2))
+            #expect(got.map(\.bitPattern) == want.map(\.bitPattern))
+        }
+    }
+
     @Test func floatGEMMsMatchLoops() {
         var rng = SeededRandom(seed: 4)
         let m = 5, n = 19, k = 13

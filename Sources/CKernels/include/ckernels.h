@@ -30,7 +30,9 @@ uint16_t ck_fp32_to_bf16(float f);
 /* ---- dispatch info ---- */
 /* 1 when the AVX2+FMA+F16C kernels are usable on this CPU. */
 int ck_has_avx2(void);
-/* Name of the selected kernel set ("avx2" or "generic"). */
+/* 1 when the AVX-512 VNNI interleaved kernels run too (AQYL_KERNELS=avx2 turns them off). */
+int ck_has_avx512(void);
+/* Name of the selected kernel set ("avx512-vnni", "avx2" or "generic"). */
 const char *ck_kernel_set(void);
 
 /* Activation type a weight type pairs with (CK_Q8_0/CK_Q8_1/CK_Q8_K), or
@@ -174,6 +176,9 @@ void ck_repack_gemm_rows(const void *w, int rows, int row0, int row1, const void
  * huge pages from 2 MiB up; NULL when out of memory; free with ck_weights_free. */
 void *ck_weights_alloc(size_t bytes);
 void  ck_weights_free(void *p);
+/* Return the whole pages inside [p, p+bytes) of such a buffer to the kernel
+ * (they read as zeros afterwards). */
+void  ck_weights_release(void *p, size_t bytes);
 const void *ck_repack_q4_K_lazy(void **slot, const void *src, int rows, int cols);
 void ck_repack_free(void *p);
 void ck_repack_gemm_claim(const void *w, int rows, int *next_row, int chunk, const void *a, int tokens, int cols,
@@ -199,6 +204,12 @@ void   ck_quantize_q8s_generic(const float *x, void *y, int n);
  * activation rows are ck_q8s_row_bytes(cols) apart. */
 void   ck_r8_gemm_rows(int wtype, const void *w, int cols, int row0, int row1,
                        const void *a, int tokens, float *y, size_t ldy);
+/* One instruction set explicitly (for tests): returns -1, computing nothing,
+ * where that set is not usable here. */
+int    ck_r8_gemm_rows_avx2(int wtype, const void *w, int cols, int row0, int row1,
+                            const void *a, int tokens, float *y, size_t ldy);
+int    ck_r8_gemm_rows_avx512(int wtype, const void *w, int cols, int row0, int row1,
+                              const void *a, int tokens, float *y, size_t ldy);
 void   ck_r8_gemm_rows_generic(int wtype, const void *w, int cols, int row0, int row1,
                                const void *a, int tokens, float *y, size_t ldy);
 /* Work-sharing form: callers share *next_row (start 0) and claim `chunk` rows (a multiple of 8). */
