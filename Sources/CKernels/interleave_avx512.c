@@ -22,6 +22,7 @@
  * final hsum_f8 order) is vec_dot's, so each output has vec_dot's bits.
  */
 #include "ck_internal.h"
+#include <stdlib.h>
 
 #if defined(__x86_64__) && !defined(CK_FORCE_GENERIC)
 #include <immintrin.h>
@@ -150,10 +151,114 @@ INLINE void r8_rows(int wtype, int nb, const uint8_t *w, const uint8_t *a, size_
     }
 }
 
+/* Two groups of 8 rows (16 rows) against T activation rows, for prefill.
+ * Here a 512-bit register holds vec_dot lane j of group g's 8 rows in its low
+ * half and of group g+1's in its high half, so the activation bytes of lane j
+ * are one broadcast from memory (no permute) and so is the lane's offset
+ * correction (`base`: −offset · the sum of the lane's 4 activation bytes,
+ * precomputed per token and block). The weight registers cost an insert each,
+ * shared by the T tokens. Q8_0 is made unsigned by flipping the sign bit
+ * (w + 128) and corrected the same way. Every lane's integer sum and every
+ * float step are vec_dot's, as in r8_rows. */
+INLINE void r16_rows(int wtype, int nb, const uint8_t *w0, size_t gbytes, const uint8_t *a, size_t as,
+                     const int32_t *base, float *out, size_t ldy, const int T) {
+    const uint8_t *w1 = w0 + gbytes;
+    __m512 acc[2][8];
+    __m512 summs[2];
+    for (int t = 0; t < T; ++t) {
+        for (int j = 0; j < 8; ++j) acc[t][j] = _mm512_setzero_ps();
+        summs[t] = _mm512_setzero_ps();
+    }
+    const __m512i m4 = _mm512_set1_epi8(0xF), bit4 = _mm512_set1_epi8(0x10), flip = _mm512_set1_epi8((char)0x80);
+    const size_t bb = ck_r8_block_bytes(wtype);
+    for (int ib = 0; ib < nb; ++ib) {
+        const uint8_t *b0 = w0 + (size_t)ib * bb, *b1 = w1 + (size_t)ib * bb;
+        const __m512 dx = _mm512_cvtph_ps(_mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)b0)),
+                                                                  _mm_loadu_si128((const __m128i *)b1), 1));
+        const blk_q8_s *y[2];
+        __m512 dd[2];
+        for (int t = 0; t < T; ++t) {
+            y[t] = (const blk_q8_s *)(a + (size_t)t * as) + ib;
+            dd[t] = _mm512_mul_ps(dx, _mm512_set1_ps(y[t]->d));
+        }
+#define PAIR(off) _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)(b0 + (off)))), \
+                                     _mm256_loadu_si256((const __m256i *)(b1 + (off))), 1)
+        if (wtype == CK_Q8_0) {
+#pragma unroll
+            for (int k = 0; k < 8; ++k) {
+                const __m512i u = _mm512_xor_si512(PAIR(offsetof(blk_q8_0_r8, qs) + 32 * k), flip);
+                for (int t = 0; t < T; ++t) {
+                    const int32_t *bs = base + ((size_t)t * nb + ib) * 8;
+                    int32_t yk; memcpy(&yk, y[t]->qs + 4 * k, 4);
+                    const __m512i s = _mm512_dpbusd_epi32(_mm512_set1_epi32(bs[k]), u, _mm512_set1_epi32(yk));
+                    acc[t][k] = _mm512_fmadd_ps(dd[t], _mm512_cvtepi32_ps(s), acc[t][k]);
+                }
+            }
+            continue;
+        }
+        const size_t qo = wtype == CK_Q4_1 ? offsetof(blk_q4_1_r8, qs) : wtype == CK_Q5_0 ? offsetof(blk_q5_0_r8, qs) : offsetof(blk_q4_0_r8, qs);
+        const __m512i qh = wtype == CK_Q5_0 ? PAIR(offsetof(blk_q5_0_r8, qh)) : _mm512_setzero_si512();
+#pragma unroll
+        for (int k = 0; k < 4; ++k) {
+            const __m512i q = PAIR(qo + 32 * k);
+            __m512i lo = _mm512_and_si512(q, m4);
+            __m512i hi = _mm512_and_si512(_mm512_srli_epi16(q, 4), m4);
+            if (wtype == CK_Q5_0) {
+                /* The fifth bit of register k's bytes is bit k of qh (k + 4 for the high nibbles);
+                 * the nibbles are < 16, so adding 16 sets it. */
+                lo = _mm512_mask_add_epi8(lo, _mm512_test_epi8_mask(qh, _mm512_set1_epi8((char)(1 << k))), lo, bit4);
+                hi = _mm512_mask_add_epi8(hi, _mm512_test_epi8_mask(qh, _mm512_set1_epi8((char)(1 << (k + 4)))), hi, bit4);
+            }
+            for (int t = 0; t < T; ++t) {
+                const int32_t *bs = base + ((size_t)t * nb + ib) * 8;
+                int32_t ylo, yhi;
+                memcpy(&ylo, y[t]->qs + 4 * k, 4);
+                memcpy(&yhi, y[t]->qs + 16 + 4 * k, 4);
+                const __m512i slo = _mm512_dpbusd_epi32(_mm512_set1_epi32(bs[k]), lo, _mm512_set1_epi32(ylo));
+                const __m512i shi = _mm512_dpbusd_epi32(_mm512_set1_epi32(bs[k + 4]), hi, _mm512_set1_epi32(yhi));
+                acc[t][k] = _mm512_fmadd_ps(dd[t], _mm512_cvtepi32_ps(slo), acc[t][k]);
+                acc[t][k + 4] = _mm512_fmadd_ps(dd[t], _mm512_cvtepi32_ps(shi), acc[t][k + 4]);
+            }
+        }
+        if (wtype == CK_Q4_1) {
+            const __m512 mx = _mm512_cvtph_ps(_mm256_inserti128_si256(
+                _mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)((const blk_q4_1_r8 *)b0)->m)),
+                _mm_loadu_si128((const __m128i *)((const blk_q4_1_r8 *)b1)->m), 1));
+            for (int t = 0; t < T; ++t) summs[t] = _mm512_fmadd_ps(mx, _mm512_set1_ps(h2f(y[t]->ds)), summs[t]);
+        }
+#undef PAIR
+    }
+    for (int t = 0; t < T; ++t) {
+        const __m512 *c = acc[t];
+        __m512 r = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(c[0], c[4]), _mm512_add_ps(c[2], c[6])),
+                                 _mm512_add_ps(_mm512_add_ps(c[1], c[5]), _mm512_add_ps(c[3], c[7])));
+        if (wtype == CK_Q4_1) r = _mm512_add_ps(r, summs[t]);
+        _mm512_storeu_ps(out + (size_t)t * ldy, r);
+    }
+}
+
+/* base[(t·nb + ib)·8 + j] = −offset · (sum of activation bytes 4j..4j+3 of block ib, token t). */
+static void lane_bases(int wtype, int nb, const uint8_t *a, size_t as, int tokens, int32_t *base) {
+    /* offset = 2^shift: 8 (Q4_0), 16 (Q5_0), 128 (Q8_0); Q4_1 needs none. */
+    const int shift = wtype == CK_Q5_0 ? 4 : wtype == CK_Q4_0 ? 3 : wtype == CK_Q8_0 ? 7 : -1;
+    for (int t = 0; t < tokens; ++t)
+        for (int ib = 0; ib < nb; ++ib) {
+            const blk_q8_s *y = (const blk_q8_s *)(a + (size_t)t * as) + ib;
+            __m256i s = _mm256_setzero_si256();
+            if (shift >= 0) {
+                s = _mm256_dpbusd_epi32(s, _mm256_set1_epi8(1), _mm256_loadu_si256((const __m256i *)y->qs));
+                s = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_sll_epi32(s, _mm_cvtsi32_si128(shift)));
+            }
+            _mm256_storeu_si256((__m256i *)(base + ((size_t)t * nb + ib) * 8), s);
+        }
+}
+
 typedef void (*r8_fn)(int nb, const uint8_t *w, const uint8_t *a, size_t as, float *out, size_t ldy);
 
 /* One function per (type, token count) so the type tests fold away. */
 #define R8_FNS(NAME, TYPE) \
+    static void NAME##_16x2(int nb, const uint8_t *w, size_t gb, const uint8_t *a, size_t as, const int32_t *b, float *out, size_t ldy) { r16_rows(TYPE, nb, w, gb, a, as, b, out, ldy, 2); } \
+    static void NAME##_16x1(int nb, const uint8_t *w, size_t gb, const uint8_t *a, size_t as, const int32_t *b, float *out, size_t ldy) { r16_rows(TYPE, nb, w, gb, a, as, b, out, ldy, 1); } \
     static void NAME##_1(int nb, const uint8_t *w, const uint8_t *a, size_t as, float *out, size_t ldy) { r8_rows(TYPE, nb, w, a, as, out, ldy, 1); } \
     static void NAME##_2(int nb, const uint8_t *w, const uint8_t *a, size_t as, float *out, size_t ldy) { r8_rows(TYPE, nb, w, a, as, out, ldy, 2); } \
     static void NAME##_4(int nb, const uint8_t *w, const uint8_t *a, size_t as, float *out, size_t ldy) { r8_rows(TYPE, nb, w, a, as, out, ldy, 4); }
@@ -162,22 +267,49 @@ R8_FNS(r8_q4_0, CK_Q4_0)
 R8_FNS(r8_q4_1, CK_Q4_1)
 R8_FNS(r8_q5_0, CK_Q5_0)
 
+typedef void (*r16_fn)(int nb, const uint8_t *w, size_t gb, const uint8_t *a, size_t as, const int32_t *b, float *out, size_t ldy);
+
+/* The per-thread buffer of lane bases (tokens × blocks × 8 int32; one token tile). */
+static __thread int32_t *bases_buf;
+static __thread size_t bases_cap;
+
 void ck_r8_gemm_rows_avx512_impl(int wtype, const void *w, int cols, int row0, int row1,
                                  const void *a, int tokens, float *y, size_t ldy) {
     r8_fn one, two, four;
+    r16_fn p1, p2;
     switch (wtype) {
-    case CK_Q8_0: one = r8_q8_0_1; two = r8_q8_0_2; four = r8_q8_0_4; break;
-    case CK_Q4_0: one = r8_q4_0_1; two = r8_q4_0_2; four = r8_q4_0_4; break;
-    case CK_Q4_1: one = r8_q4_1_1; two = r8_q4_1_2; four = r8_q4_1_4; break;
-    case CK_Q5_0: one = r8_q5_0_1; two = r8_q5_0_2; four = r8_q5_0_4; break;
+    case CK_Q8_0: one = r8_q8_0_1; two = r8_q8_0_2; four = r8_q8_0_4; p1 = r8_q8_0_16x1; p2 = r8_q8_0_16x2; break;
+    case CK_Q4_0: one = r8_q4_0_1; two = r8_q4_0_2; four = r8_q4_0_4; p1 = r8_q4_0_16x1; p2 = r8_q4_0_16x2; break;
+    case CK_Q4_1: one = r8_q4_1_1; two = r8_q4_1_2; four = r8_q4_1_4; p1 = r8_q4_1_16x1; p2 = r8_q4_1_16x2; break;
+    case CK_Q5_0: one = r8_q5_0_1; two = r8_q5_0_2; four = r8_q5_0_4; p1 = r8_q5_0_16x1; p2 = r8_q5_0_16x2; break;
     default: return;
     }
     const int nb = cols / QK;
     const size_t gbytes = (size_t)nb * ck_r8_block_bytes(wtype);
     const size_t as = ck_q8s_row_bytes(cols);
-    for (int g = row0 / 8; g < row1 / 8; ++g) {
+    const uint8_t *ag = (const uint8_t *)a;
+    int g = row0 / 8;
+    const int gend = row1 / 8;
+    /* Prefill: pairs of groups, two tokens at a time, on the lane bases. */
+    const size_t need = (size_t)tokens * nb * 8;
+    if (tokens >= 2 && gend - g >= 2) {
+        if (bases_cap < need) {
+            int32_t *nbuf = realloc(bases_buf, need * sizeof(int32_t));
+            if (nbuf) { bases_buf = nbuf; bases_cap = need; }
+        }
+    }
+    if (tokens >= 2 && gend - g >= 2 && bases_cap >= need) {
+        lane_bases(wtype, nb, ag, as, tokens, bases_buf);
+        for (; g + 2 <= gend; g += 2) {
+            const uint8_t *wg = (const uint8_t *)w + (size_t)g * gbytes;
+            float *yg = y + 8 * g;
+            int t = 0;
+            for (; t + 2 <= tokens; t += 2) p2(nb, wg, gbytes, ag + (size_t)t * as, as, bases_buf + (size_t)t * nb * 8, yg + (size_t)t * ldy, ldy);
+            if (t < tokens) p1(nb, wg, gbytes, ag + (size_t)t * as, as, bases_buf + (size_t)t * nb * 8, yg + (size_t)t * ldy, ldy);
+        }
+    }
+    for (; g < gend; ++g) {
         const uint8_t *wg = (const uint8_t *)w + (size_t)g * gbytes;
-        const uint8_t *ag = (const uint8_t *)a;
         float *yg = y + 8 * g;
         int t = 0;
         for (; t + 4 <= tokens; t += 4) four(nb, wg, ag + (size_t)t * as, as, yg + (size_t)t * ldy, ldy);

@@ -230,6 +230,81 @@ static void tiled_rows_avx2(int wtype, const void *w, size_t wstride, int row0, 
         }
     }
 }
+/* AVX-512 VNNI: 16 rows at once, one row per 32-bit lane. A block's 16 decoded
+ * rows are transposed so that dword e of every row sits in one register; each
+ * activation dword is then a broadcast, vpdpbusd sums a sub-block's products
+ * per row (exact), the scales multiply in int32 (exact), and the float epilogue
+ * (d·s1, −dmin·s2, ·d1 into the output) runs on 16 rows per instruction with
+ * the same per-element steps as tiled_step. So the bits are the AVX2 path's. */
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx2,fma,f16c"))), apply_to = function)
+#else
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx2,fma,f16c")
+#endif
+static void tiled_rows_avx512(int wtype, const void *w, size_t wstride, int row0, int row1,
+                              const void *a, size_t astride, int tokens, int cols, float *y, size_t ldy) {
+    const int nb = cols / QKK, q6 = wtype == CK_Q6_K;
+    const size_t bb = wblock_bytes(wtype);
+    const uint8_t *wb = w, *ab = a;
+    tiled_w dec;
+    uint32_t qt[64][16] __attribute__((aligned(64)));   /* dword e of row i's codes */
+    int32_t sct[16][16] __attribute__((aligned(64)));   /* scale of sub-block s, row i */
+    int16_t pr[8][32] __attribute__((aligned(64)));     /* int16 pairs per row: Q4_K/Q5_K (min s, min s),
+                                                          Q6_K (scale 2s, scale 2s+1), against bsums pairs */
+    float d0[16] __attribute__((aligned(64))), dm[16] __attribute__((aligned(64)));
+    int r0 = row0;
+    for (; r0 + 16 <= row1; r0 += 16) {
+        for (int t = 0; t < tokens; ++t) _mm512_storeu_ps(y + (size_t)t * ldy + r0, _mm512_setzero_ps());
+        for (int b = 0; b < nb; ++b) {
+            for (int i = 0; i < 16; ++i) {
+                decode(wtype, wb + (size_t)(r0 + i) * wstride + (size_t)b * bb, &dec);
+                for (int e = 0; e < 64; ++e) memcpy(&qt[e][i], dec.q + 4 * e, 4);
+                for (int k = 0; k < 16; ++k) sct[k][i] = dec.sc[k];
+                for (int k = 0; k < 8; ++k) {
+                    pr[k][2 * i] = (int16_t)(q6 ? dec.sc[2 * k] : dec.mn[k]);
+                    pr[k][2 * i + 1] = (int16_t)(q6 ? dec.sc[2 * k + 1] : dec.mn[k]);
+                }
+                d0[i] = dec.d; dm[i] = dec.dmin;
+            }
+            const __m512 d0v = _mm512_load_ps(d0), dmv = _mm512_load_ps(dm);
+            for (int t = 0; t < tokens; ++t) {
+                const blk_q8_K *at = (const blk_q8_K *)(ab + (size_t)t * astride) + b;
+                const int32_t *aq = (const int32_t *)at->qs;   /* memcpy-safe: the q8_K block is 4-byte aligned */
+                __m512i s1 = _mm512_setzero_si512(), s2 = _mm512_setzero_si512();
+                const int subs = q6 ? 16 : 8, per = q6 ? 4 : 8;   /* sub-blocks, dwords per sub-block */
+                for (int k = 0; k < subs; ++k) {
+                    __m512i raw = _mm512_setzero_si512();
+                    for (int e = per * k; e < per * (k + 1); ++e) {
+                        int32_t av; memcpy(&av, aq + e, 4);
+                        raw = _mm512_dpbusd_epi32(raw, _mm512_load_si512((const void *)qt[e]), _mm512_set1_epi32(av));
+                    }
+                    s1 = _mm512_add_epi32(s1, _mm512_mullo_epi32(raw, _mm512_load_si512((const void *)sct[k])));
+                }
+                for (int k = 0; k < 8; ++k) {
+                    int32_t bp; memcpy(&bp, at->bsums + 2 * k, 4);
+                    s2 = _mm512_dpwssd_epi32(s2, _mm512_load_si512((const void *)pr[k]), _mm512_set1_epi32(bp));
+                }
+                __m512 res;
+                if (q6) {
+                    /* codes are q6 + 32: s1 = sum sc·q·q8 − 32·sum sc·bsums (wrapping, as the AVX2 form) */
+                    s1 = _mm512_sub_epi32(s1, _mm512_slli_epi32(s2, 5));
+                    res = _mm512_mul_ps(d0v, _mm512_cvtepi32_ps(s1));
+                } else {
+                    res = _mm512_fnmadd_ps(dmv, _mm512_cvtepi32_ps(s2), _mm512_mul_ps(d0v, _mm512_cvtepi32_ps(s1)));
+                }
+                float *yo = y + (size_t)t * ldy + r0;
+                _mm512_storeu_ps(yo, _mm512_fmadd_ps(res, _mm512_set1_ps(at->d), _mm512_loadu_ps(yo)));
+            }
+        }
+    }
+    if (r0 < row1) tiled_rows_avx2(wtype, w, wstride, r0, row1, a, astride, tokens, cols, y, ldy);
+}
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
+#pragma GCC pop_options
+#endif
 #endif
 
 static void tiled_rows(tiled_idot_fn idot, int wtype, const void *w, size_t wstride, int row0, int row1,
@@ -264,11 +339,41 @@ void ck_tiled_gemm_rows_generic(int wtype, const void *w, size_t wstride, int ro
     tiled_rows(idot_generic, wtype, w, wstride, row0, row1, a, astride, tokens, cols, y, ldy);
 }
 
+/* One instruction set explicitly (for tests): -1, computing nothing, where
+ * that set is not usable here. */
+int ck_tiled_gemm_rows_avx2(int wtype, const void *w, size_t wstride, int row0, int row1,
+                            const void *a, size_t astride, int tokens, int cols, float *y, size_t ldy) {
+#if defined(__x86_64__) && !defined(CK_FORCE_GENERIC)
+    if (ck_tiled_eligible_type(wtype) && ck_has_avx2()) {
+        tiled_rows_avx2(wtype, w, wstride, row0, row1, a, astride, tokens, cols, y, ldy);
+        return 0;
+    }
+#endif
+    (void)w; (void)wstride; (void)row0; (void)row1; (void)a; (void)astride; (void)tokens; (void)cols; (void)y; (void)ldy;
+    return -1;
+}
+
+int ck_tiled_gemm_rows_avx512(int wtype, const void *w, size_t wstride, int row0, int row1,
+                              const void *a, size_t astride, int tokens, int cols, float *y, size_t ldy) {
+#if defined(__x86_64__) && !defined(CK_FORCE_GENERIC)
+    if (ck_tiled_eligible_type(wtype) && ck_has_avx512()) {
+        tiled_rows_avx512(wtype, w, wstride, row0, row1, a, astride, tokens, cols, y, ldy);
+        return 0;
+    }
+#endif
+    (void)w; (void)wstride; (void)row0; (void)row1; (void)a; (void)astride; (void)tokens; (void)cols; (void)y; (void)ldy;
+    return -1;
+}
+
 /* The tiled result regardless of the token count and the switch (for tests). */
 void ck_tiled_gemm_rows(int wtype, const void *w, size_t wstride, int row0, int row1,
                         const void *a, size_t astride, int tokens, int cols, float *y, size_t ldy) {
     if (!ck_tiled_eligible_type(wtype)) return;
 #if defined(__x86_64__) && !defined(CK_FORCE_GENERIC)
+    if (ck_has_avx512()) {
+        tiled_rows_avx512(wtype, w, wstride, row0, row1, a, astride, tokens, cols, y, ldy);
+        return;
+    }
     if (ck_has_avx2()) {
         tiled_rows_avx2(wtype, w, wstride, row0, row1, a, astride, tokens, cols, y, ldy);
         return;

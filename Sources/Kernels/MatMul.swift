@@ -61,10 +61,11 @@ public enum MatMul {
         }
     }
 
-    /// Rows per claimed chunk: a multiple of the 8-row group, several chunks
+    /// Rows per claimed chunk: a multiple of 16 rows (pairs of 8-row groups, which the
+    /// AVX-512 prefill kernel takes together) where the matrix allows, several chunks
     /// per worker so a descheduled worker holds up little.
     private static func interleavedChunk(_ rows: Int, _ pool: ThreadPool) -> Int {
-        max(8, min(64, rows / (pool.threads * 8) / 8 * 8))
+        max(8, min(64, rows / (pool.threads * 8) / 16 * 16))
     }
 
     /// `tokens` rows of x quantized to blk_q8_s in the pool's scratch buffer

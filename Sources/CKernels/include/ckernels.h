@@ -93,6 +93,11 @@ void ck_tiled_gemm_rows(int wtype, const void *w, size_t wstride, int row0, int 
                         const void *a, size_t astride, int tokens, int cols, float *y, size_t ldy);
 void ck_tiled_gemm_rows_generic(int wtype, const void *w, size_t wstride, int row0, int row1,
                                 const void *a, size_t astride, int tokens, int cols, float *y, size_t ldy);
+/* The AVX2 or AVX-512 VNNI form explicitly (tests): -1 where it cannot run here. */
+int  ck_tiled_gemm_rows_avx2(int wtype, const void *w, size_t wstride, int row0, int row1,
+                             const void *a, size_t astride, int tokens, int cols, float *y, size_t ldy);
+int  ck_tiled_gemm_rows_avx512(int wtype, const void *w, size_t wstride, int row0, int row1,
+                               const void *a, size_t astride, int tokens, int cols, float *y, size_t ldy);
 
 /* Work-sharing form of ck_gemm_rows: callers on several threads share the
  * counter *next_row (start at 0) and each claims `chunk` rows at a time until
