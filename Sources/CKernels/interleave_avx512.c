@@ -151,82 +151,78 @@ INLINE void r8_rows(int wtype, int nb, const uint8_t *w, const uint8_t *a, size_
     }
 }
 
-/* Two groups of 8 rows (16 rows) against T activation rows, for prefill.
- * Here a 512-bit register holds vec_dot lane j of group g's 8 rows in its low
- * half and of group g+1's in its high half, so the activation bytes of lane j
- * are one broadcast from memory (no permute) and so is the lane's offset
- * correction (`base`: −offset · the sum of the lane's 4 activation bytes,
- * precomputed per token and block). The weight registers cost an insert each,
- * shared by the T tokens. Q8_0 is made unsigned by flipping the sign bit
- * (w + 128) and corrected the same way. Every lane's integer sum and every
- * float step are vec_dot's, as in r8_rows. */
-INLINE void r16_rows(int wtype, int nb, const uint8_t *w0, size_t gbytes, const uint8_t *a, size_t as,
-                     const int32_t *base, float *out, size_t ldy, const int T) {
+/* Prefill: two groups of 8 rows (16 rows) at once. Here a 512-bit register
+ * holds vec_dot lane j of group g's 8 rows in its low half and of group g+1's
+ * in its high half, so the activation bytes of lane j are one broadcast from
+ * memory (no permute), and so is the lane's offset correction (`base`: −offset ·
+ * the sum of the lane's 4 activation bytes, per token and block). The weights
+ * are unpacked once per group pair into a per-thread buffer (r16_prep: eight
+ * unsigned-code registers per block, lane j in register j, then the 16 scales
+ * and for Q4_1 the 16 mins as floats) that every token of the tile reads. Q8_0
+ * is made unsigned by flipping the sign bit (w + 128). Every lane's integer sum
+ * and every float step are vec_dot's, as in r8_rows. */
+#define R16_BLOCK_REGS 10   /* 8 code registers, scales, mins */
+
+INLINE void r16_prep(int wtype, int nb, const uint8_t *w0, size_t gbytes, __m512i *buf) {
     const uint8_t *w1 = w0 + gbytes;
+    const __m512i m4 = _mm512_set1_epi8(0xF), bit4 = _mm512_set1_epi8(0x10), flip = _mm512_set1_epi8((char)0x80);
+    const size_t bb = ck_r8_block_bytes(wtype);
+    for (int ib = 0; ib < nb; ++ib) {
+        const uint8_t *b0 = w0 + (size_t)ib * bb, *b1 = w1 + (size_t)ib * bb;
+        __m512i *o = buf + (size_t)ib * R16_BLOCK_REGS;
+#define PAIR(off) _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)(b0 + (off)))), \
+                                     _mm256_loadu_si256((const __m256i *)(b1 + (off))), 1)
+#define HALVES(off) _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)(b0 + (off)))), \
+                                            _mm_loadu_si128((const __m128i *)(b1 + (off))), 1)
+        _mm512_store_ps((float *)&o[8], _mm512_cvtph_ps(HALVES(0)));   /* d[8] leads every layout */
+        if (wtype == CK_Q8_0) {
+            for (int k = 0; k < 8; ++k) _mm512_store_si512(&o[k], _mm512_xor_si512(PAIR(offsetof(blk_q8_0_r8, qs) + 32 * k), flip));
+            continue;
+        }
+        const size_t qo = wtype == CK_Q4_1 ? offsetof(blk_q4_1_r8, qs) : wtype == CK_Q5_0 ? offsetof(blk_q5_0_r8, qs) : offsetof(blk_q4_0_r8, qs);
+        const __m512i qh = wtype == CK_Q5_0 ? PAIR(offsetof(blk_q5_0_r8, qh)) : _mm512_setzero_si512();
+        for (int k = 0; k < 4; ++k) {
+            const __m512i q = PAIR(qo + 32 * k);
+            __m512i lo = _mm512_and_si512(q, m4);
+            __m512i hi = _mm512_and_si512(_mm512_srli_epi16(q, 4), m4);
+            if (wtype == CK_Q5_0) {
+                /* The fifth bit of register k's bytes is bit k of qh (k + 4 for the high
+                 * nibbles); the nibbles are < 16, so adding 16 sets it. */
+                lo = _mm512_mask_add_epi8(lo, _mm512_test_epi8_mask(qh, _mm512_set1_epi8((char)(1 << k))), lo, bit4);
+                hi = _mm512_mask_add_epi8(hi, _mm512_test_epi8_mask(qh, _mm512_set1_epi8((char)(1 << (k + 4)))), hi, bit4);
+            }
+            _mm512_store_si512(&o[k], lo);       /* lane k: elements 4k..4k+3 */
+            _mm512_store_si512(&o[k + 4], hi);   /* lane k+4: elements 16+4k.. */
+        }
+        if (wtype == CK_Q4_1) _mm512_store_ps((float *)&o[9], _mm512_cvtph_ps(HALVES(offsetof(blk_q4_1_r8, m))));
+#undef HALVES
+#undef PAIR
+    }
+}
+
+INLINE void r16_rows(int wtype, int nb, const __m512i *buf, const uint8_t *a, size_t as,
+                     const int32_t *base, float *out, size_t ldy, const int T) {
     __m512 acc[2][8];
     __m512 summs[2];
     for (int t = 0; t < T; ++t) {
         for (int j = 0; j < 8; ++j) acc[t][j] = _mm512_setzero_ps();
         summs[t] = _mm512_setzero_ps();
     }
-    const __m512i m4 = _mm512_set1_epi8(0xF), bit4 = _mm512_set1_epi8(0x10), flip = _mm512_set1_epi8((char)0x80);
-    const size_t bb = ck_r8_block_bytes(wtype);
     for (int ib = 0; ib < nb; ++ib) {
-        const uint8_t *b0 = w0 + (size_t)ib * bb, *b1 = w1 + (size_t)ib * bb;
-        const __m512 dx = _mm512_cvtph_ps(_mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)b0)),
-                                                                  _mm_loadu_si128((const __m128i *)b1), 1));
-        const blk_q8_s *y[2];
-        __m512 dd[2];
+        const __m512i *o = buf + (size_t)ib * R16_BLOCK_REGS;
+        const __m512 dx = _mm512_load_ps((const float *)&o[8]);
         for (int t = 0; t < T; ++t) {
-            y[t] = (const blk_q8_s *)(a + (size_t)t * as) + ib;
-            dd[t] = _mm512_mul_ps(dx, _mm512_set1_ps(y[t]->d));
-        }
-#define PAIR(off) _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)(b0 + (off)))), \
-                                     _mm256_loadu_si256((const __m256i *)(b1 + (off))), 1)
-        if (wtype == CK_Q8_0) {
+            const blk_q8_s *y = (const blk_q8_s *)(a + (size_t)t * as) + ib;
+            const int32_t *bs = base + ((size_t)t * nb + ib) * 8;
+            const __m512 dd = _mm512_mul_ps(dx, _mm512_set1_ps(y->d));
 #pragma unroll
-            for (int k = 0; k < 8; ++k) {
-                const __m512i u = _mm512_xor_si512(PAIR(offsetof(blk_q8_0_r8, qs) + 32 * k), flip);
-                for (int t = 0; t < T; ++t) {
-                    const int32_t *bs = base + ((size_t)t * nb + ib) * 8;
-                    int32_t yk; memcpy(&yk, y[t]->qs + 4 * k, 4);
-                    const __m512i s = _mm512_dpbusd_epi32(_mm512_set1_epi32(bs[k]), u, _mm512_set1_epi32(yk));
-                    acc[t][k] = _mm512_fmadd_ps(dd[t], _mm512_cvtepi32_ps(s), acc[t][k]);
-                }
+            for (int j = 0; j < 8; ++j) {
+                int32_t yj; memcpy(&yj, y->qs + 4 * j, 4);
+                const __m512i sj = _mm512_dpbusd_epi32(_mm512_set1_epi32(bs[j]), _mm512_load_si512(&o[j]), _mm512_set1_epi32(yj));
+                acc[t][j] = _mm512_fmadd_ps(dd, _mm512_cvtepi32_ps(sj), acc[t][j]);
             }
-            continue;
+            if (wtype == CK_Q4_1) summs[t] = _mm512_fmadd_ps(_mm512_load_ps((const float *)&o[9]), _mm512_set1_ps(h2f(y->ds)), summs[t]);
         }
-        const size_t qo = wtype == CK_Q4_1 ? offsetof(blk_q4_1_r8, qs) : wtype == CK_Q5_0 ? offsetof(blk_q5_0_r8, qs) : offsetof(blk_q4_0_r8, qs);
-        const __m512i qh = wtype == CK_Q5_0 ? PAIR(offsetof(blk_q5_0_r8, qh)) : _mm512_setzero_si512();
-#pragma unroll
-        for (int k = 0; k < 4; ++k) {
-            const __m512i q = PAIR(qo + 32 * k);
-            __m512i lo = _mm512_and_si512(q, m4);
-            __m512i hi = _mm512_and_si512(_mm512_srli_epi16(q, 4), m4);
-            if (wtype == CK_Q5_0) {
-                /* The fifth bit of register k's bytes is bit k of qh (k + 4 for the high nibbles);
-                 * the nibbles are < 16, so adding 16 sets it. */
-                lo = _mm512_mask_add_epi8(lo, _mm512_test_epi8_mask(qh, _mm512_set1_epi8((char)(1 << k))), lo, bit4);
-                hi = _mm512_mask_add_epi8(hi, _mm512_test_epi8_mask(qh, _mm512_set1_epi8((char)(1 << (k + 4)))), hi, bit4);
-            }
-            for (int t = 0; t < T; ++t) {
-                const int32_t *bs = base + ((size_t)t * nb + ib) * 8;
-                int32_t ylo, yhi;
-                memcpy(&ylo, y[t]->qs + 4 * k, 4);
-                memcpy(&yhi, y[t]->qs + 16 + 4 * k, 4);
-                const __m512i slo = _mm512_dpbusd_epi32(_mm512_set1_epi32(bs[k]), lo, _mm512_set1_epi32(ylo));
-                const __m512i shi = _mm512_dpbusd_epi32(_mm512_set1_epi32(bs[k + 4]), hi, _mm512_set1_epi32(yhi));
-                acc[t][k] = _mm512_fmadd_ps(dd[t], _mm512_cvtepi32_ps(slo), acc[t][k]);
-                acc[t][k + 4] = _mm512_fmadd_ps(dd[t], _mm512_cvtepi32_ps(shi), acc[t][k + 4]);
-            }
-        }
-        if (wtype == CK_Q4_1) {
-            const __m512 mx = _mm512_cvtph_ps(_mm256_inserti128_si256(
-                _mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)((const blk_q4_1_r8 *)b0)->m)),
-                _mm_loadu_si128((const __m128i *)((const blk_q4_1_r8 *)b1)->m), 1));
-            for (int t = 0; t < T; ++t) summs[t] = _mm512_fmadd_ps(mx, _mm512_set1_ps(h2f(y[t]->ds)), summs[t]);
-        }
-#undef PAIR
     }
     for (int t = 0; t < T; ++t) {
         const __m512 *c = acc[t];
@@ -257,8 +253,9 @@ typedef void (*r8_fn)(int nb, const uint8_t *w, const uint8_t *a, size_t as, flo
 
 /* One function per (type, token count) so the type tests fold away. */
 #define R8_FNS(NAME, TYPE) \
-    static void NAME##_16x2(int nb, const uint8_t *w, size_t gb, const uint8_t *a, size_t as, const int32_t *b, float *out, size_t ldy) { r16_rows(TYPE, nb, w, gb, a, as, b, out, ldy, 2); } \
-    static void NAME##_16x1(int nb, const uint8_t *w, size_t gb, const uint8_t *a, size_t as, const int32_t *b, float *out, size_t ldy) { r16_rows(TYPE, nb, w, gb, a, as, b, out, ldy, 1); } \
+    static void NAME##_prep(int nb, const uint8_t *w, size_t gb, __m512i *buf) { r16_prep(TYPE, nb, w, gb, buf); } \
+    static void NAME##_16x2(int nb, const __m512i *buf, const uint8_t *a, size_t as, const int32_t *b, float *out, size_t ldy) { r16_rows(TYPE, nb, buf, a, as, b, out, ldy, 2); } \
+    static void NAME##_16x1(int nb, const __m512i *buf, const uint8_t *a, size_t as, const int32_t *b, float *out, size_t ldy) { r16_rows(TYPE, nb, buf, a, as, b, out, ldy, 1); } \
     static void NAME##_1(int nb, const uint8_t *w, const uint8_t *a, size_t as, float *out, size_t ldy) { r8_rows(TYPE, nb, w, a, as, out, ldy, 1); } \
     static void NAME##_2(int nb, const uint8_t *w, const uint8_t *a, size_t as, float *out, size_t ldy) { r8_rows(TYPE, nb, w, a, as, out, ldy, 2); } \
     static void NAME##_4(int nb, const uint8_t *w, const uint8_t *a, size_t as, float *out, size_t ldy) { r8_rows(TYPE, nb, w, a, as, out, ldy, 4); }
@@ -267,21 +264,35 @@ R8_FNS(r8_q4_0, CK_Q4_0)
 R8_FNS(r8_q4_1, CK_Q4_1)
 R8_FNS(r8_q5_0, CK_Q5_0)
 
-typedef void (*r16_fn)(int nb, const uint8_t *w, size_t gb, const uint8_t *a, size_t as, const int32_t *b, float *out, size_t ldy);
+typedef void (*r16_fn)(int nb, const __m512i *buf, const uint8_t *a, size_t as, const int32_t *b, float *out, size_t ldy);
+typedef void (*prep_fn)(int nb, const uint8_t *w, size_t gb, __m512i *buf);
 
-/* The per-thread buffer of lane bases (tokens × blocks × 8 int32; one token tile). */
+/* Per-thread buffers: the lane bases (tokens × blocks × 8 int32, one token
+ * tile) and one group pair's unpacked weights (blocks × 10 registers). */
 static __thread int32_t *bases_buf;
 static __thread size_t bases_cap;
+static __thread __m512i *prep_buf;
+static __thread size_t prep_cap;
+
+static int reserve(void **p, size_t *cap, size_t bytes) {
+    if (*cap >= bytes) return 1;
+    void *n = NULL;
+    if (posix_memalign(&n, 64, bytes) != 0) return 0;
+    free(*p);
+    *p = n; *cap = bytes;
+    return 1;
+}
 
 void ck_r8_gemm_rows_avx512_impl(int wtype, const void *w, int cols, int row0, int row1,
                                  const void *a, int tokens, float *y, size_t ldy) {
     r8_fn one, two, four;
     r16_fn p1, p2;
+    prep_fn prep;
     switch (wtype) {
-    case CK_Q8_0: one = r8_q8_0_1; two = r8_q8_0_2; four = r8_q8_0_4; p1 = r8_q8_0_16x1; p2 = r8_q8_0_16x2; break;
-    case CK_Q4_0: one = r8_q4_0_1; two = r8_q4_0_2; four = r8_q4_0_4; p1 = r8_q4_0_16x1; p2 = r8_q4_0_16x2; break;
-    case CK_Q4_1: one = r8_q4_1_1; two = r8_q4_1_2; four = r8_q4_1_4; p1 = r8_q4_1_16x1; p2 = r8_q4_1_16x2; break;
-    case CK_Q5_0: one = r8_q5_0_1; two = r8_q5_0_2; four = r8_q5_0_4; p1 = r8_q5_0_16x1; p2 = r8_q5_0_16x2; break;
+    case CK_Q8_0: one = r8_q8_0_1; two = r8_q8_0_2; four = r8_q8_0_4; p1 = r8_q8_0_16x1; p2 = r8_q8_0_16x2; prep = r8_q8_0_prep; break;
+    case CK_Q4_0: one = r8_q4_0_1; two = r8_q4_0_2; four = r8_q4_0_4; p1 = r8_q4_0_16x1; p2 = r8_q4_0_16x2; prep = r8_q4_0_prep; break;
+    case CK_Q4_1: one = r8_q4_1_1; two = r8_q4_1_2; four = r8_q4_1_4; p1 = r8_q4_1_16x1; p2 = r8_q4_1_16x2; prep = r8_q4_1_prep; break;
+    case CK_Q5_0: one = r8_q5_0_1; two = r8_q5_0_2; four = r8_q5_0_4; p1 = r8_q5_0_16x1; p2 = r8_q5_0_16x2; prep = r8_q5_0_prep; break;
     default: return;
     }
     const int nb = cols / QK;
@@ -290,22 +301,17 @@ void ck_r8_gemm_rows_avx512_impl(int wtype, const void *w, int cols, int row0, i
     const uint8_t *ag = (const uint8_t *)a;
     int g = row0 / 8;
     const int gend = row1 / 8;
-    /* Prefill: pairs of groups, two tokens at a time, on the lane bases. */
-    const size_t need = (size_t)tokens * nb * 8;
-    if (tokens >= 2 && gend - g >= 2) {
-        if (bases_cap < need) {
-            int32_t *nbuf = realloc(bases_buf, need * sizeof(int32_t));
-            if (nbuf) { bases_buf = nbuf; bases_cap = need; }
-        }
-    }
-    if (tokens >= 2 && gend - g >= 2 && bases_cap >= need) {
+    /* Prefill: pairs of groups, unpacked once, two tokens at a time. */
+    if (tokens >= 2 && gend - g >= 2
+        && reserve((void **)&bases_buf, &bases_cap, (size_t)tokens * nb * 8 * sizeof(int32_t))
+        && reserve((void **)&prep_buf, &prep_cap, (size_t)nb * R16_BLOCK_REGS * sizeof(__m512i))) {
         lane_bases(wtype, nb, ag, as, tokens, bases_buf);
         for (; g + 2 <= gend; g += 2) {
-            const uint8_t *wg = (const uint8_t *)w + (size_t)g * gbytes;
+            prep(nb, (const uint8_t *)w + (size_t)g * gbytes, gbytes, prep_buf);
             float *yg = y + 8 * g;
             int t = 0;
-            for (; t + 2 <= tokens; t += 2) p2(nb, wg, gbytes, ag + (size_t)t * as, as, bases_buf + (size_t)t * nb * 8, yg + (size_t)t * ldy, ldy);
-            if (t < tokens) p1(nb, wg, gbytes, ag + (size_t)t * as, as, bases_buf + (size_t)t * nb * 8, yg + (size_t)t * ldy, ldy);
+            for (; t + 2 <= tokens; t += 2) p2(nb, prep_buf, ag + (size_t)t * as, as, bases_buf + (size_t)t * nb * 8, yg + (size_t)t * ldy, ldy);
+            if (t < tokens) p1(nb, prep_buf, ag + (size_t)t * as, as, bases_buf + (size_t)t * nb * 8, yg + (size_t)t * ldy, ldy);
         }
     }
     for (; g < gend; ++g) {
