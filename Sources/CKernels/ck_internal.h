@@ -7,6 +7,7 @@
 #define AQYL_CK_INTERNAL_H
 #include <stdint.h>
 #include <string.h>
+#include <stdlib.h>
 #include <math.h>
 #include "ckernels.h"
 
@@ -103,6 +104,18 @@ static inline void ck_scale_min_k4(int j, const uint8_t *q, uint8_t *d, uint8_t 
         *d = (uint8_t)((q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4));
         *m = (uint8_t)((q[j + 4] >> 4) | ((q[j] >> 6) << 4));
     }
+}
+
+/* Grows a 64-byte-aligned scratch buffer (contents not kept) to at least
+ * `bytes`; 0 when out of memory (the buffer is then unchanged). For the
+ * kernels' per-thread buffers. */
+static inline int ck_reserve(void **p, size_t *cap, size_t bytes) {
+    if (*cap >= bytes) return 1;
+    void *n = NULL;
+    if (posix_memalign(&n, 64, bytes) != 0) return 0;
+    free(*p);
+    *p = n; *cap = bytes;
+    return 1;
 }
 
 /* Kernel-set entry points shared between translation units. */

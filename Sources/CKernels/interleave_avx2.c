@@ -122,8 +122,102 @@ INLINE void r8_rows(int wtype, int nb, const uint8_t *w, const uint8_t *a, size_
     }
 }
 
+/* Prefill: one group's weights unpacked once into a per-thread buffer that
+ * every token of the tile reads (r8_prep), instead of once per token pair.
+ * Per block: eight registers of codes, register j holding vec_dot lane j
+ * (elements 4j..4j+3 of the 8 rows), then the 8 scales and Q4_1's 8 mins as
+ * floats. Q4_0/Q5_0 codes stay unsigned (w + 8, w + 16) and each lane starts
+ * from −offset · the sum of its 4 activation bytes (`base`, per token and
+ * block), so no sign trick is needed; Q8_0 keeps it (w + 128 would saturate
+ * maddubs' int16), with |w| and w both stored. The integer lanes and every
+ * float step are r8_rows', so the bits are too. */
+#define P8_BLOCK_REGS 18   /* 8 codes (Q8_0: |w|), 8 signs (Q8_0: w), scales, mins */
+
+INLINE void r8_prep(int wtype, int nb, const uint8_t *w, __m256i *buf) {
+    const __m256i m4 = _mm256_set1_epi8(0xF);
+    const size_t bb = ck_r8_block_bytes(wtype);
+    for (int ib = 0; ib < nb; ++ib) {
+        const uint8_t *blk = w + (size_t)ib * bb;
+        __m256i *o = buf + (size_t)ib * P8_BLOCK_REGS;
+        _mm256_store_ps((float *)&o[16], _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)blk)));
+        if (wtype == CK_Q8_0) {
+            const int8_t *qs = ((const blk_q8_0_r8 *)blk)->qs;
+            for (int k = 0; k < 8; ++k) {
+                const __m256i q = _mm256_loadu_si256((const __m256i *)(qs + 32 * k));
+                _mm256_store_si256(&o[k], _mm256_sign_epi8(q, q));
+                _mm256_store_si256(&o[8 + k], q);
+            }
+            continue;
+        }
+        const uint8_t *qs = blk + (wtype == CK_Q4_1 ? offsetof(blk_q4_1_r8, qs)
+                                   : wtype == CK_Q5_0 ? offsetof(blk_q5_0_r8, qs) : offsetof(blk_q4_0_r8, qs));
+        const __m256i qh = wtype == CK_Q5_0 ? _mm256_loadu_si256((const __m256i *)((const blk_q5_0_r8 *)blk)->qh)
+                                            : _mm256_setzero_si256();
+        for (int k = 0; k < 4; ++k) {
+            const __m256i q = _mm256_loadu_si256((const __m256i *)(qs + 32 * k));
+            __m256i lo = _mm256_and_si256(q, m4);
+            __m256i hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), m4);
+            if (wtype == CK_Q5_0) {
+                lo = _mm256_or_si256(lo, qh_bit(qh, k));
+                hi = _mm256_or_si256(hi, qh_bit(qh, k + 4));
+            }
+            _mm256_store_si256(&o[k], lo);
+            _mm256_store_si256(&o[k + 4], hi);
+        }
+        if (wtype == CK_Q4_1)
+            _mm256_store_ps((float *)&o[17], _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)((const blk_q4_1_r8 *)blk)->m)));
+    }
+}
+
+INLINE void r8_rows_prepped(int wtype, int nb, const __m256i *buf, const uint8_t *a, const int32_t *base, float *out) {
+    __m256 acc[8];
+    for (int j = 0; j < 8; ++j) acc[j] = _mm256_setzero_ps();
+    __m256 summs = _mm256_setzero_ps();
+    const __m256i ones = _mm256_set1_epi16(1);
+    for (int ib = 0; ib < nb; ++ib) {
+        const __m256i *o = buf + (size_t)ib * P8_BLOCK_REGS;
+        const blk_q8_s *y = (const blk_q8_s *)a + ib;
+        const int32_t *bs = base + (size_t)ib * 8;
+        const __m256 dd = _mm256_mul_ps(_mm256_load_ps((const float *)&o[16]), _mm256_set1_ps(y->d));
+#pragma unroll
+        for (int j = 0; j < 8; ++j) {
+            const __m256i yj = bcast4(y->qs + 4 * j);
+            __m256i p;
+            if (wtype == CK_Q8_0) {
+                p = _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_load_si256(&o[j]), _mm256_sign_epi8(yj, _mm256_load_si256(&o[8 + j]))), ones);
+            } else {
+                p = _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_load_si256(&o[j]), yj), ones);
+                if (wtype != CK_Q4_1) p = _mm256_add_epi32(p, _mm256_set1_epi32(bs[j]));
+            }
+            acc[j] = _mm256_fmadd_ps(dd, _mm256_cvtepi32_ps(p), acc[j]);
+        }
+        if (wtype == CK_Q4_1) summs = _mm256_fmadd_ps(_mm256_load_ps((const float *)&o[17]), _mm256_set1_ps(h2f(y->ds)), summs);
+    }
+    __m256 r = hsum8_order(acc);
+    if (wtype == CK_Q4_1) r = _mm256_add_ps(r, summs);
+    _mm256_storeu_ps(out, r);
+}
+
+/* base[(t·nb + ib)·8 + j] = −offset · (sum of activation bytes 4j..4j+3 of block ib, token t). */
+static void lane_bases_avx2(int wtype, int nb, const uint8_t *a, size_t as, int tokens, int32_t *base) {
+    const int shift = wtype == CK_Q5_0 ? 4 : wtype == CK_Q4_0 ? 3 : -1;   /* offsets 16, 8; others need none */
+    const __m256i ones8 = _mm256_set1_epi8(1), ones16 = _mm256_set1_epi16(1);
+    for (int t = 0; t < tokens; ++t)
+        for (int ib = 0; ib < nb; ++ib) {
+            const blk_q8_s *y = (const blk_q8_s *)(a + (size_t)t * as) + ib;
+            __m256i s = _mm256_setzero_si256();
+            if (shift >= 0) {
+                s = _mm256_madd_epi16(_mm256_maddubs_epi16(ones8, _mm256_loadu_si256((const __m256i *)y->qs)), ones16);
+                s = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_sll_epi32(s, _mm_cvtsi32_si128(shift)));
+            }
+            _mm256_storeu_si256((__m256i *)(base + ((size_t)t * nb + ib) * 8), s);
+        }
+}
+
 /* One function per (type, token count) so the type tests fold away. */
 #define R8_FNS(NAME, TYPE) \
+    static void NAME##_prep(int nb, const uint8_t *w, __m256i *buf) { r8_prep(TYPE, nb, w, buf); } \
+    static void NAME##_pp(int nb, const __m256i *buf, const uint8_t *a, const int32_t *b, float *out) { r8_rows_prepped(TYPE, nb, buf, a, b, out); } \
     static void NAME##_1(int nb, const uint8_t *w, const uint8_t *a, size_t as, float *out, size_t ldy) { r8_rows(TYPE, nb, w, a, as, out, ldy, 1); } \
     static void NAME##_2(int nb, const uint8_t *w, const uint8_t *a, size_t as, float *out, size_t ldy) { r8_rows(TYPE, nb, w, a, as, out, ldy, 2); }
 R8_FNS(r8_q8_0, CK_Q8_0)
@@ -133,19 +227,44 @@ R8_FNS(r8_q5_0, CK_Q5_0)
 
 typedef void (*r8_fn)(int nb, const uint8_t *w, const uint8_t *a, size_t as, float *out, size_t ldy);
 
+typedef void (*prep_fn)(int nb, const uint8_t *w, __m256i *buf);
+typedef void (*pp_fn)(int nb, const __m256i *buf, const uint8_t *a, const int32_t *b, float *out);
+
+/* Per-thread buffers: lane bases for a token tile, one group's unpacked weights. */
+static __thread int32_t *bases_buf;
+static __thread size_t bases_cap;
+static __thread __m256i *prep_buf;
+static __thread size_t prep_cap;
+
+/* Token count from which a group's weights are unpacked once for all tokens. */
+#define R8_PREP_MIN_TOKENS 4
+
 void ck_r8_gemm_rows_avx2_impl(int wtype, const void *w, int cols, int row0, int row1,
                                const void *a, int tokens, float *y, size_t ldy) {
     r8_fn one, two;
+    prep_fn prep;
+    pp_fn pp;
     switch (wtype) {
-    case CK_Q8_0: one = r8_q8_0_1; two = r8_q8_0_2; break;
-    case CK_Q4_0: one = r8_q4_0_1; two = r8_q4_0_2; break;
-    case CK_Q4_1: one = r8_q4_1_1; two = r8_q4_1_2; break;
-    case CK_Q5_0: one = r8_q5_0_1; two = r8_q5_0_2; break;
+    case CK_Q8_0: one = r8_q8_0_1; two = r8_q8_0_2; prep = r8_q8_0_prep; pp = r8_q8_0_pp; break;
+    case CK_Q4_0: one = r8_q4_0_1; two = r8_q4_0_2; prep = r8_q4_0_prep; pp = r8_q4_0_pp; break;
+    case CK_Q4_1: one = r8_q4_1_1; two = r8_q4_1_2; prep = r8_q4_1_prep; pp = r8_q4_1_pp; break;
+    case CK_Q5_0: one = r8_q5_0_1; two = r8_q5_0_2; prep = r8_q5_0_prep; pp = r8_q5_0_pp; break;
     default: return;
     }
     const int nb = cols / QK;
     const size_t gbytes = (size_t)nb * ck_r8_block_bytes(wtype);
     const size_t as = ck_q8s_row_bytes(cols);
+    if (tokens >= R8_PREP_MIN_TOKENS
+        && ck_reserve((void **)&bases_buf, &bases_cap, (size_t)tokens * nb * 8 * sizeof(int32_t))
+        && ck_reserve((void **)&prep_buf, &prep_cap, (size_t)nb * P8_BLOCK_REGS * sizeof(__m256i))) {
+        lane_bases_avx2(wtype, nb, a, as, tokens, bases_buf);
+        for (int g = row0 / 8; g < row1 / 8; ++g) {
+            prep(nb, (const uint8_t *)w + (size_t)g * gbytes, prep_buf);
+            for (int t = 0; t < tokens; ++t)
+                pp(nb, prep_buf, (const uint8_t *)a + (size_t)t * as, bases_buf + (size_t)t * nb * 8, y + (size_t)t * ldy + 8 * g);
+        }
+        return;
+    }
     for (int g = row0 / 8; g < row1 / 8; ++g) {
         const uint8_t *wg = (const uint8_t *)w + (size_t)g * gbytes;
         int t = 0;

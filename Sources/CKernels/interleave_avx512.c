@@ -274,15 +274,6 @@ static __thread size_t bases_cap;
 static __thread __m512i *prep_buf;
 static __thread size_t prep_cap;
 
-static int reserve(void **p, size_t *cap, size_t bytes) {
-    if (*cap >= bytes) return 1;
-    void *n = NULL;
-    if (posix_memalign(&n, 64, bytes) != 0) return 0;
-    free(*p);
-    *p = n; *cap = bytes;
-    return 1;
-}
-
 void ck_r8_gemm_rows_avx512_impl(int wtype, const void *w, int cols, int row0, int row1,
                                  const void *a, int tokens, float *y, size_t ldy) {
     r8_fn one, two, four;
@@ -303,8 +294,8 @@ void ck_r8_gemm_rows_avx512_impl(int wtype, const void *w, int cols, int row0, i
     const int gend = row1 / 8;
     /* Prefill: pairs of groups, unpacked once, two tokens at a time. */
     if (tokens >= 2 && gend - g >= 2
-        && reserve((void **)&bases_buf, &bases_cap, (size_t)tokens * nb * 8 * sizeof(int32_t))
-        && reserve((void **)&prep_buf, &prep_cap, (size_t)nb * R16_BLOCK_REGS * sizeof(__m512i))) {
+        && ck_reserve((void **)&bases_buf, &bases_cap, (size_t)tokens * nb * 8 * sizeof(int32_t))
+        && ck_reserve((void **)&prep_buf, &prep_cap, (size_t)nb * R16_BLOCK_REGS * sizeof(__m512i))) {
         lane_bases(wtype, nb, ag, as, tokens, bases_buf);
         for (; g + 2 <= gend; g += 2) {
             prep(nb, (const uint8_t *)w + (size_t)g * gbytes, gbytes, prep_buf);

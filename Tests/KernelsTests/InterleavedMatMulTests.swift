@@ -42,13 +42,15 @@ import Testing
         return a
     }
 
-    @Test(arguments: types)
-    func simdKernelsGiveTheScalarBits(type: GGMLType) throws {
+    /// 3 tokens take the per-token-pair kernels; 11 the prefill forms (weights unpacked
+    /// once per group, or per group pair on AVX-512: pairs of 2 tokens and a single).
+    @Test(arguments: types, [3, 11])
+    func simdKernelsGiveTheScalarBits(type: GGMLType, tokens: Int) throws {
         guard ck_has_avx2() != 0 else {
             print("skipped: the AVX2 kernels are not in use here (no AVX2, or AQYL_KERNELS=generic); only the scalar interleaved kernels run")
             return
         }
-        let rows = 48, columns = 320, tokens = 11   // 11 tokens: groups of 4, 4, 2 and 1
+        let rows = 48, columns = 320
         let c = try Self.make(type, rows: rows, columns: columns, tokens: tokens, seed: 77 &+ UInt64(type.rawValue))
         let typeID = Int32(type.rawValue)
         let a = Self.activations(c.x, columns: columns, tokens: tokens, generic: false)
