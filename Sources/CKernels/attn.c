@@ -198,52 +198,50 @@ static void attn_scores_heads_fma_f16(const float *q, size_t qstride, int heads,
  * with the KV axis innermost, so each accumulator is touched every P-th key
  * with no loads or stores in between. Sums per lane in ascending j, then
  * the reduction of the memory form. */
-static void attn_values_regs_fma_f16(const float *p, const uint16_t *v, size_t vstride, int lo, int hi, int dim,
-                                     int batched, float *out) {
-    const int period = batched ? 8 : 32;
-    for (int d = 0; d < dim; d += 8) {
-        const uint16_t *vd = v + d;
-        __m256 lane[32];
-        for (int g = 0; g < period / 8; ++g) {
-            __m256 c0 = _mm256_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
-#define VSTEP(L, J) c##L = _mm256_fmadd_ps(LOAD8_F16(vd + (size_t)(J) * vstride), _mm256_set1_ps(p[J]), c##L)
-#define VSTEP_ANY(J) do { switch ((J) & 7) { \
-        case 0: VSTEP(0, J); break; case 1: VSTEP(1, J); break; case 2: VSTEP(2, J); break; case 3: VSTEP(3, J); break; \
-        case 4: VSTEP(4, J); break; case 5: VSTEP(5, J); break; case 6: VSTEP(6, J); break; default: VSTEP(7, J); break; } } while (0)
-#define PARTIAL(S, E) for (int j = (S) > lo ? (S) : lo; j < ((E) < hi ? (E) : hi); ++j) VSTEP_ANY(j)
-            /* Partial 8-key runs only at the ends; the loop between them is branch-free. */
-            int base = lo & ~(period - 1);
-            for (; base < hi; base += period) {
-                const int s = base + 8 * g;
-                if (s >= lo && s + 8 <= hi) break;
-                PARTIAL(s, s + 8);
-            }
-            for (; base + 8 * g + 8 <= hi; base += period) {
-                const int s = base + 8 * g;
-                VSTEP(0, s); VSTEP(1, s + 1); VSTEP(2, s + 2); VSTEP(3, s + 3);
-                VSTEP(4, s + 4); VSTEP(5, s + 5); VSTEP(6, s + 6); VSTEP(7, s + 7);
-            }
-            for (; base < hi; base += period) PARTIAL(base + 8 * g, base + 8 * g + 8);
-#undef PARTIAL
-#undef VSTEP_ANY
-#undef VSTEP
-            lane[8 * g + 0] = c0; lane[8 * g + 1] = c1; lane[8 * g + 2] = c2; lane[8 * g + 3] = c3;
-            lane[8 * g + 4] = c4; lane[8 * g + 5] = c5; lane[8 * g + 6] = c6; lane[8 * g + 7] = c7;
-        }
-        __m256 r;
-        if (batched) {
-            r = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(lane[0], lane[4]), _mm256_add_ps(lane[2], lane[6])),
-                              _mm256_add_ps(_mm256_add_ps(lane[1], lane[5]), _mm256_add_ps(lane[3], lane[7])));
-        } else {
-            __m256 t[8];
-            for (int l = 0; l < 8; ++l)
-                t[l] = _mm256_add_ps(_mm256_add_ps(lane[l], lane[16 + l]), _mm256_add_ps(lane[8 + l], lane[24 + l]));
-            r = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(t[0], t[4]), _mm256_add_ps(t[1], t[5])),
-                              _mm256_add_ps(_mm256_add_ps(t[2], t[6]), _mm256_add_ps(t[3], t[7])));
-        }
-        _mm256_storeu_ps(out + d, r);
-    }
+/* The body for one register width W (8 or 16 columns): VEC, the vector type;
+ * LOADH(p), W halves as floats; SET1, ZERO, FMA, ADD, STORE its intrinsics. */
+#define ATTN_VALUES_REGS(NAME, W, VEC, LOADH, SET1, ZERO, FMA, ADD, STORE)                                   \
+static void NAME(const float *p, const uint16_t *v, size_t vstride, int lo, int hi, int dim,                  \
+                 int batched, float *out) {                                                                   \
+    const int period = batched ? 8 : 32;                                                                      \
+    for (int d = 0; d < dim; d += (W)) {                                                                      \
+        const uint16_t *vd = v + d;                                                                           \
+        VEC lane[32];                                                                                         \
+        for (int g = 0; g < period / 8; ++g) {                                                                \
+            VEC c[8];                                                                                         \
+            for (int l = 0; l < 8; ++l) c[l] = ZERO();                                                        \
+            /* Partial 8-key runs only at the ends; the loop between them is branch-free. */                  \
+            int base = lo & ~(period - 1);                                                                    \
+            for (; base < hi; base += period) {                                                               \
+                const int s = base + 8 * g;                                                                   \
+                if (s >= lo && s + 8 <= hi) break;                                                            \
+                for (int j = s > lo ? s : lo; j < (s + 8 < hi ? s + 8 : hi); ++j)                             \
+                    c[j & 7] = FMA(LOADH(vd + (size_t)j * vstride), SET1(p[j]), c[j & 7]);                    \
+            }                                                                                                 \
+            for (; base + 8 * g + 8 <= hi; base += period) {                                                  \
+                const int s = base + 8 * g;                                                                   \
+                for (int l = 0; l < 8; ++l)                                                                   \
+                    c[l] = FMA(LOADH(vd + (size_t)(s + l) * vstride), SET1(p[s + l]), c[l]);                  \
+            }                                                                                                 \
+            for (; base < hi; base += period) {                                                               \
+                const int s = base + 8 * g;                                                                   \
+                for (int j = s > lo ? s : lo; j < (s + 8 < hi ? s + 8 : hi); ++j)                             \
+                    c[j & 7] = FMA(LOADH(vd + (size_t)j * vstride), SET1(p[j]), c[j & 7]);                    \
+            }                                                                                                 \
+            for (int l = 0; l < 8; ++l) lane[8 * g + l] = c[l];                                               \
+        }                                                                                                     \
+        VEC r;                                                                                                \
+        if (batched) {                                                                                        \
+            r = ADD(ADD(ADD(lane[0], lane[4]), ADD(lane[2], lane[6])), ADD(ADD(lane[1], lane[5]), ADD(lane[3], lane[7]))); \
+        } else {                                                                                              \
+            VEC t[8];                                                                                         \
+            for (int l = 0; l < 8; ++l) t[l] = ADD(ADD(lane[l], lane[16 + l]), ADD(lane[8 + l], lane[24 + l])); \
+            r = ADD(ADD(ADD(t[0], t[4]), ADD(t[1], t[5])), ADD(ADD(t[2], t[6]), ADD(t[3], t[7])));           \
+        }                                                                                                     \
+        STORE(out + d, r);                                                                                    \
+    }                                                                                                         \
 }
+ATTN_VALUES_REGS(attn_values_regs_fma_f16, 8, __m256, LOAD8_F16, _mm256_set1_ps, _mm256_setzero_ps, _mm256_fmadd_ps, _mm256_add_ps, _mm256_storeu_ps)
 #if defined(__clang__)
 #pragma clang attribute pop
 #else
@@ -261,51 +259,7 @@ static void attn_values_regs_fma_f16(const float *p, const uint16_t *v, size_t v
 #pragma GCC target("avx512f,avx2,fma,f16c")
 #endif
 #define LOAD16_F16(p) _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(p)))
-static void attn_values_regs_fma_f16_x16(const float *p, const uint16_t *v, size_t vstride, int lo, int hi, int dim,
-                                         int batched, float *out) {
-    const int period = batched ? 8 : 32;
-    for (int d = 0; d < dim; d += 16) {
-        const uint16_t *vd = v + d;
-        __m512 lane[32];
-        for (int g = 0; g < period / 8; ++g) {
-            __m512 c0 = _mm512_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
-#define VSTEP(L, J) c##L = _mm512_fmadd_ps(LOAD16_F16(vd + (size_t)(J) * vstride), _mm512_set1_ps(p[J]), c##L)
-#define VSTEP_ANY(J) do { switch ((J) & 7) { \
-        case 0: VSTEP(0, J); break; case 1: VSTEP(1, J); break; case 2: VSTEP(2, J); break; case 3: VSTEP(3, J); break; \
-        case 4: VSTEP(4, J); break; case 5: VSTEP(5, J); break; case 6: VSTEP(6, J); break; default: VSTEP(7, J); break; } } while (0)
-#define PARTIAL(S, E) for (int j = (S) > lo ? (S) : lo; j < ((E) < hi ? (E) : hi); ++j) VSTEP_ANY(j)
-            int base = lo & ~(period - 1);
-            for (; base < hi; base += period) {
-                const int s = base + 8 * g;
-                if (s >= lo && s + 8 <= hi) break;
-                PARTIAL(s, s + 8);
-            }
-            for (; base + 8 * g + 8 <= hi; base += period) {
-                const int s = base + 8 * g;
-                VSTEP(0, s); VSTEP(1, s + 1); VSTEP(2, s + 2); VSTEP(3, s + 3);
-                VSTEP(4, s + 4); VSTEP(5, s + 5); VSTEP(6, s + 6); VSTEP(7, s + 7);
-            }
-            for (; base < hi; base += period) PARTIAL(base + 8 * g, base + 8 * g + 8);
-#undef PARTIAL
-#undef VSTEP_ANY
-#undef VSTEP
-            lane[8 * g + 0] = c0; lane[8 * g + 1] = c1; lane[8 * g + 2] = c2; lane[8 * g + 3] = c3;
-            lane[8 * g + 4] = c4; lane[8 * g + 5] = c5; lane[8 * g + 6] = c6; lane[8 * g + 7] = c7;
-        }
-        __m512 r;
-        if (batched) {
-            r = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(lane[0], lane[4]), _mm512_add_ps(lane[2], lane[6])),
-                              _mm512_add_ps(_mm512_add_ps(lane[1], lane[5]), _mm512_add_ps(lane[3], lane[7])));
-        } else {
-            __m512 t[8];
-            for (int l = 0; l < 8; ++l)
-                t[l] = _mm512_add_ps(_mm512_add_ps(lane[l], lane[16 + l]), _mm512_add_ps(lane[8 + l], lane[24 + l]));
-            r = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(t[0], t[4]), _mm512_add_ps(t[1], t[5])),
-                              _mm512_add_ps(_mm512_add_ps(t[2], t[6]), _mm512_add_ps(t[3], t[7])));
-        }
-        _mm512_storeu_ps(out + d, r);
-    }
-}
+ATTN_VALUES_REGS(attn_values_regs_fma_f16_x16, 16, __m512, LOAD16_F16, _mm512_set1_ps, _mm512_setzero_ps, _mm512_fmadd_ps, _mm512_add_ps, _mm512_storeu_ps)
 #undef LOAD16_F16
 #if defined(__clang__)
 #pragma clang attribute pop
