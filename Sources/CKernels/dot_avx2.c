@@ -677,9 +677,27 @@ static inline __m256 v_expf(__m256 x) {
                                       _mm256_andnot_ps(_mm256_castsi256_ps(c), _mm256_fmadd_ps(k, j, k)))));
 }
 
+/* The maximum in registers: the same value as llama.cpp's running
+ * `max > x ? max : x` for any row without NaN; a row with a NaN comes out
+ * all NaN either way (through the exponentials and their sum). */
+static inline float row_max(const float *x, int n) {
+    __m256 m0 = _mm256_set1_ps(-INFINITY), m1 = m0;
+    int i = 0;
+    for (; i + 16 <= n; i += 16) {
+        m0 = _mm256_max_ps(m0, _mm256_loadu_ps(x + i));
+        m1 = _mm256_max_ps(m1, _mm256_loadu_ps(x + i + 8));
+    }
+    m0 = _mm256_max_ps(m0, m1);
+    __m128 r = _mm_max_ps(_mm256_castps256_ps128(m0), _mm256_extractf128_ps(m0, 1));
+    r = _mm_max_ps(r, _mm_movehl_ps(r, r));
+    r = _mm_max_ss(r, _mm_movehdup_ps(r));
+    float max = _mm_cvtss_f32(r);
+    for (; i < n; ++i) max = max > x[i] ? max : x[i];
+    return max;
+}
+
 void ck_avx2_softmax(float *x, int n) {
-    float max = -INFINITY;
-    for (int i = 0; i < n; ++i) max = max > x[i] ? max : x[i];
+    const float max = row_max(x, n);
     double sum = 0;
     int i = 0;
     for (; i + 7 < n; i += 8) {

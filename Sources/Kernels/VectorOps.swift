@@ -59,6 +59,35 @@ public enum VectorOps {
             scores, scoreStride)
     }
 
+    /// The instruction set `attentionTile` runs on: `.best` is what this CPU
+    /// has; tests run each form and compare bits.
+    public enum TileKernels: Sendable, CaseIterable { case best, generic, avx2, avx512 }
+
+    /// Batched attention (the order of 2+ tokens per batch) for a tile of
+    /// `tokens` query tokens of one sequence: token t's `heads` query rows
+    /// (`count` floats each, the GQA heads sharing one KV head) start at
+    /// `q + t·qStride` and see keys `firstVisible[t]...positions[t]` of the
+    /// fp16 cache rows `keys`/`values` (`stride` halves apart). Scores, mask,
+    /// softmax, fp16 probabilities and values with the bits of
+    /// `attentionScores(heads:)` + `softmax` + `roundToHalf` + `attentionValues`
+    /// per token, reading K and V once per tile. Keys up to the largest
+    /// position must be stored.
+    /// - Returns: false when nothing ran (no buffers, or the CPU lacks `kernels`).
+    public static func attentionTile(_ q: UnsafePointer<Float>, qStride: Int, tokens: Int, heads: Int,
+                                     positions: UnsafePointer<Int32>, firstVisible: UnsafePointer<Int32>,
+                                     keys: UnsafePointer<UInt16>, values: UnsafePointer<UInt16>, stride: Int,
+                                     count: Int, scale: Float, out: UnsafeMutablePointer<Float>, outStride: Int,
+                                     kernels: TileKernels = .best) -> Bool {
+        let run = switch kernels {
+        case .best: ck_attn_tile_f16
+        case .generic: ck_attn_tile_f16_generic
+        case .avx2: ck_attn_tile_f16_avx2
+        case .avx512: ck_attn_tile_f16_avx512
+        }
+        return run(q, qStride, Int32(tokens), Int32(heads), positions, firstVisible, keys, values, stride,
+                   Int32(count), scale, out, outStride) == 0
+    }
+
     /// The scalar reference of the fp16 `attentionValues` (the AVX2 form keeps
     /// its lane accumulators in registers; tests compare the two).
     public static func attentionValuesReference(_ p: UnsafePointer<Float>, _ v: UnsafePointer<UInt16>, stride: Int,

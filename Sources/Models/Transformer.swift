@@ -351,44 +351,83 @@ public final class Transformer: @unchecked Sendable {
     }
 
     /// `attend` for a batch of 2+ tokens under llama.cpp-compatible numerics:
-    /// one task per (token, KV head) computes the scores of all the query
-    /// heads sharing that KV head in one pass over K (tinyBLAS's order per
-    /// dot product, so the same bits as one head at a time).
+    /// one task per (tile of up to 8 consecutive tokens of one sequence, KV
+    /// head) runs the query heads sharing that KV head as small matrix
+    /// products (`VectorOps.attentionTile`: K and V read once per tile, the
+    /// bits of one head and token at a time).
     private func attendGrouped(layer l: Int, positions: [Int], caches: [KVCache], s: Scratch, pool: ThreadPool) {
         let window = block.window(layer: l)   // once: the lookup reads the configuration's arrays
         let c = config
         let n = positions.count
         let group = c.heads / c.kvHeads
         let scale = traits.scalesQueryBeforeAttention ? 1 : c.attentionScale
-        pool.run { worker, workers in
-            let scores = s.scores + worker * s.scoreRows * s.scoreStride   // (group, scoreStride)
-            let vacc = s.vacc + worker * 32 * c.headDim
-            var task = worker
-            while task < n * c.kvHeads {
-                let t = task / c.kvHeads, g = task % c.kvHeads
-                let pos = positions[t]
-                let cache = caches[t]
-                let lo = DecoderBlock.firstVisible(position: pos, window: window)
-                // llama.cpp: scores over the whole cache (masked ones -inf),
-                // softmax in 8-blocks from position 0, probabilities to fp16,
-                // sums with lanes by absolute position.
-                let a = lo & ~7, end = (pos + 8) & ~7
-                let kvOffset = g * c.headDim
-                VectorOps.attentionScores(heads: group, s.q + t * c.qDim + g * group * c.headDim, qStride: c.headDim,
-                                          cache.halfKeys(l) + kvOffset, stride: c.kvDim, range: lo..<(pos + 1),
-                                          count: c.headDim, scale: scale, into: scores, scoreStride: s.scoreStride)
-                for r in 0..<group {
-                    let row = scores + r * s.scoreStride
-                    for j in a..<lo { row[j] = -Float.infinity }
-                    for j in (pos + 1)..<end { row[j] = -Float.infinity }
-                    VectorOps.softmax(row + a, count: end - a)
-                    VectorOps.roundToHalf(row + a, count: end - a)
-                    VectorOps.attentionValues(row, cache.halfValues(l) + kvOffset, stride: c.kvDim, range: lo..<(pos + 1),
-                                              count: c.headDim, batched: true, scratch: vacc,
-                                              out: s.attn + t * c.qDim + (g * group + r) * c.headDim)
+        var tiles: [Range<Int>] = []
+        var t0 = 0
+        while t0 < n {
+            var t1 = t0 + 1
+            while t1 < n && t1 - t0 < Self.attentionTileTokens && caches[t1] === caches[t0] { t1 += 1 }
+            tiles.append(t0..<t1)
+            t0 = t1
+        }
+        let pos = positions.map { Int32($0) }   // positions < context length, checked at the batch's entry
+        let first = positions.map { Int32(DecoderBlock.firstVisible(position: $0, window: window)) }
+        pos.withUnsafeBufferPointer { pos in
+            first.withUnsafeBufferPointer { first in
+                pool.run { worker, workers in
+                    var task = worker
+                    while task < tiles.count * c.kvHeads {
+                        let tile = tiles[task / c.kvHeads], g = task % c.kvHeads
+                        let cache = caches[tile.lowerBound]
+                        let kvOffset = g * c.headDim, qOffset = tile.lowerBound * c.qDim + g * group * c.headDim
+                        let ran = VectorOps.attentionTile(
+                            s.q + qOffset, qStride: c.qDim, tokens: tile.count, heads: group,
+                            positions: pos.baseAddress! + tile.lowerBound, firstVisible: first.baseAddress! + tile.lowerBound,
+                            keys: cache.halfKeys(l) + kvOffset, values: cache.halfValues(l) + kvOffset, stride: c.kvDim,
+                            count: c.headDim, scale: scale, out: s.attn + qOffset, outStride: c.qDim)
+                        if !ran {   // out of memory for the tile's buffers: one token at a time
+                            for t in tile { attendToken(t, kvHead: g, layer: l, window: window, positions: positions,
+                                                        caches: caches, s: s, worker: worker) }
+                        }
+                        task += workers
+                    }
                 }
-                task += workers
             }
+        }
+    }
+
+    /// Query tokens per attention tile: enough rows to reuse each converted K
+    /// and V row many times, few enough that a tile's scores stay in L2.
+    static let attentionTileTokens = 8
+
+    /// One token's query heads sharing KV head `g`, in the batched order,
+    /// through the per-token kernels (the tile's fallback).
+    private func attendToken(_ t: Int, kvHead g: Int, layer l: Int, window: Int, positions: [Int], caches: [KVCache],
+                             s: Scratch, worker: Int) {
+        let c = config
+        let group = c.heads / c.kvHeads
+        let scale = traits.scalesQueryBeforeAttention ? 1 : c.attentionScale
+        let scores = s.scores + worker * s.scoreRows * s.scoreStride   // (group, scoreStride)
+        let vacc = s.vacc + worker * 32 * c.headDim
+        let pos = positions[t]
+        let cache = caches[t]
+        let lo = DecoderBlock.firstVisible(position: pos, window: window)
+        // llama.cpp: scores over the whole cache (masked ones -inf),
+        // softmax in 8-blocks from position 0, probabilities to fp16,
+        // sums with lanes by absolute position.
+        let a = lo & ~7, end = (pos + 8) & ~7
+        let kvOffset = g * c.headDim
+        VectorOps.attentionScores(heads: group, s.q + t * c.qDim + g * group * c.headDim, qStride: c.headDim,
+                                  cache.halfKeys(l) + kvOffset, stride: c.kvDim, range: lo..<(pos + 1),
+                                  count: c.headDim, scale: scale, into: scores, scoreStride: s.scoreStride)
+        for r in 0..<group {
+            let row = scores + r * s.scoreStride
+            for j in a..<lo { row[j] = -Float.infinity }
+            for j in (pos + 1)..<end { row[j] = -Float.infinity }
+            VectorOps.softmax(row + a, count: end - a)
+            VectorOps.roundToHalf(row + a, count: end - a)
+            VectorOps.attentionValues(row, cache.halfValues(l) + kvOffset, stride: c.kvDim, range: lo..<(pos + 1),
+                                      count: c.headDim, batched: true, scratch: vacc,
+                                      out: s.attn + t * c.qDim + (g * group + r) * c.headDim)
         }
     }
 

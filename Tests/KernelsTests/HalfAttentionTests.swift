@@ -101,4 +101,83 @@ import Testing
             }
         }
     }
+    /// The tile kernel (tokens of one sequence × GQA heads as small matrix
+    /// products) gives the per-token path's bits in every instruction set:
+    /// unaligned and windowed key ranges, tiles of 1 to 9 tokens, head sizes
+    /// 16 wide (64, 256), 8 wide only (48) and neither (36).
+    @Test(arguments: [(64, 7), (256, 4), (48, 3), (36, 2), (64, 1)])
+    func tileGivesThePerTokenBits(dim: Int, heads: Int) {
+        var rng = TestRNG(seed: UInt64(dim * 100 + heads))
+        let kvHeads = 2, stride = kvHeads * dim, qDim = kvHeads * heads * dim
+        for (tokens, start, window) in [(1, 9, 0), (2, 0, 0), (5, 37, 0), (8, 130, 0), (9, 261, 40), (3, 6, 5)] {
+            let positions = start + tokens
+            var k = rng.floats(positions * stride), v = rng.floats(positions * stride)
+            var q = rng.floats(tokens * qDim)
+            VectorOps.roundToHalf(&k, count: k.count)
+            VectorOps.roundToHalf(&v, count: v.count)
+            VectorOps.roundToHalf(&q, count: q.count)
+            var kh = [UInt16](repeating: 0, count: k.count), vh = kh
+            VectorOps.toHalf(k, &kh, count: k.count)
+            VectorOps.toHalf(v, &vh, count: v.count)
+            let pos = (0..<tokens).map { Int32(start + $0) }
+            let first = pos.map { window > 0 ? max(0, $0 - Int32(window) + 1) : 0 }
+            let g = 1, kvOffset = g * dim, qOffset = g * heads * dim
+            // The per-token reference: scalar scores, llama.cpp's mask and softmax, scalar values.
+            var expected = [Float](repeating: .nan, count: tokens * qDim)
+            var scratch = [Float](repeating: 0, count: 32 * dim)
+            let sstride = positions + 8
+            for t in 0..<tokens {
+                let lo = Int(first[t]), p = Int(pos[t]), a = lo & ~7, end = (p + 8) & ~7
+                var scores = [Float](repeating: 0, count: heads * sstride)
+                kh.withUnsafeBufferPointer { kb in
+                    q.withUnsafeBufferPointer { qb in
+                        VectorOps.attentionScores(heads: heads, qb.baseAddress! + t * qDim + qOffset, qStride: dim,
+                                                  kb.baseAddress! + kvOffset, stride: stride, range: lo..<(p + 1), count: dim,
+                                                  scale: 0.125, into: &scores, scoreStride: sstride, reference: true)
+                    }
+                }
+                for h in 0..<heads {
+                    scores.withUnsafeMutableBufferPointer { sb in
+                        let row = sb.baseAddress! + h * sstride
+                        for j in a..<lo { row[j] = -.infinity }
+                        for j in (p + 1)..<end { row[j] = -.infinity }
+                        VectorOps.softmax(row + a, count: end - a)
+                        VectorOps.roundToHalf(row + a, count: end - a)
+                        vh.withUnsafeBufferPointer { vb in
+                            expected.withUnsafeMutableBufferPointer { eb in
+                                VectorOps.attentionValuesReference(row, vb.baseAddress! + kvOffset, stride: stride,
+                                                                   range: lo..<(p + 1), count: dim, batched: true, scratch: &scratch,
+                                                                   out: eb.baseAddress! + t * qDim + qOffset + h * dim)
+                            }
+                        }
+                    }
+                }
+            }
+            for kernels in VectorOps.TileKernels.allCases {
+                var out = [Float](repeating: .nan, count: tokens * qDim)
+                let ran = kh.withUnsafeBufferPointer { kb in
+                    vh.withUnsafeBufferPointer { vb in
+                        q.withUnsafeBufferPointer { qb in
+                            out.withUnsafeMutableBufferPointer { ob in
+                                VectorOps.attentionTile(qb.baseAddress! + qOffset, qStride: qDim, tokens: tokens, heads: heads,
+                                                        positions: pos, firstVisible: first, keys: kb.baseAddress! + kvOffset,
+                                                        values: vb.baseAddress! + kvOffset, stride: stride, count: dim,
+                                                        scale: 0.125, out: ob.baseAddress! + qOffset, outStride: qDim, kernels: kernels)
+                            }
+                        }
+                    }
+                }
+                guard ran else {
+                    print("skipped (\(kernels) tile): this CPU lacks its instructions, or AQYL_KERNELS turned them off")
+                    #expect(kernels == .avx2 || kernels == .avx512)
+                    continue
+                }
+                for t in 0..<tokens {
+                    let range = (t * qDim + qOffset)..<(t * qDim + qOffset + heads * dim)
+                    #expect(out[range].map(\.bitPattern) == expected[range].map(\.bitPattern),
+                            "\(kernels): tokens \(tokens) from \(start), window \(window), token \(t)")
+                }
+            }
+        }
+    }
 }

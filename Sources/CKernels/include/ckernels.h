@@ -157,6 +157,27 @@ void  ck_attn_scores_heads_f16_generic(const float *q, size_t qstride, int heads
                                        int lo, int hi, int dim, float scale, float *scores, size_t sstride);
 void  ck_attn_values_f16_generic(const float *p, const uint16_t *v, size_t vstride, int lo, int hi, int dim,
                                  int batched, float *scratch, float *out);
+/* The batched order for a tile of `tokens` query tokens of one sequence
+ * (token t's heads at q + t*qstride, `heads` rows dim floats apart, sharing
+ * one KV head) whose token t sees keys lo[t]...pos[t]: scores, llama.cpp's
+ * mask and softmax, fp16 probabilities, values, into out + t*ostride. Same
+ * bits as ck_attn_scores_heads_f16 + ck_softmax + ck_round_fp16 +
+ * ck_attn_values_f16 per (token, head); K and V are read once per tile.
+ * Keys up to max(pos) must be stored. Returns 0, or -1 (nothing written)
+ * when buffers cannot be allocated, arguments are out of range, or (the
+ * _avx2/_avx512 forms) the CPU lacks the instructions. */
+int   ck_attn_tile_f16(const float *q, size_t qstride, int tokens, int heads, const int32_t *pos,
+                       const int32_t *lo, const uint16_t *k, const uint16_t *v, size_t kvstride, int dim,
+                       float scale, float *out, size_t ostride);
+int   ck_attn_tile_f16_generic(const float *q, size_t qstride, int tokens, int heads, const int32_t *pos,
+                               const int32_t *lo, const uint16_t *k, const uint16_t *v, size_t kvstride, int dim,
+                               float scale, float *out, size_t ostride);
+int   ck_attn_tile_f16_avx2(const float *q, size_t qstride, int tokens, int heads, const int32_t *pos,
+                            const int32_t *lo, const uint16_t *k, const uint16_t *v, size_t kvstride, int dim,
+                            float scale, float *out, size_t ostride);
+int   ck_attn_tile_f16_avx512(const float *q, size_t qstride, int tokens, int heads, const int32_t *pos,
+                              const int32_t *lo, const uint16_t *k, const uint16_t *v, size_t kvstride, int dim,
+                              float scale, float *out, size_t ostride);
 /* dst[i] = fp16(src[i]) (round to nearest even). */
 void  ck_fp32_to_fp16_row(const float *src, uint16_t *dst, int n);
 
