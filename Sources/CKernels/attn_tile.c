@@ -15,9 +15,10 @@
  * The tile runs over the union of its rows' key ranges. A probability that
  * is zero there (masked, or outside a row's own range) adds fma(v, 0, acc) =
  * acc, which is attn.c's skip of zero weights; keys past the last stored
- * position are zero-filled, never read. With 16 registers (AVX2) one pass
- * takes the even lanes and a second the odd ones: their partial trees are
- * the two halves of the same reduction.
+ * position are zero-filled, never read. One pass takes the even lanes and a
+ * second the odd ones (their partial trees are the two halves of the same
+ * reduction), so 3 rows (AVX2, 16 registers) or 6 rows (AVX-512, 32) share
+ * each K or V load.
  */
 #include "ck_internal.h"
 #include <stdlib.h>

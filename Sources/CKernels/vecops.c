@@ -72,8 +72,19 @@ static void softmax_generic(float *x, int n) {
 
 void ck_softmax(float *x, int n) {
     if (n <= 0) return;
+    if (ck_softmax_avx512(x, n) == 0) return;
     if (ck_has_avx2()) ck_avx2_softmax(x, n);
     else softmax_generic(x, n);
+}
+
+void ck_softmax_generic(float *x, int n) {
+    if (n > 0) softmax_generic(x, n);
+}
+
+int ck_softmax_avx2(float *x, int n) {
+    if (!ck_has_avx2()) return -1;
+    if (n > 0) ck_avx2_softmax(x, n);
+    return 0;
 }
 
 /* ggml_vec_swiglu_f32: blocks of 8 compute x/(1 + ggml_v_expf(0 - x)) * up;

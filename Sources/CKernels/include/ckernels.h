@@ -122,6 +122,11 @@ float ck_dot_f32(const float *a, const float *b, int n);
 void  ck_rms_norm(const float *x, const float *w, float eps, int n, float *out);
 void  ck_axpy(float alpha, const float *x, float *y, int n);
 void  ck_softmax(float *x, int n);
+/* ck_softmax's forms, for tests: the scalar reference and the AVX2 and
+ * AVX-512 ones (same bits; -1 when the CPU lacks them). */
+void  ck_softmax_generic(float *x, int n);
+int   ck_softmax_avx2(float *x, int n);
+int   ck_softmax_avx512(float *x, int n);
 void  ck_silu_mul(float *gate, const float *up, int n);
 void  ck_gelu_tanh_mul(float *gate, const float *up, int n);
 void  ck_gelu_tanh_mul_exact(float *gate, const float *up, int n);
