@@ -120,6 +120,56 @@ int ck_r8_repack(int wtype, const void *src, size_t wstride, void *dst, int rows
     return 0;
 }
 
+/* The inverse for one row: row `row` of an interleaved matrix back in its
+ * source blocks (the same bytes), for lookups that would otherwise read the
+ * released source pages. */
+int ck_r8_unpack_row(int wtype, const void *packed, int cols, int row, void *dst) {
+    if (!ck_r8_eligible(wtype, 8, cols) || row < 0) return -1;
+    const int nb = cols / QK, r = row % 8;
+    const size_t bb = ck_r8_block_bytes(wtype);
+    const uint8_t *g = (const uint8_t *)packed + (size_t)(row / 8) * (size_t)nb * bb;
+    for (int ib = 0; ib < nb; ++ib, g += bb) {
+        switch (wtype) {
+        case CK_Q8_0: {
+            const blk_q8_0_r8 *o = (const blk_q8_0_r8 *)g;
+            blk_q8_0 *b = (blk_q8_0 *)dst + ib;
+            b->d = o->d[r];
+            for (int k = 0; k < 8; ++k) memcpy(b->qs + 4 * k, o->qs + 32 * k + 4 * r, 4);
+            break;
+        }
+        case CK_Q4_0: {
+            const blk_q4_0_r8 *o = (const blk_q4_0_r8 *)g;
+            blk_q4_0 *b = (blk_q4_0 *)dst + ib;
+            b->d = o->d[r];
+            for (int k = 0; k < 4; ++k) memcpy(b->qs + 4 * k, o->qs + 32 * k + 4 * r, 4);
+            break;
+        }
+        case CK_Q4_1: {
+            const blk_q4_1_r8 *o = (const blk_q4_1_r8 *)g;
+            blk_q4_1 *b = (blk_q4_1 *)dst + ib;
+            b->d = o->d[r]; b->m = o->m[r];
+            for (int k = 0; k < 4; ++k) memcpy(b->qs + 4 * k, o->qs + 32 * k + 4 * r, 4);
+            break;
+        }
+        case CK_Q5_0: {
+            const blk_q5_0_r8 *o = (const blk_q5_0_r8 *)g;
+            blk_q5_0 *b = (blk_q5_0 *)dst + ib;
+            b->d = o->d[r];
+            for (int k = 0; k < 4; ++k) memcpy(b->qs + 4 * k, o->qs + 32 * k + 4 * r, 4);
+            uint32_t h = 0;
+            for (int j = 0; j < 4; ++j)
+                for (int k = 0; k < 8; ++k) {
+                    const int e = k < 4 ? 4 * k + j : 16 + 4 * (k - 4) + j;
+                    h |= (uint32_t)((o->qh[4 * r + j] >> k) & 1u) << e;
+                }
+            memcpy(b->qh, &h, 4);
+            break;
+        }
+        }
+    }
+    return 0;
+}
+
 /* ---- activations: blk_q8_s (llama.cpp's Q8_0/Q8_1 values: fp16 scale, sums; 32 int8) ---- */
 size_t ck_q8s_row_bytes(int cols) { return (size_t)(cols / QK) * sizeof(blk_q8_s); }
 

@@ -363,6 +363,12 @@ public final class GGUFFile: @unchecked Sendable {
             guard let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
                 throw GGUFError.cannotOpen(path: path, reason: "mmap failed: \(String(cString: strerror(errno)))")
             }
+            // No huge-page mappings of the file: a 2 MiB page-cache folio mapped
+            // whole would be unmapped whole by the first partial
+            // `releaseResidentPages` and mapped whole again by the next read of
+            // any neighbour, so the pages of matrices already copied to the
+            // interleaved layout (and released) would stay resident.
+            _ = madvise(p, size, MADV_NOHUGEPAGE)
             buffer = UnsafeRawBufferPointer(start: p, count: size)
             mapped = true
         }

@@ -94,6 +94,23 @@ public struct QuantMatrix: @unchecked Sendable {
         precondition(r >= 0 && r < rows, "row index out of range")
         return base + r * rowBytes
     }
+
+    /// Row `r` as floats (`columns` of them): an embedding lookup. Rows of the
+    /// interleaved copy are read from it (the same bytes, unpacked), so a
+    /// lookup never touches source pages the copy released: on a mapped file
+    /// each such read would make its neighbourhood resident again.
+    public func dequantizeRow(_ r: Int, into dst: UnsafeMutablePointer<Float>) {
+        precondition(r >= 0 && r < rows, "row index out of range")
+        guard let iw = interleaved, r < iw.rows else {
+            Dequantize.row(type, row(r), dst, count: columns)
+            return
+        }
+        withUnsafeTemporaryAllocation(byteCount: rowBytes, alignment: 16) { buffer in
+            let unpacked = ck_r8_unpack_row(Int32(type.rawValue), iw.base, Int32(columns), Int32(r), buffer.baseAddress!)
+            precondition(unpacked == 0, "an interleaved copy of an ineligible matrix")
+            Dequantize.row(type, UnsafeRawPointer(buffer.baseAddress!), dst, count: columns)
+        }
+    }
 }
 
 /// Holder of a Q4_K matrix's repacked copy (ggml-cpu/repack.cpp: on AVX2,

@@ -181,7 +181,7 @@ public final class Transformer: @unchecked Sendable {
 
         // x = embedding rows (tokens, embd)
         for (t, id) in tokens.enumerated() {
-            Dequantize.row(weights.tokenEmbedding.type, weights.tokenEmbedding.row(Int(id)), s.x + t * e, count: e)
+            weights.tokenEmbedding.dequantizeRow(Int(id), into: s.x + t * e)
         }
         if let scale = block.embeddingScale { VectorOps.scale(s.x, by: scale, count: n * e) }
         let ropes = block.ropes(positions: positions, factors: weights.ropeFrequencyFactors)

@@ -88,7 +88,7 @@ public final class TrainingPass: @unchecked Sendable {
         let inputs = (0...c.layers).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: n * e) }
         defer { inputs.forEach { $0.deallocate() } }
         for (t, id) in tokens.enumerated() {
-            Dequantize.row(model.weights.tokenEmbedding.type, model.weights.tokenEmbedding.row(Int(id)), inputs[0] + t * e, count: e)
+            model.weights.tokenEmbedding.dequantizeRow(Int(id), into: inputs[0] + t * e)
         }
         // New vocabulary rows being trained: their current values, not the file's initial ones.
         if let r = lora.newTokenRows {

@@ -42,6 +42,37 @@ import Testing
         return a
     }
 
+    /// Lookups on an interleaved matrix (the tied embedding) read its copy:
+    /// each row unpacks to exactly its source bytes, and `dequantizeRow`
+    /// gives the source row's floats, for the copied rows and the plain tail.
+    @Test(arguments: types)
+    func rowsUnpackToTheirSourceBytes(type: GGMLType) throws {
+        let rows = 21, columns = 96   // 16 interleaved rows, a tail of 5
+        let c = try Self.make(type, rows: rows, columns: columns, tokens: 0, seed: 5 &+ UInt64(type.rawValue))
+        let typeID = Int32(type.rawValue)
+        let rowBytes = try #require(type.rowBytes(columns))
+        try c.weights.withUnsafeBytes { src in
+            let m = try QuantMatrix(type: type, rows: rows, columns: columns, base: src.baseAddress!, packing: .interleaved)
+            let iw = try #require(m.interleaved)
+            #expect(iw.rows == 16)
+            var packed = [UInt8](repeating: 0, count: ck_r8_bytes(typeID, 16, Int32(columns)))
+            packed.withUnsafeMutableBytes { dst in
+                _ = ck_r8_repack(typeID, src.baseAddress!, rowBytes, dst.baseAddress!, 16, Int32(columns))
+            }
+            for r in 0..<rows {
+                if r < 16 {
+                    var row = [UInt8](repeating: 0xAA, count: rowBytes)
+                    #expect(ck_r8_unpack_row(typeID, packed, Int32(columns), Int32(r), &row) == 0)
+                    #expect(row == Array(c.weights[(r * rowBytes)..<((r + 1) * rowBytes)]), "\(type) row \(r) bytes")
+                }
+                var got = [Float](repeating: .nan, count: columns), want = got
+                m.dequantizeRow(r, into: &got)
+                Dequantize.row(type, src.baseAddress! + r * rowBytes, &want, count: columns)
+                #expect(got.map(\.bitPattern) == want.map(\.bitPattern), "\(type) row \(r) floats")
+            }
+        }
+    }
+
     /// 3 tokens take the per-token-pair kernels; 11 the prefill forms (weights unpacked
     /// once per group, or per group pair on AVX-512: pairs of 2 tokens and a single).
     @Test(arguments: types, [3, 11])

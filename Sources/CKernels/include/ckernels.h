@@ -228,6 +228,8 @@ size_t ck_r8_block_bytes(int wtype);
 size_t ck_r8_bytes(int wtype, int rows, int cols);
 /* src rows wstride bytes apart; dst holds ck_r8_bytes. Returns 0 or -1. */
 int    ck_r8_repack(int wtype, const void *src, size_t wstride, void *dst, int rows, int cols);
+/* Row `row` of a ck_r8_repack copy back in source blocks (dst holds one row). */
+int    ck_r8_unpack_row(int wtype, const void *packed, int cols, int row, void *dst);
 size_t ck_q8s_row_bytes(int cols);
 void   ck_quantize_q8s(const float *x, void *y, int n);
 void   ck_quantize_q8s_generic(const float *x, void *y, int n);
