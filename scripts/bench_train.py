@@ -28,7 +28,7 @@ def aqyl_run(args, model, backward):
         out = os.path.join(d, "bench.gguf")
         cmd = [args.aqyl, "finetune", "-m", model, "--data", os.path.join(ROOT, "data/kk/train.txt"), "--out", out,
                "--steps", str(args.steps), "--ctx", str(args.ctx), "--rank", str(args.rank), "--alpha", str(2 * args.rank),
-               "-t", str(args.threads), "--backward", backward, "--quiet"]
+               "-t", str(args.threads), "--backward", backward, "--eval-split", "0", "--quiet"]
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         r = json.load(open(out[:-5] + ".run.json"))["report"]
         # Median step time after the first (which builds the int8 Wᵀ copies), as the PyTorch script times it.

@@ -27,6 +27,49 @@ public enum FloatGEMM {
         ck_sgemm_tn(Int32(m), Int32(n), Int32(k), alpha, a, lda, b, ldb, beta, c, ldc)
     }
 
+    /// `nt` with C's rows split over the pool: every output is still one dot
+    /// product, so the bits are `nt`'s.
+    public static func nt(m: Int, n: Int, k: Int, alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+                          b: UnsafePointer<Float>, ldb: Int, beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int,
+                          pool: ThreadPool) {
+        splitting(m, pool: pool) { r in
+            nt(m: r.count, n: n, k: k, alpha: alpha, a: a + r.lowerBound * lda, lda: lda, b: b, ldb: ldb, beta: beta,
+               c: c + r.lowerBound * ldc, ldc: ldc)
+        }
+    }
+
+    /// `nn` with C's rows split over the pool (each row is computed on its own: `nn`'s bits).
+    public static func nn(m: Int, n: Int, k: Int, alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+                          b: UnsafePointer<Float>, ldb: Int, beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int,
+                          pool: ThreadPool) {
+        splitting(m, pool: pool) { r in
+            nn(m: r.count, n: n, k: k, alpha: alpha, a: a + r.lowerBound * lda, lda: lda, b: b, ldb: ldb, beta: beta,
+               c: c + r.lowerBound * ldc, ldc: ldc)
+        }
+    }
+
+    /// `tn` with C's columns split over the pool (each column's sums run over
+    /// the same k in the same order: `tn`'s bits).
+    public static func tn(m: Int, n: Int, k: Int, alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+                          b: UnsafePointer<Float>, ldb: Int, beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int,
+                          pool: ThreadPool) {
+        splitting(n, pool: pool, multipleOf: 16) { r in
+            tn(m: m, n: r.count, k: k, alpha: alpha, a: a, lda: lda, b: b + r.lowerBound, ldb: ldb, beta: beta,
+               c: c + r.lowerBound, ldc: ldc)
+        }
+    }
+
+    /// [0, count) in one contiguous piece per worker (boundaries at multiples
+    /// of `multipleOf`, so vector loops keep whole registers); inline when small.
+    private static func splitting(_ count: Int, pool: ThreadPool, multipleOf unit: Int = 1, _ body: (Range<Int>) -> Void) {
+        let units = (count + unit - 1) / unit
+        guard pool.threads > 1, units > 1, count >= 32 else { body(0..<count); return }
+        pool.run { worker, workers in
+            let lo = min(count, units * worker / workers * unit), hi = min(count, units * (worker + 1) / workers * unit)
+            if lo < hi { body(lo..<hi) }
+        }
+    }
+
     /// Plain Swift C = alpha·A·Bᵀ + beta·C accumulated in Double: the oracle for tests.
     public static func referenceNT(m: Int, n: Int, k: Int, alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
                                    b: UnsafePointer<Float>, ldb: Int, beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {

@@ -176,10 +176,10 @@ public final class TrainingPass: @unchecked Sendable {
         guard let s = lora.slot(layer: l, target: target) else { return }
         let p = lora.values
         let x = dropping ? dropped(x, rows: rows, columns: s.inputs, layer: l, target: target, into: work.dropped) : x
-        FloatGEMM.nt(m: rows, n: s.rank, k: s.inputs, a: x, lda: s.inputs, b: p + s.offset, ldb: s.inputs, c: work.u, ldc: s.rank)
+        FloatGEMM.nt(m: rows, n: s.rank, k: s.inputs, a: x, lda: s.inputs, b: p + s.offset, ldb: s.inputs, c: work.u, ldc: s.rank, pool: pool)
         // y += scale·u·Bᵀ, along the outputs
         FloatGEMM.nn(m: rows, n: s.outputs, k: s.rank, alpha: lora.scale, a: work.u, lda: s.rank,
-                     b: lora.transposedB + s.bOffset, ldb: s.outputs, beta: 1, c: y, ldc: s.outputs)
+                     b: lora.transposedB + s.bOffset, ldb: s.outputs, beta: 1, c: y, ldc: s.outputs, pool: pool)
     }
 
     // MARK: - Layer backward
@@ -239,28 +239,28 @@ public final class TrainingPass: @unchecked Sendable {
         // With dropout the LoRA input is x̃ = x⊙mask/(1−p), the same mask as the forward pass.
         let x = dropping ? dropped(x, rows: rows, columns: s.inputs, layer: l, target: target, into: work.dropped) : x
         // u (T, r) = x·Aᵀ
-        FloatGEMM.nt(m: rows, n: s.rank, k: s.inputs, a: x, lda: s.inputs, b: p + s.offset, ldb: s.inputs, c: u, ldc: s.rank)
+        FloatGEMM.nt(m: rows, n: s.rank, k: s.inputs, a: x, lda: s.inputs, b: p + s.offset, ldb: s.inputs, c: u, ldc: s.rank, pool: pool)
         // dBᵀ (r, out) = s·uᵀ·dy along the outputs, then added to dB (out, r)
         let dBT = work.dBT
         FloatGEMM.tn(m: s.rank, n: s.outputs, k: rows, alpha: scale, a: u, lda: s.rank, b: dy, ldb: s.outputs,
-                     c: dBT, ldc: s.outputs)
+                     c: dBT, ldc: s.outputs, pool: pool)
         let gB = g + s.bOffset
         for o in 0..<s.outputs {
             for k in 0..<s.rank { gB[o * s.rank + k] += dBT[k * s.outputs + o] }
         }
         // du (T, r) = s·dy·B = s·dy·(Bᵀ)ᵀ, dots along the outputs
         FloatGEMM.nt(m: rows, n: s.rank, k: s.outputs, alpha: scale, a: dy, lda: s.outputs,
-                     b: lora.transposedB + s.bOffset, ldb: s.outputs, c: du, ldc: s.rank)
+                     b: lora.transposedB + s.bOffset, ldb: s.outputs, c: du, ldc: s.rank, pool: pool)
         // dA (r, in) += duᵀ·x
-        FloatGEMM.tn(m: s.rank, n: s.inputs, k: rows, a: du, lda: s.rank, b: x, ldb: s.inputs, beta: 1, c: g + s.offset, ldc: s.inputs)
+        FloatGEMM.tn(m: s.rank, n: s.inputs, k: rows, a: du, lda: s.rank, b: x, ldb: s.inputs, beta: 1, c: g + s.offset, ldc: s.inputs, pool: pool)
         // dx += du·A (through the mask: dx += (du·A)⊙mask/(1−p))
         if dropping {
             let t = work.dropped   // x̃ is no longer needed
-            FloatGEMM.nn(m: rows, n: s.inputs, k: s.rank, a: du, lda: s.rank, b: p + s.offset, ldb: s.inputs, c: t, ldc: s.inputs)
+            FloatGEMM.nn(m: rows, n: s.inputs, k: s.rank, a: du, lda: s.rank, b: p + s.offset, ldb: s.inputs, c: t, ldc: s.inputs, pool: pool)
             applyMask(t, rows: rows, columns: s.inputs, layer: l, target: target)
             VectorOps.add(t, into: dx, count: rows * s.inputs)
         } else {
-            FloatGEMM.nn(m: rows, n: s.inputs, k: s.rank, a: du, lda: s.rank, b: p + s.offset, ldb: s.inputs, beta: 1, c: dx, ldc: s.inputs)
+            FloatGEMM.nn(m: rows, n: s.inputs, k: s.rank, a: du, lda: s.rank, b: p + s.offset, ldb: s.inputs, beta: 1, c: dx, ldc: s.inputs, pool: pool)
         }
     }
 
@@ -319,7 +319,7 @@ public final class TrainingPass: @unchecked Sendable {
                     // The new tokens' logits from the trained rows (the matrix holds their initial values):
                     // logits[:, first..<first+count] (part, count) = xf (part, e) · Oᵀ (e, count)
                     FloatGEMM.nt(m: part.count, n: r.count, k: e, a: xf, lda: e, b: lora.values + r.outputOffset, ldb: e,
-                                 c: logits + r.first, ldc: vocab)
+                                 c: logits + r.first, ldc: vocab, pool: pool)
                 }
                 for (i, r) in part.enumerated() {
                     let row = logits + i * vocab
@@ -341,9 +341,9 @@ public final class TrainingPass: @unchecked Sendable {
                         // dO (count, e) += dLogits[:, new]ᵀ · xf;  dxf (part, e) += dLogits[:, new] · O;
                         // then the matrix product below must not add the stale initial rows again.
                         FloatGEMM.tn(m: r.count, n: e, k: part.count, a: logits + r.first, lda: vocab, b: xf, ldb: e,
-                                     beta: 1, c: lora.gradients + r.outputOffset, ldc: e)
+                                     beta: 1, c: lora.gradients + r.outputOffset, ldc: e, pool: pool)
                         FloatGEMM.nn(m: part.count, n: e, k: r.count, a: logits + r.first, lda: vocab,
-                                     b: lora.values + r.outputOffset, ldb: e, beta: 1, c: dxf, ldc: e)
+                                     b: lora.values + r.outputOffset, ldb: e, beta: 1, c: dxf, ldc: e, pool: pool)
                         for i in 0..<part.count { (logits + i * vocab + r.first).update(repeating: 0, count: r.count) }
                     }
                     backwardProduct(model.weights.output, dy: logits, rows: part.count, dx: dxf, work: work)
@@ -374,15 +374,22 @@ public final class TrainingPass: @unchecked Sendable {
             // scaled by a power of two that brings its largest entry near 2^15 (loss
             // scaling, per row), and its product row scaled back: both exact in F32.
             // dY is restored bit for bit afterwards (it is scaled in place, no copy).
-            var scales = [Float](repeating: 1, count: rows)
-            for r in 0..<rows { scales[r] = Self.lossScale(dy + r * w.rows, count: w.rows) }
-            for r in 0..<rows where scales[r] != 1 { VectorOps.scale(dy + r * w.rows, by: scales[r], count: w.rows) }
+            let scales = UnsafeMutablePointer<Float>.allocate(capacity: rows)
+            defer { scales.deallocate() }
+            eachRows(rows) { range in
+                for r in range {
+                    scales[r] = Self.lossScale(dy + r * w.rows, count: w.rows)
+                    if scales[r] != 1 { VectorOps.scale(dy + r * w.rows, by: scales[r], count: w.rows) }
+                }
+            }
             MatMul.multiply(wt.matrix, x: dy, tokens: rows, y: tmp, pool: pool)
-            for r in 0..<rows {
-                let inverse = 1 / scales[r]   // a power of two: exact
-                if scales[r] != 1 { VectorOps.scale(dy + r * w.rows, by: inverse, count: w.rows) }
-                let y = tmp + r * w.columns, out = dx + r * w.columns
-                for i in 0..<w.columns { out[i] += y[i] * inverse }
+            eachRows(rows) { range in
+                for r in range {
+                    let inverse = 1 / scales[r]   // a power of two: exact
+                    if scales[r] != 1 { VectorOps.scale(dy + r * w.rows, by: inverse, count: w.rows) }
+                    // out += y·inverse (no fma: the product is exact, the sum rounds once)
+                    VectorOps.axpy(inverse, tmp + r * w.columns, dx + r * w.columns, count: w.columns)
+                }
             }
         } else {
             MatMul.accumulateTransposed(w, dy: dy, tokens: rows, dx: dx, pool: pool)
@@ -398,6 +405,15 @@ public final class TrainingPass: @unchecked Sendable {
         // largest = m·2^e with m in [1, 2): scale by 2^(15 − e), within F32's exponent range.
         let shift = max(-126, min(127, 15 - Int(largest.exponent)))
         return Float(sign: .plus, exponent: shift, significand: 1)
+    }
+
+    /// [0, rows) in one contiguous piece per worker.
+    private func eachRows(_ rows: Int, _ body: (Range<Int>) -> Void) {
+        guard rows > 1, pool.threads > 1 else { body(0..<rows); return }
+        pool.run { worker, workers in
+            let lo = rows * worker / workers, hi = rows * (worker + 1) / workers
+            if lo < hi { body(lo..<hi) }
+        }
     }
 
     private func transposedCopy(_ w: QuantMatrix) -> TransposedQ8? {
