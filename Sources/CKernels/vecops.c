@@ -125,9 +125,35 @@ static void gelu_table_init(void) {
     }
 }
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+/* 8 lanes at a time: F16C's round-to-nearest-even gives ck_fp32_to_fp16's
+ * half for every float (llama.cpp itself converts with F16C), the lookups
+ * stay scalar, and the ±10 cut-offs are selects. */
+__attribute__((target("avx2,f16c")))
+static int gelu_tanh_mul_f16c(float *gate, const float *up, int n) {
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256 g = _mm256_loadu_ps(gate + i);
+        uint16_t h[8], t[8];
+        _mm_storeu_si128((__m128i *)h, _mm256_cvtps_ph(g, _MM_FROUND_TO_NEAREST_INT));
+        for (int l = 0; l < 8; ++l) t[l] = gelu_table[h[l]];
+        __m256 y = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)t));
+        y = _mm256_blendv_ps(y, g, _mm256_cmp_ps(g, _mm256_set1_ps(10.0f), _CMP_GE_OQ));
+        y = _mm256_andnot_ps(_mm256_cmp_ps(g, _mm256_set1_ps(-10.0f), _CMP_LE_OQ), y);
+        _mm256_storeu_ps(gate + i, _mm256_mul_ps(y, _mm256_loadu_ps(up + i)));
+    }
+    return i;
+}
+#endif
+
 void ck_gelu_tanh_mul(float *gate, const float *up, int n) {
     pthread_once(&gelu_once, gelu_table_init);
-    for (int i = 0; i < n; ++i) {
+    int start = 0;
+#if defined(__x86_64__)
+    if (ck_has_avx2()) start = gelu_tanh_mul_f16c(gate, up, n);
+#endif
+    for (int i = start; i < n; ++i) {
         const float g = gate[i];
         float y;
         if (g <= -10.0f) {
@@ -137,6 +163,16 @@ void ck_gelu_tanh_mul(float *gate, const float *up, int n) {
         } else {
             y = ck_fp16_to_fp32(gelu_table[ck_fp32_to_fp16(g)]);
         }
+        gate[i] = y * up[i];
+    }
+}
+
+/* The table path without SIMD, the reference for the F16C form. */
+void ck_gelu_tanh_mul_generic(float *gate, const float *up, int n) {
+    pthread_once(&gelu_once, gelu_table_init);
+    for (int i = 0; i < n; ++i) {
+        const float g = gate[i];
+        const float y = g <= -10.0f ? 0.0f : g >= 10.0f ? g : ck_fp16_to_fp32(gelu_table[ck_fp32_to_fp16(g)]);
         gate[i] = y * up[i];
     }
 }

@@ -130,6 +130,8 @@ int   ck_softmax_avx512(float *x, int n);
 void  ck_silu_mul(float *gate, const float *up, int n);
 void  ck_gelu_tanh_mul(float *gate, const float *up, int n);
 void  ck_gelu_tanh_mul_exact(float *gate, const float *up, int n);
+/* ck_gelu_tanh_mul without SIMD (its reference in tests). */
+void  ck_gelu_tanh_mul_generic(float *gate, const float *up, int n);
 void  ck_round_fp16(float *x, int n);
 void  ck_add(const float *x, float *y, int n);
 void  ck_scale(float *x, float s, int n);
