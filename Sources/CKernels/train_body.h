@@ -15,10 +15,48 @@ static inline float CK_NAME(tdot)(const float *a, const float *b, int n) {
     return s;
 }
 
-/* C[i,j] = beta·C[i,j] + alpha·Σ_k A[i,k]·B[j,k]   (A m×k, B n×k) */
+/* The lane tree of tdot. */
+static inline float CK_NAME(tree8)(const float acc[8]) {
+    return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
+/* C[i,j] = beta·C[i,j] + alpha·Σ_k A[i,k]·B[j,k]   (A m×k, B n×k).
+ * 4 rows × 2 columns of outputs at a time, each with tdot's own 8 lanes and
+ * tree (so every output has tdot's bits), sharing each row and column load. */
 static void CK_NAME(ck_sgemm_nt)(int m, int n, int k, float alpha, const float *a, size_t lda, const float *b,
                                  size_t ldb, float beta, float *c, size_t ldc) {
-    for (int i = 0; i < m; i++) {
+    const int k8 = k / 8 * 8;
+    int i0 = 0;
+    for (; i0 + 4 <= m && n >= 2; i0 += 4) {
+        int j0 = 0;
+        for (; j0 + 2 <= n; j0 += 2) {
+            float acc[4][2][8];
+            for (int r = 0; r < 4; r++)
+                for (int q = 0; q < 2; q++)
+                    for (int u = 0; u < 8; u++) acc[r][q][u] = 0;
+            for (int p = 0; p < k8; p += 8)
+                for (int r = 0; r < 4; r++)
+                    for (int q = 0; q < 2; q++)
+                        for (int u = 0; u < 8; u++)
+                            acc[r][q][u] += a[(size_t)(i0 + r) * lda + p + u] * b[(size_t)(j0 + q) * ldb + p + u];
+            for (int r = 0; r < 4; r++)
+                for (int q = 0; q < 2; q++) {
+                    const float *ar = a + (size_t)(i0 + r) * lda, *bq = b + (size_t)(j0 + q) * ldb;
+                    float s = CK_NAME(tree8)(acc[r][q]);
+                    for (int p = k8; p < k; p++) s += ar[p] * bq[p];
+                    const float v = alpha * s;
+                    float *cij = c + (size_t)(i0 + r) * ldc + j0 + q;
+                    *cij = beta == 0 ? v : beta * *cij + v;
+                }
+        }
+        for (; j0 < n; j0++)
+            for (int r = 0; r < 4; r++) {
+                const float v = alpha * CK_NAME(tdot)(a + (size_t)(i0 + r) * lda, b + (size_t)j0 * ldb, k);
+                float *cij = c + (size_t)(i0 + r) * ldc + j0;
+                *cij = beta == 0 ? v : beta * *cij + v;
+            }
+    }
+    for (int i = i0; i < m; i++) {
         float *ci = c + (size_t)i * ldc;
         for (int j = 0; j < n; j++) {
             float v = alpha * CK_NAME(tdot)(a + (size_t)i * lda, b + (size_t)j * ldb, k);

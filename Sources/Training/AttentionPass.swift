@@ -25,6 +25,9 @@ enum AttentionPass {
         }
     }
 
+    /// Query rows whose scores are one matrix product (the F32 GEMM's register tile is 4 rows).
+    static let rowBlock = 16
+
     /// First visible key position of query row `i` (the decoder block's window rule).
     @inline(__always)
     static func lowest(_ i: Int, layer: Int, config c: ModelConfig) -> Int {
@@ -41,15 +44,19 @@ enum AttentionPass {
             while h < c.heads {
                 let p = probs + h * n * n
                 let kv = (h / group) * hd
-                for i in 0..<n {
-                    let row = p + i * n
-                    let lo = lowest(i, layer: layer, config: c)
-                    // Only the visible keys: the causal mask halves the work.
-                    FloatGEMM.nt(m: 1, n: i - lo + 1, k: hd, alpha: c.attentionScale, a: q + i * c.qDim + h * hd, lda: c.qDim,
-                                 b: k + lo * c.kvDim + kv, ldb: c.kvDim, c: row + lo, ldc: n)
-                    VectorOps.softmax(row + lo, count: i - lo + 1)
-                    if lo > 0 { row.update(repeating: 0, count: lo) }
-                    if i + 1 < n { (row + i + 1).update(repeating: 0, count: n - i - 1) }
+                for i0 in stride(from: 0, to: n, by: rowBlock) {
+                    // Scores of a block of rows over the keys any of them sees (the
+                    // causal mask halves the work); each row then keeps its own range.
+                    let i1 = min(n, i0 + rowBlock), lo0 = lowest(i0, layer: layer, config: c)
+                    FloatGEMM.nt(m: i1 - i0, n: i1 - lo0, k: hd, alpha: c.attentionScale, a: q + i0 * c.qDim + h * hd,
+                                 lda: c.qDim, b: k + lo0 * c.kvDim + kv, ldb: c.kvDim, c: p + i0 * n + lo0, ldc: n)
+                    for i in i0..<i1 {
+                        let row = p + i * n
+                        let lo = lowest(i, layer: layer, config: c)
+                        VectorOps.softmax(row + lo, count: i - lo + 1)
+                        if lo > 0 { row.update(repeating: 0, count: lo) }
+                        if i + 1 < n { (row + i + 1).update(repeating: 0, count: n - i - 1) }
+                    }
                 }
                 FloatGEMM.nn(m: n, n: hd, k: n, a: p, lda: n, b: v + kv, ldb: c.kvDim, c: out + h * hd, ldc: c.qDim)
                 h += workers
@@ -73,14 +80,18 @@ enum AttentionPass {
                 // dV_h (T, hd) = Pᵀ·dO
                 FloatGEMM.tn(m: n, n: hd, k: n, a: p, lda: n, b: dO, ldb: c.qDim, c: s.dVh + h * n * hd, ldc: hd)
                 // dS = P ⊙ (dP − Σ_j P·dP), in place of dP
+                for i0 in stride(from: 0, to: n, by: rowBlock) {
+                    // dP rows = dO·vᵀ over the keys any row of the block sees.
+                    let i1 = min(n, i0 + rowBlock), lo0 = lowest(i0, layer: layer, config: c)
+                    FloatGEMM.nt(m: i1 - i0, n: i1 - lo0, k: hd, a: dO + i0 * c.qDim, lda: c.qDim, b: v + lo0 * c.kvDim + kv,
+                                 ldb: c.kvDim, c: dP + i0 * n + lo0, ldc: n)
+                }
                 for i in 0..<n {
                     let pr = p + i * n, dr = dP + i * n
                     let lo = lowest(i, layer: layer, config: c)
-                    // dP row i = dO_i·vᵀ over the visible keys (P is 0 elsewhere).
+                    // Only the visible keys count (P is 0 elsewhere).
                     if lo > 0 { dr.update(repeating: 0, count: lo) }
                     if i + 1 < n { (dr + i + 1).update(repeating: 0, count: n - i - 1) }
-                    FloatGEMM.nt(m: 1, n: i - lo + 1, k: hd, a: dO + i * c.qDim, lda: c.qDim, b: v + lo * c.kvDim + kv, ldb: c.kvDim,
-                                 c: dr + lo, ldc: n)
                     var dot: Float = 0
                     for j in lo...i { dot += pr[j] * dr[j] }
                     for j in 0..<n { dr[j] = pr[j] * (dr[j] - dot) }
