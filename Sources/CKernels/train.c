@@ -45,17 +45,39 @@ static int ck_block_bytes(int t) {
 }
 
 #define CK_TJ 16
+/* Output tile of ck_sgemm_nn / ck_sgemm_tn: rows × columns held in registers
+ * (4×16 is 8 ymm accumulators of AVX2's 16; 8×32 is 16 zmm of AVX-512's 32). */
+#define CK_GR 4
+#define CK_GJ 16
+#define CK_VW 4
 #define CK_SUFFIX _generic
 #include "train_body.h"
 #undef CK_SUFFIX
 
 #if defined(__x86_64__) && !defined(CK_FORCE_GENERIC)
+#undef CK_VW
+#define CK_VW 8
 #pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
 #define CK_SUFFIX _avx2
 #include "train_body.h"
 #undef CK_SUFFIX
 #pragma clang attribute pop
-#define CK_PICK(name) (ck_has_avx2() ? name##_avx2 : name##_generic)
+#undef CK_GR
+#undef CK_GJ
+#undef CK_VW
+#define CK_GR 8
+#define CK_GJ 32
+#define CK_VW 16
+#pragma clang attribute push(__attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,avx2,fma"))), apply_to = function)
+#define CK_SUFFIX _avx512
+#include "train_body.h"
+#undef CK_SUFFIX
+#pragma clang attribute pop
+/* The C code fixes every sum's order and where it fuses (a·b+c is one fma
+ * wherever the target has FMA), so the AVX2 and AVX-512 forms give the same
+ * bits; the generic form, built without FMA, rounds products separately. */
+#define CK_PICK(name) (ck_has_avx512() ? name##_avx512 : ck_has_avx2() ? name##_avx2 : name##_generic)
+#define CK_HAVE_FORMS 1
 #else
 #define CK_PICK(name) name##_generic
 #endif
@@ -83,4 +105,28 @@ int ck_matmul_t_cols(int wtype, const void *w, size_t wstride, int rows, int c0,
 void ck_sgemm_nt_ref(int m, int n, int k, float alpha, const float *a, size_t lda, const float *b, size_t ldb,
                      float beta, float *c, size_t ldc) {
     ck_sgemm_nt_generic(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+typedef void (*ck_sgemm_fn)(int, int, int, float, const float *, size_t, const float *, size_t, float, float *, size_t);
+
+int ck_sgemm_form(int which, int form, int m, int n, int k, float alpha, const float *a, size_t lda, const float *b,
+                  size_t ldb, float beta, float *c, size_t ldc) {
+    static const ck_sgemm_fn generic[3] = {ck_sgemm_nt_generic, ck_sgemm_nn_generic, ck_sgemm_tn_generic};
+    if (which < 0 || which > 2 || form < 0 || form > 2) return -1;
+    ck_sgemm_fn f = generic[which];
+#ifdef CK_HAVE_FORMS
+    static const ck_sgemm_fn avx2[3] = {ck_sgemm_nt_avx2, ck_sgemm_nn_avx2, ck_sgemm_tn_avx2};
+    static const ck_sgemm_fn avx512[3] = {ck_sgemm_nt_avx512, ck_sgemm_nn_avx512, ck_sgemm_tn_avx512};
+    if (form == 1) {
+        if (!ck_has_avx2()) return -1;
+        f = avx2[which];
+    } else if (form == 2) {
+        if (!ck_has_avx512()) return -1;
+        f = avx512[which];
+    }
+#else
+    if (form != 0) return -1;
+#endif
+    f(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    return 0;
 }

@@ -3,6 +3,7 @@
 #define CK_CAT2(a, b) a##b
 #define CK_CAT(a, b) CK_CAT2(a, b)
 #define CK_NAME(n) CK_CAT(n, CK_SUFFIX)
+#define CK_VF CK_NAME(vf)
 
 /* Σ a[i]·b[i] with 8 independent lanes, so the compiler can vectorize it. */
 static inline float CK_NAME(tdot)(const float *a, const float *b, int n) {
@@ -65,38 +66,117 @@ static void CK_NAME(ck_sgemm_nt)(int m, int n, int k, float alpha, const float *
     }
 }
 
-/* C[i,:] = beta·C[i,:] + alpha·Σ_k A[i,k]·B[k,:]   (A m×k, B k×n) */
+/* The starting value of an output: beta·C, with beta 0 and 1 exact. */
+static inline float CK_NAME(start)(float beta, float c) { return beta == 0 ? 0 : beta == 1 ? c : beta * c; }
+
+/* A register tile of CK_GR rows × CK_GJ columns, as CK_VW-float vectors
+ * (clang's vector extension: one ymm or zmm each, whatever the target). Written
+ * with vectors rather than left to the auto-vectorizer, which at -O3 turned the
+ * scalar form into gathers and scatters across rows. */
+typedef float CK_VF __attribute__((vector_size(CK_VW * 4)));
+
+static inline __attribute__((always_inline)) CK_VF CK_NAME(vload)(const float *p) {
+    CK_VF v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline __attribute__((always_inline)) void CK_NAME(tile_start)(CK_VF acc[CK_GR][CK_GJ / CK_VW], float beta,
+                                                                      const float *c, size_t ldc) {
+    for (int r = 0; r < CK_GR; r++)
+        for (int q = 0; q < CK_GJ / CK_VW; q++) {
+            if (beta == 0) acc[r][q] = (CK_VF){0};
+            else if (beta == 1) acc[r][q] = CK_NAME(vload)(c + (size_t)r * ldc + q * CK_VW);
+            else acc[r][q] = beta * CK_NAME(vload)(c + (size_t)r * ldc + q * CK_VW);
+        }
+}
+
+/* acc[r] += s[r]·b, one fma per lane (FP_CONTRACT). */
+static inline __attribute__((always_inline)) void CK_NAME(tile_fma)(CK_VF acc[CK_GR][CK_GJ / CK_VW], const float s[CK_GR],
+                                                                    const float *b) {
+    CK_VF bv[CK_GJ / CK_VW];
+    for (int q = 0; q < CK_GJ / CK_VW; q++) bv[q] = CK_NAME(vload)(b + q * CK_VW);
+    for (int r = 0; r < CK_GR; r++)
+        for (int q = 0; q < CK_GJ / CK_VW; q++) acc[r][q] += s[r] * bv[q];
+}
+
+static inline __attribute__((always_inline)) void CK_NAME(tile_store)(CK_VF acc[CK_GR][CK_GJ / CK_VW], float *c, size_t ldc) {
+    for (int r = 0; r < CK_GR; r++)
+        for (int q = 0; q < CK_GJ / CK_VW; q++) memcpy(c + (size_t)r * ldc + q * CK_VW, &acc[r][q], sizeof(CK_VF));
+}
+
+/* C[i,:] = beta·C[i,:] + alpha·Σ_p A[i,p]·B[p,:]   (A m×k, B k×n)
+ * Every output is one running sum over p in order, c = fma(alpha·A[i,p], B[p,j], c),
+ * with terms whose alpha·A[i,p] is zero left out (causal attention's upper
+ * triangle). CK_GR rows × CK_GJ columns of outputs stay in registers across p
+ * and share each B load; a term that is zero for some rows of the tile adds
+ * fma(0, b, c) = c for them, so every output keeps the one-row loop's bits. */
 static void CK_NAME(ck_sgemm_nn)(int m, int n, int k, float alpha, const float *a, size_t lda, const float *b,
                                  size_t ldb, float beta, float *c, size_t ldc) {
+    const int nw = n / CK_GJ * CK_GJ;
+    int i0 = 0;
+    for (; i0 + CK_GR <= m; i0 += CK_GR) {
+        for (int j0 = 0; j0 < nw; j0 += CK_GJ) {
+            CK_VF acc[CK_GR][CK_GJ / CK_VW];
+            CK_NAME(tile_start)(acc, beta, c + (size_t)i0 * ldc + j0, ldc);
+            for (int p = 0; p < k; p++) {
+                float s[CK_GR];
+                int any = 0;
+                for (int r = 0; r < CK_GR; r++) {
+                    s[r] = alpha * a[(size_t)(i0 + r) * lda + p];
+                    any |= s[r] != 0;
+                }
+                if (any) CK_NAME(tile_fma)(acc, s, b + (size_t)p * ldb + j0);
+            }
+            CK_NAME(tile_store)(acc, c + (size_t)i0 * ldc + j0, ldc);
+        }
+    }
+    /* Rows past the last whole tile in full, and the columns past the last whole tile of the tiled rows. */
     for (int i = 0; i < m; i++) {
+        const int j0 = i < i0 ? nw : 0;
         float *ci = c + (size_t)i * ldc;
-        if (beta == 0) memset(ci, 0, sizeof(float) * (size_t)n);
-        else if (beta != 1) for (int j = 0; j < n; j++) ci[j] *= beta;
+        for (int j = j0; j < n; j++) ci[j] = CK_NAME(start)(beta, ci[j]);
         for (int p = 0; p < k; p++) {
-            float s = alpha * a[(size_t)i * lda + p];
+            const float s = alpha * a[(size_t)i * lda + p];
             if (s == 0) continue;
             const float *bp = b + (size_t)p * ldb;
-            for (int j = 0; j < n; j++) ci[j] += s * bp[j];
+            for (int j = j0; j < n; j++) ci[j] += s * bp[j];
         }
     }
 }
 
-/* C[i,:] = beta·C[i,:] + alpha·Σ_p A[p,i]·B[p,:]   (A k×m, B k×n) */
+/* C[i,:] = beta·C[i,:] + alpha·Σ_p A[p,i]·B[p,:]   (A k×m, B k×n)
+ * The same tiles and sums as ck_sgemm_nn, with A read down its columns. */
 static void CK_NAME(ck_sgemm_tn)(int m, int n, int k, float alpha, const float *a, size_t lda, const float *b,
                                  size_t ldb, float beta, float *c, size_t ldc) {
-    for (int i = 0; i < m; i++) {
-        float *ci = c + (size_t)i * ldc;
-        if (beta == 0) memset(ci, 0, sizeof(float) * (size_t)n);
-        else if (beta != 1) for (int j = 0; j < n; j++) ci[j] *= beta;
+    const int nw = n / CK_GJ * CK_GJ;
+    int i0 = 0;
+    for (; i0 + CK_GR <= m; i0 += CK_GR) {
+        for (int j0 = 0; j0 < nw; j0 += CK_GJ) {
+            CK_VF acc[CK_GR][CK_GJ / CK_VW];
+            CK_NAME(tile_start)(acc, beta, c + (size_t)i0 * ldc + j0, ldc);
+            for (int p = 0; p < k; p++) {
+                const float *ap = a + (size_t)p * lda + i0;
+                float s[CK_GR];
+                int any = 0;
+                for (int r = 0; r < CK_GR; r++) {
+                    s[r] = alpha * ap[r];
+                    any |= s[r] != 0;
+                }
+                if (any) CK_NAME(tile_fma)(acc, s, b + (size_t)p * ldb + j0);
+            }
+            CK_NAME(tile_store)(acc, c + (size_t)i0 * ldc + j0, ldc);
+        }
     }
-    for (int p = 0; p < k; p++) {
-        const float *bp = b + (size_t)p * ldb;
-        const float *ap = a + (size_t)p * lda;
-        for (int i = 0; i < m; i++) {
-            float s = alpha * ap[i];
+    for (int i = 0; i < m; i++) {
+        const int j0 = i < i0 ? nw : 0;
+        float *ci = c + (size_t)i * ldc;
+        for (int j = j0; j < n; j++) ci[j] = CK_NAME(start)(beta, ci[j]);
+        for (int p = 0; p < k; p++) {
+            const float s = alpha * a[(size_t)p * lda + i];
             if (s == 0) continue;
-            float *ci = c + (size_t)i * ldc;
-            for (int j = 0; j < n; j++) ci[j] += s * bp[j];
+            const float *bp = b + (size_t)p * ldb;
+            for (int j = j0; j < n; j++) ci[j] += s * bp[j];
         }
     }
 }
@@ -163,6 +243,7 @@ static int CK_NAME(ck_matmul_t_cols)(int wtype, const void *w, size_t wstride, i
     return 0;
 }
 
+#undef CK_VF
 #undef CK_NAME
 #undef CK_CAT
 #undef CK_CAT2

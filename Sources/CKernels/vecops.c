@@ -212,3 +212,34 @@ void ck_add(const float *x, float *y, int n) {
 void ck_scale(float *x, float s, int n) {
     for (int i = 0; i < n; ++i) x[i] *= s;
 }
+
+/* max |x[i]| as bits: |x| ordered as integers is |x| ordered as floats, and
+ * any NaN's bits (> 0x7f800000) beat infinity's, so a non-finite row shows as
+ * bits >= 0x7f800000 whatever its position. An integer max vectorizes. */
+static uint32_t absmax_bits_body(const float *x, int n) {
+    uint32_t m[8] = {0};
+    int i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int u = 0; u < 8; u++) {
+            const uint32_t b = ck_f32_bits(x[i + u]) & 0x7fffffffu;
+            m[u] = m[u] > b ? m[u] : b;
+        }
+    uint32_t r = 0;
+    for (int u = 0; u < 8; u++) r = r > m[u] ? r : m[u];
+    for (; i < n; i++) {
+        const uint32_t b = ck_f32_bits(x[i]) & 0x7fffffffu;
+        r = r > b ? r : b;
+    }
+    return r;
+}
+
+#if defined(__x86_64__) && !defined(CK_FORCE_GENERIC)
+__attribute__((target("avx2"))) static uint32_t absmax_bits_avx2(const float *x, int n) { return absmax_bits_body(x, n); }
+#endif
+
+uint32_t ck_absmax_bits(const float *x, int n) {
+#if defined(__x86_64__) && !defined(CK_FORCE_GENERIC)
+    if (ck_has_avx2()) return absmax_bits_avx2(x, n);
+#endif
+    return absmax_bits_body(x, n);
+}

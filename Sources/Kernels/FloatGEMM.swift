@@ -49,11 +49,12 @@ public enum FloatGEMM {
     }
 
     /// `tn` with C's columns split over the pool (each column's sums run over
-    /// the same k in the same order: `tn`'s bits).
+    /// the same k in the same order: `tn`'s bits), at multiples of 32 columns
+    /// so every piece keeps whole AVX-512 tiles.
     public static func tn(m: Int, n: Int, k: Int, alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
                           b: UnsafePointer<Float>, ldb: Int, beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int,
                           pool: ThreadPool) {
-        splitting(n, pool: pool, multipleOf: 16) { r in
+        splitting(n, pool: pool, multipleOf: 32) { r in
             tn(m: m, n: r.count, k: k, alpha: alpha, a: a, lda: lda, b: b + r.lowerBound, ldb: ldb, beta: beta,
                c: c + r.lowerBound, ldc: ldc)
         }

@@ -137,6 +137,12 @@ public enum VectorOps {
         ck_add(x, y, Int32(count))
     }
 
+    /// max |x[i]|, or nil when some x[i] is infinite or NaN.
+    public static func largestMagnitude(_ x: UnsafePointer<Float>, count: Int) -> Float? {
+        let bits = ck_absmax_bits(x, Int32(count))
+        return bits >= 0x7f80_0000 ? nil : Float(bitPattern: bits)
+    }
+
     /// x *= s
     public static func scale(_ x: UnsafeMutablePointer<Float>, by s: Float, count: Int) {
         ck_scale(x, s, Int32(count))

@@ -48,6 +48,14 @@ public final class TrainingPass: @unchecked Sendable {
     /// Bytes held by the Wᵀ copies.
     public var transposedBytes: Int { transposed.values.reduce(0) { $0 + $1.byteCount } }
 
+    /// The buffers of the last pass, reused while the sequence length and the
+    /// number of kept layers stay the same (a fresh set each step would fault
+    /// in and zero hundreds of MB).
+    private var passBuffers: PassBuffers?
+    /// Whether any layer normalizes its q/k heads (Gemma 3), or its branch outputs (Gemma 2/3).
+    private lazy var headNorms = model.weights.layers.contains { $0.queryNorm != nil || $0.keyNorm != nil }
+    private lazy var postNorms = model.weights.layers.contains { $0.postAttentionNorm != nil || $0.postFFNNorm != nil }
+
     var config: ModelConfig { model.config }
     var traits: ArchitectureTraits { model.traits }
     /// The quirks of the layer loop, the same definition inference runs.
@@ -84,9 +92,11 @@ public final class TrainingPass: @unchecked Sendable {
         }
         let e = c.embedding
         lora.refreshTransposes()
+        let perLayer = LayerActivations.bytes(tokens: n, config: c, headNorms: headNorms, postNorms: postNorms)
+        let keep = backward ? min(c.layers, activationBudget / max(perLayer, 1)) : 0
+        let b = buffers(tokens: n, keep: keep, backward: backward)
         // inputs[l]: (T, embd) input of layer l; inputs[layers] is the final residual stream.
-        let inputs = (0...c.layers).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: n * e) }
-        defer { inputs.forEach { $0.deallocate() } }
+        let inputs = b.inputs
         for (t, id) in tokens.enumerated() {
             model.weights.tokenEmbedding.dequantizeRow(Int(id), into: inputs[0] + t * e)
         }
@@ -99,15 +109,9 @@ public final class TrainingPass: @unchecked Sendable {
         if let scale = block.embeddingScale { VectorOps.scale(inputs[0], by: scale, count: n * e) }
 
         let ropes = block.ropes(positions: 0..<n, factors: model.weights.ropeFrequencyFactors)
-        let perLayer = LayerActivations.bytes(tokens: n, config: c)
-        let keep = backward ? min(c.layers, activationBudget / max(perLayer, 1)) : 0
-        var kept: [LayerActivations?] = (0..<c.layers).map { $0 < keep ? LayerActivations(tokens: n, config: c) : nil }
-        let shared: LayerActivations? = keep < c.layers ? LayerActivations(tokens: n, config: c) : nil
-        let work = Workspace(tokens: n, config: c, rank: lora.rank, workers: pool.threads)
-        defer { work.free() }
-
+        let work = b.work
         for l in 0..<c.layers {
-            let acts = kept[l] ?? shared!
+            let acts = l < keep ? b.kept[l] : b.scratch
             forwardLayer(l, x: inputs[l], acts: acts, out: inputs[l + 1], ropes: ropes, work: work)
         }
 
@@ -118,15 +122,14 @@ public final class TrainingPass: @unchecked Sendable {
         recomputedLayers = 0
         for l in stride(from: c.layers - 1, through: 0, by: -1) {
             let acts: LayerActivations
-            if let a = kept[l] {
-                acts = a
+            if l < keep {
+                acts = b.kept[l]
             } else {
-                acts = shared!
+                acts = b.scratch
                 forwardLayer(l, x: inputs[l], acts: acts, out: work.discard, ropes: ropes, work: work)
                 recomputedLayers += 1
             }
             backwardLayer(l, x: inputs[l], acts: acts, dx: dx, ropes: ropes, work: work)
-            kept[l] = nil  // free as we go
         }
         // dx is now dLoss/d(inputs[0]): the new rows' embedding gradient (through the scale).
         if let r = lora.newTokenRows {
@@ -156,17 +159,22 @@ public final class TrainingPass: @unchecked Sendable {
             a.qLin.update(from: a.q, count: n * c.qDim)
             a.kLin.update(from: a.k, count: n * c.kvDim)
         }
-        block.positionHeads(q: a.q, k: a.k, tokens: 0..<n, layer: w, rope: ropes.table(layer: l))
+        let rope = ropes.table(layer: l)
+        eachRows(n) { r in block.positionHeads(q: a.q, k: a.k, tokens: r, layer: w, rope: rope) }
         AttentionPass.forward(config: c, layer: l, tokens: n, q: a.q, k: a.k, v: a.v, probs: a.probs, out: a.attn, pool: pool)
         linear(w.output, l, .o, x: a.attn, y: a.oLin, rows: n, work: work)
         // x2 = x + postNorm(oLin); oLin stays as it was, for the backward pass.
-        block.addBranch(a.oLin, postNorm: w.postAttentionNorm, normalized: a.x2, residual: x, out: a.x2, rows: 0..<n)
+        eachRows(n) { r in block.addBranch(a.oLin, postNorm: w.postAttentionNorm, normalized: a.x2, residual: x, out: a.x2, rows: r) }
         rmsNorm(a.x2, w.ffnNorm, a.xn2, rows: n, width: e)
         linear(w.gate, l, .gate, x: a.xn2, y: a.g, rows: n, work: work)
         linear(w.up, l, .up, x: a.xn2, y: a.u, rows: n, work: work)
-        TrainingMath.gatedActivation(traits.activation, g: a.g, u: a.u, out: a.h, count: n * c.feedForward)
+        let ff = c.feedForward, activation = traits.activation
+        eachRows(n) { r in
+            let o = r.lowerBound * ff
+            TrainingMath.gatedActivation(activation, g: a.g + o, u: a.u + o, out: a.h + o, count: r.count * ff)
+        }
         linear(w.down, l, .down, x: a.h, y: a.dLin, rows: n, work: work)
-        block.addBranch(a.dLin, postNorm: w.postFFNNorm, normalized: out, residual: a.x2, out: out, rows: 0..<n)
+        eachRows(n) { r in block.addBranch(a.dLin, postNorm: w.postFFNNorm, normalized: out, residual: a.x2, out: out, rows: r) }
     }
 
     /// y (rows, out) = x·Wᵀ + scale·(x·Aᵀ)·Bᵀ
@@ -198,10 +206,22 @@ public final class TrainingPass: @unchecked Sendable {
         }
         let dH = work.dFF
         dH.update(repeating: 0, count: n * ff)
+        // h = act(g)·u is shared by all layers: recomputed (the same bits) for the LoRA input of down.
+        let activation = traits.activation
+        if lora.slot(layer: l, target: .down) != nil {
+            eachRows(n) { r in
+                let o = r.lowerBound * ff
+                TrainingMath.gatedActivation(activation, g: a.g + o, u: a.u + o, out: a.h + o, count: r.count * ff)
+            }
+        }
         linearBackward(w.down, l, .down, x: a.h, dy: dDown, dx: dH, rows: n, work: work)
-        TrainingMath.gatedActivationBackward(traits.activation, g: a.g, u: a.u, dh: dH, count: n * ff)
+        eachRows(n) { r in
+            let o = r.lowerBound * ff
+            TrainingMath.gatedActivationBackward(activation, g: a.g + o, u: a.u + o, dh: dH + o, count: r.count * ff)
+        }
         let dXn = work.dXn
         dXn.update(repeating: 0, count: n * e)
+        rmsNorm(a.x2, w.ffnNorm, a.xn2, rows: n, width: e)   // xn2 is shared: renormalized
         linearBackward(w.gate, l, .gate, x: a.xn2, dy: a.g, dx: dXn, rows: n, work: work)
         linearBackward(w.up, l, .up, x: a.xn2, dy: a.u, dx: dXn, rows: n, work: work)
         rmsNormBackwardRows(a.x2, w.ffnNorm, dy: dXn, dx: dx, rows: n, width: e, accumulate: true)
@@ -218,11 +238,18 @@ public final class TrainingPass: @unchecked Sendable {
         linearBackward(w.output, l, .o, x: a.attn, dy: dO, dx: dAttn, rows: n, work: work)
         AttentionPass.backward(config: c, layer: l, tokens: n, q: a.q, k: a.k, v: a.v, probs: a.probs, dOut: dAttn,
                                dq: work.dQ, dk: work.dK, dv: work.dV, scratch: work.attention, pool: pool)
-        block.positionHeadsBackward(dq: work.dQ, dk: work.dK, tokens: 0..<n, qLinear: a.qLin, kLinear: a.kLin, layer: w,
-                                    rope: ropes.table(layer: l)) { x, weight, gradient in
-            rmsNormBackwardRows(x, weight, dy: gradient, dx: gradient, rows: 1, width: c.headDim, accumulate: false)
+        let rope = ropes.table(layer: l)
+        eachRows(n) { r in
+            block.positionHeadsBackward(dq: work.dQ, dk: work.dK, tokens: r, qLinear: a.qLin, kLinear: a.kLin, layer: w,
+                                        rope: rope) { x, weight, gradient in
+                weight.withUnsafeBufferPointer { wp in
+                    TrainingMath.rmsNormBackward(x: x, weight: wp.baseAddress!, dy: gradient, dx: gradient, count: c.headDim,
+                                                 eps: c.rmsEpsilon, accumulate: false)
+                }
+            }
         }
         dXn.update(repeating: 0, count: n * e)
+        rmsNorm(x, w.attentionNorm, a.xn1, rows: n, width: e)   // xn1 is shared: renormalized
         linearBackward(w.query, l, .q, x: a.xn1, dy: work.dQ, dx: dXn, rows: n, work: work)
         linearBackward(w.key, l, .k, x: a.xn1, dy: work.dK, dx: dXn, rows: n, work: work)
         linearBackward(w.value, l, .v, x: a.xn1, dy: work.dV, dx: dXn, rows: n, work: work)
@@ -305,14 +332,17 @@ public final class TrainingPass: @unchecked Sendable {
         let xf = UnsafeMutablePointer<Float>.allocate(capacity: chunk * e)
         let dxf = UnsafeMutablePointer<Float>.allocate(capacity: chunk * e)
         let logits = UnsafeMutablePointer<Float>.allocate(capacity: chunk * vocab)
-        defer { xf.deallocate(); dxf.deallocate(); logits.deallocate() }
+        let rowLoss = UnsafeMutablePointer<Double>.allocate(capacity: chunk)
+        defer { xf.deallocate(); dxf.deallocate(); logits.deallocate(); rowLoss.deallocate() }
         var total: Double = 0
         model.weights.outputNorm.withUnsafeBufferPointer { normW in
             var start = 0
             while start < rows.count {
                 let part = Array(rows[start..<min(rows.count, start + chunk)])
-                for (i, r) in part.enumerated() {
-                    VectorOps.rmsNorm(x + r * e, weight: normW.baseAddress!, eps: c.rmsEpsilon, count: e, out: xf + i * e)
+                eachRows(part.count) { range in
+                    for i in range {
+                        VectorOps.rmsNorm(x + part[i] * e, weight: normW.baseAddress!, eps: c.rmsEpsilon, count: e, out: xf + i * e)
+                    }
                 }
                 MatMul.multiply(model.weights.output, x: xf, tokens: part.count, y: logits, pool: pool)
                 if let r = lora.newTokenRows {
@@ -321,20 +351,26 @@ public final class TrainingPass: @unchecked Sendable {
                     FloatGEMM.nt(m: part.count, n: r.count, k: e, a: xf, lda: e, b: lora.values + r.outputOffset, ldb: e,
                                  c: logits + r.first, ldc: vocab, pool: pool)
                 }
-                for (i, r) in part.enumerated() {
-                    let row = logits + i * vocab
-                    if let cap = c.finalLogitSoftcap {
-                        // Keep tanh(z/cap) in place of z; the gradient needs it.
-                        for j in 0..<vocab { row[j] = tanhf(row[j] / cap) }
-                        let saved = work.softcap(vocab)
-                        saved.update(from: row, count: vocab)
-                        for j in 0..<vocab { row[j] *= cap }
-                        total += TrainingMath.crossEntropy(row, count: vocab, target: Int(targets[r]), scale: gradScale)
-                        for j in 0..<vocab { row[j] *= 1 - saved[j] * saved[j] }
-                    } else {
-                        total += TrainingMath.crossEntropy(row, count: vocab, target: Int(targets[r]), scale: gradScale)
+                // Each row on its own (a worker per range of rows); the losses are summed in row order.
+                eachRows(part.count) { range in
+                    // tanh(z/cap) of the row being worked on (each worker its own).
+                    let saved = UnsafeMutablePointer<Float>.allocate(capacity: c.finalLogitSoftcap == nil ? 1 : vocab)
+                    defer { saved.deallocate() }
+                    for i in range {
+                        let row = logits + i * vocab, target = Int(targets[part[i]])
+                        if let cap = c.finalLogitSoftcap {
+                            // Keep tanh(z/cap) in place of z; the gradient needs it.
+                            for j in 0..<vocab { row[j] = tanhf(row[j] / cap) }
+                            saved.update(from: row, count: vocab)
+                            for j in 0..<vocab { row[j] *= cap }
+                            rowLoss[i] = TrainingMath.crossEntropy(row, count: vocab, target: target, scale: gradScale)
+                            for j in 0..<vocab { row[j] *= 1 - saved[j] * saved[j] }
+                        } else {
+                            rowLoss[i] = TrainingMath.crossEntropy(row, count: vocab, target: target, scale: gradScale)
+                        }
                     }
                 }
+                for i in 0..<part.count { total += rowLoss[i] }
                 if let dx {
                     dxf.update(repeating: 0, count: part.count * e)
                     if let r = lora.newTokenRows {
@@ -347,9 +383,11 @@ public final class TrainingPass: @unchecked Sendable {
                         for i in 0..<part.count { (logits + i * vocab + r.first).update(repeating: 0, count: r.count) }
                     }
                     backwardProduct(model.weights.output, dy: logits, rows: part.count, dx: dxf, work: work)
-                    for (i, r) in part.enumerated() {
-                        TrainingMath.rmsNormBackward(x: x + r * e, weight: normW.baseAddress!, dy: dxf + i * e, dx: dx + r * e,
-                                                     count: e, eps: c.rmsEpsilon, accumulate: false)
+                    eachRows(part.count) { range in
+                        for i in range {
+                            TrainingMath.rmsNormBackward(x: x + part[i] * e, weight: normW.baseAddress!, dy: dxf + i * e,
+                                                         dx: dx + part[i] * e, count: e, eps: c.rmsEpsilon, accumulate: false)
+                        }
                     }
                 }
                 start += part.count
@@ -399,12 +437,20 @@ public final class TrainingPass: @unchecked Sendable {
     /// The power of two that brings the largest |x| of a row into [2^15, 2^16), or 1
     /// for a row of zeros (or one that holds a non-finite value, left as it is).
     static func lossScale(_ x: UnsafePointer<Float>, count: Int) -> Float {
-        var largest: Float = 0
-        for i in 0..<count { largest = max(largest, abs(x[i])) }
-        guard largest > 0, largest.isFinite else { return 1 }
+        guard let largest = VectorOps.largestMagnitude(x, count: count), largest > 0 else { return 1 }
         // largest = m·2^e with m in [1, 2): scale by 2^(15 − e), within F32's exponent range.
         let shift = max(-126, min(127, 15 - Int(largest.exponent)))
         return Float(sign: .plus, exponent: shift, significand: 1)
+    }
+
+    private func buffers(tokens n: Int, keep: Int, backward: Bool) -> PassBuffers {
+        // A loss-only pass (evaluation) runs every layer through one scratch set: any set of n rows will do.
+        if let b = passBuffers, b.tokens == n, b.kept.count == keep || !backward { return b }
+        passBuffers = nil   // free the old set before allocating the new one
+        let b = PassBuffers(tokens: n, keep: keep, config: config, rank: lora.rank, workers: pool.threads,
+                            headNorms: headNorms, postNorms: postNorms)
+        passBuffers = b
+        return b
     }
 
     /// [0, rows) in one contiguous piece per worker.
@@ -425,19 +471,25 @@ public final class TrainingPass: @unchecked Sendable {
     }
 
     private func rmsNorm(_ x: UnsafeMutablePointer<Float>, _ w: [Float], _ out: UnsafeMutablePointer<Float>, rows: Int, width: Int) {
+        let eps = config.rmsEpsilon
         w.withUnsafeBufferPointer { wp in
-            for r in 0..<rows {
-                VectorOps.rmsNorm(x + r * width, weight: wp.baseAddress!, eps: config.rmsEpsilon, count: width, out: out + r * width)
+            eachRows(rows) { range in
+                for r in range {
+                    VectorOps.rmsNorm(x + r * width, weight: wp.baseAddress!, eps: eps, count: width, out: out + r * width)
+                }
             }
         }
     }
 
     private func rmsNormBackwardRows(_ x: UnsafeMutablePointer<Float>, _ w: [Float], dy: UnsafeMutablePointer<Float>,
                                      dx: UnsafeMutablePointer<Float>, rows: Int, width: Int, accumulate: Bool) {
+        let eps = config.rmsEpsilon
         w.withUnsafeBufferPointer { wp in
-            for r in 0..<rows {
-                TrainingMath.rmsNormBackward(x: x + r * width, weight: wp.baseAddress!, dy: dy + r * width, dx: dx + r * width,
-                                             count: width, eps: config.rmsEpsilon, accumulate: accumulate)
+            eachRows(rows) { range in
+                for r in range {
+                    TrainingMath.rmsNormBackward(x: x + r * width, weight: wp.baseAddress!, dy: dy + r * width, dx: dx + r * width,
+                                                 count: width, eps: eps, accumulate: accumulate)
+                }
             }
         }
     }
@@ -452,8 +504,9 @@ public final class TrainingPass: @unchecked Sendable {
 /// Scratch buffers of one training pass.
 final class Workspace {
     let dx, dE, dXn, dFF, dAttn, dQ, dK, dV, u, du, dBT, discard, dropped: UnsafeMutablePointer<Float>
+    /// LayerActivations.Shared's buffers.
+    let normed, gated, branch: UnsafeMutablePointer<Float>
     let attention: AttentionPass.Scratch
-    private var softcapBuffer: UnsafeMutablePointer<Float>?
     private var owned: [UnsafeMutablePointer<Float>] = []
 
     init(tokens n: Int, config c: ModelConfig, rank: Int, workers: Int) {
@@ -477,6 +530,9 @@ final class Workspace {
         dBT = buf(max(rank, 1) * max(c.qDim, c.embedding, c.kvDim, c.feedForward))   // (r, out)
         discard = buf(n * c.embedding)   // layer output of a recomputation (already known)
         dropped = buf(n * max(c.embedding, c.feedForward, c.qDim))   // (T, in) a LoRA input after dropout
+        normed = buf(n * c.embedding)    // (T, embd)
+        gated = buf(n * c.feedForward)   // (T, ff)
+        branch = buf(n * max(c.embedding, c.qDim))   // (T, embd)
         attention = AttentionPass.Scratch(tokens: n, config: c, workers: workers)
         self.owned = owned
     }
@@ -494,20 +550,39 @@ final class Workspace {
         return p
     }
 
-    func softcap(_ count: Int) -> UnsafeMutablePointer<Float> {
-        if let softcapBuffer { return softcapBuffer }
-        let p = UnsafeMutablePointer<Float>.allocate(capacity: count)
-        softcapBuffer = p
-        return p
-    }
-
     func free() {
         for p in owned { p.deallocate() }
         owned = []
-        softcapBuffer?.deallocate()
-        softcapBuffer = nil
         productBuffer?.deallocate()
         productBuffer = nil
         attention.free()
+    }
+}
+
+/// Everything one pass of `tokens` rows allocates: layer inputs, the kept
+/// layers' activations, one set for recomputed layers, and the workspace.
+final class PassBuffers {
+    let tokens: Int
+    let inputs: [UnsafeMutablePointer<Float>]
+    let kept: [LayerActivations]
+    /// The set a layer that is not kept runs through (recomputed in the backward pass, or a loss-only pass).
+    let scratch: LayerActivations
+    let work: Workspace
+
+    init(tokens n: Int, keep: Int, config c: ModelConfig, rank: Int, workers: Int, headNorms: Bool, postNorms: Bool) {
+        tokens = n
+        inputs = (0...c.layers).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: n * c.embedding) }
+        work = Workspace(tokens: n, config: c, rank: rank, workers: workers)
+        let shared = LayerActivations.Shared(normed: work.normed, gated: work.gated, branch: work.branch)
+        func layer() -> LayerActivations {
+            LayerActivations(tokens: n, config: c, headNorms: headNorms, postNorms: postNorms, shared: shared)
+        }
+        kept = (0..<keep).map { _ in layer() }
+        scratch = keep < c.layers ? layer() : kept[0]
+    }
+
+    deinit {
+        inputs.forEach { $0.deallocate() }
+        work.free()
     }
 }

@@ -135,6 +135,8 @@ void  ck_gelu_tanh_mul_generic(float *gate, const float *up, int n);
 void  ck_round_fp16(float *x, int n);
 void  ck_add(const float *x, float *y, int n);
 void  ck_scale(float *x, float s, int n);
+/* The bits of max |x[i]|; >= 0x7f800000 when some x[i] is infinite or NaN. */
+uint32_t ck_absmax_bits(const float *x, int n);
 
 /* ---- llama.cpp-compatible attention (attn.c) ----
  * batched = 0: ggml_vec_dot_f16's order (a 1-token batch); 1: tinyBLAS's (2+). */
@@ -267,6 +269,11 @@ void ck_sgemm_nn(int m, int n, int k, float alpha, const float *a, size_t lda, c
                  float beta, float *c, size_t ldc);
 void ck_sgemm_tn(int m, int n, int k, float alpha, const float *a, size_t lda, const float *b, size_t ldb,
                  float beta, float *c, size_t ldc);
+/* One form of a float GEMM, for tests: which 0 nt, 1 nn, 2 tn; form 0 generic,
+ * 1 AVX2, 2 AVX-512. Returns -1 (and computes nothing) where the CPU or the
+ * build lacks the form. */
+int ck_sgemm_form(int which, int form, int m, int n, int k, float alpha, const float *a, size_t lda, const float *b,
+                  size_t ldb, float beta, float *c, size_t ldc);
 /* Portable version of ck_sgemm_nt (the reference for tests). */
 void ck_sgemm_nt_ref(int m, int n, int k, float alpha, const float *a, size_t lda, const float *b, size_t ldb,
                      float beta, float *c, size_t ldc);
