@@ -16,11 +16,14 @@ public struct GGUFWriter: Sendable {
     /// with a few rows appended streams it instead of holding copies of it in memory.
     public enum TensorBytes: Sendable {
         case owned([UInt8])
+        /// F32 values, shared with the caller's array (no byte copy; GGUF is little-endian, as is every host we build for).
+        case floats([Float])
         case file(GGUFFile, GGUFTensorInfo, appending: [UInt8])
 
         public var count: Int {
             switch self {
             case let .owned(b): return b.count
+            case let .floats(f): return f.count * 4
             case let .file(_, t, tail): return t.byteCount + tail.count
             }
         }
@@ -29,6 +32,7 @@ public struct GGUFWriter: Sendable {
         func forEachPiece(_ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
             switch self {
             case let .owned(b): try b.withUnsafeBytes(body)
+            case let .floats(f): try f.withUnsafeBytes(body)
             case let .file(f, t, tail):
                 try body(f.tensorData(t))
                 try tail.withUnsafeBytes(body)
@@ -84,12 +88,17 @@ public struct GGUFWriter: Sendable {
         tensors.append((name, type, dimensions, bytes))
     }
 
-    /// Convenience for F32 tensors.
+    /// Convenience for F32 tensors: the array is kept as it is (copy-on-write
+    /// shares it with the caller), so a large tensor costs no second copy.
     public mutating func addTensor(name: String, dimensions: [Int], floats: [Float]) throws {
+        #if _endian(big)
         var bytes = [UInt8]()
         bytes.reserveCapacity(floats.count * 4)
         for f in floats { withUnsafeBytes(of: f.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
         try addTensor(name: name, type: .f32, dimensions: dimensions, bytes: bytes)
+        #else
+        try addTensor(name: name, type: .f32, dimensions: dimensions, source: .floats(floats))
+        #endif
     }
 
     /// The encoded file.

@@ -25,7 +25,9 @@ public final class TransposedQ8: @unchecked Sendable {
         let blockBytes = GGMLType.q8_0.blockBytes
         for r0 in stride(from: 0, to: w.rows, by: block) {
             // 32 rows of W → one Q8_0 block in each row of Wᵀ.
-            for i in 0..<block { Dequantize.row(w.type, w.row(r0 + i), tile + i * w.columns, count: w.columns) }
+            // From W's interleaved copy where it has one (the same bytes): the file's pages of
+            // a repacked matrix were released at load, and reading them would map them back.
+            for i in 0..<block { w.dequantizeRow(r0 + i, into: tile + i * w.columns) }
             for c in 0..<w.columns {
                 for i in 0..<block { column[i] = tile[i * w.columns + c] }
                 _ = ck_quantize_ref(Int32(GGMLType.q8_0.rawValue), column, storage + c * rowBytes + (r0 / block) * blockBytes, Int32(block))
