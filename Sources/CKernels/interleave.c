@@ -277,6 +277,14 @@ static void r8_tiles(r8_rows_fn f, int wtype, const void *w, int cols, int row0,
     }
 }
 
+static void r8_tiles_q8_0_blocksum(const void *w, int cols, int row0, int row1, const void *a, int tokens, float *y, size_t ldy) {
+    const size_t abytes = ck_q8s_row_bytes(cols);
+    for (int t0 = 0; t0 < tokens; t0 += R8_TOKEN_TILE) {
+        const int nt = tokens - t0 < R8_TOKEN_TILE ? tokens - t0 : R8_TOKEN_TILE;
+        ck_r8_q8_0_blocksum_avx512_impl(w, cols, row0, row1, (const uint8_t *)a + (size_t)t0 * abytes, nt, y + (size_t)t0 * ldy, ldy);
+    }
+}
+
 void ck_r8_gemm_rows(int wtype, const void *w, int cols, int row0, int row1,
                      const void *a, int tokens, float *y, size_t ldy) {
     if (ck_has_avx512()) r8_tiles(ck_r8_gemm_rows_avx512_impl, wtype, w, cols, row0, row1, a, tokens, y, ldy);
@@ -305,6 +313,50 @@ void ck_r8_gemm_claim(int wtype, const void *w, int rows, int cols, int *next_ro
         if (r0 >= rows) return;
         const int r1 = r0 + chunk < rows ? r0 + chunk : rows;
         ck_r8_gemm_rows(wtype, w, cols, r0, r1, a, tokens, y, ldy);
+    }
+}
+
+/* Q8_0 by block sums, one row group against one activation row: row r's
+ * block dot as one exact integer, then acc = fma(d_w·d_a, sum, acc) block
+ * after block (the AVX-512 form's order and bits). */
+void ck_r8_q8_0_blocksum_generic(const void *w, int cols, int row0, int row1, const void *a, int tokens, float *y, size_t ldy) {
+    const int nb = cols / QK;
+    const size_t abytes = ck_q8s_row_bytes(cols);
+    for (int g = row0 / 8; g < row1 / 8; ++g) {
+        const blk_q8_0_r8 *wg = (const blk_q8_0_r8 *)w + (size_t)g * nb;
+        for (int t = 0; t < tokens; ++t) {
+            const blk_q8_s *ya = (const blk_q8_s *)((const uint8_t *)a + (size_t)t * abytes);
+            for (int r = 0; r < 8; ++r) {
+                float acc = 0;
+                for (int ib = 0; ib < nb; ++ib) {
+                    int32_t sum = 0;
+                    for (int e = 0; e < QK; ++e) sum += (int32_t)wg[ib].qs[32 * (e >> 2) + 4 * r + (e & 3)] * ya[ib].qs[e];
+                    acc = fmaf(ck_h2f(wg[ib].d[r]) * ya[ib].d, (float)sum, acc);
+                }
+                y[(size_t)t * ldy + 8 * g + r] = acc;
+            }
+        }
+    }
+}
+
+int ck_r8_q8_0_blocksum(int form, const void *w, int cols, int row0, int row1, const void *a, int tokens, float *y, size_t ldy) {
+    if (row0 % 16 != 0 || row1 % 16 != 0 || cols % QK != 0) return -1;
+    if (form == 0) {
+        ck_r8_q8_0_blocksum_generic(w, cols, row0, row1, a, tokens, y, ldy);
+        return 0;
+    }
+    if (!ck_has_avx512()) return -1;
+    r8_tiles_q8_0_blocksum(w, cols, row0, row1, a, tokens, y, ldy);
+    return 0;
+}
+
+void ck_r8_q8_0_blocksum_claim(const void *w, int rows, int cols, int *next_row, int chunk, const void *a, int tokens,
+                               float *y, size_t ldy) {
+    for (;;) {
+        const int r0 = __atomic_fetch_add(next_row, chunk, __ATOMIC_RELAXED);
+        if (r0 >= rows) return;
+        const int r1 = r0 + chunk < rows ? r0 + chunk : rows;
+        r8_tiles_q8_0_blocksum(w, cols, r0, r1, a, tokens, y, ldy);
     }
 }
 

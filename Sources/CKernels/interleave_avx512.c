@@ -315,6 +315,63 @@ void ck_r8_gemm_rows_avx512_impl(int wtype, const void *w, int cols, int row0, i
     }
 }
 
+/* ---- Q8_0 by block sums (training's backward product, not vec_dot's bits) ----
+ * Each row's 32-element block dot is one exact integer (eight vpdpbusd into
+ * one int32 lane per row, the unsigned operand w + 128 corrected by −128·Σy,
+ * Σy being blk_q8_s.s), then one fma per block: acc = fma(d_w·d_y, sum, acc).
+ * That is a quarter of vec_dot's float work per weight (it converts and fmas
+ * every 4-element lane), and the sums are exact where vec_dot's are rounded
+ * per lane, so the result is at least as accurate; ck_r8_q8_0_blocksum_generic
+ * gives the same bits. Two accumulators per token (even and odd lanes) and
+ * up to four tokens keep eight dependency chains in flight. */
+INLINE void r16_q8_0_blocksum(int nb, const __m512i *buf, const uint8_t *a, size_t as, float *out, size_t ldy, const int T) {
+    __m512 acc[4];
+    for (int t = 0; t < T; ++t) acc[t] = _mm512_setzero_ps();
+    for (int ib = 0; ib < nb; ++ib) {
+        const __m512i *o = buf + (size_t)ib * R16_BLOCK_REGS;
+        const __m512 dx = _mm512_load_ps((const float *)&o[8]);
+        for (int t = 0; t < T; ++t) {
+            const blk_q8_s *y = (const blk_q8_s *)(a + (size_t)t * as) + ib;
+            __m512i s0 = _mm512_set1_epi32(-128 * (int32_t)y->s), s1 = _mm512_setzero_si512();
+#pragma unroll
+            for (int j = 0; j < 8; j += 2) {
+                int32_t y0, y1;
+                memcpy(&y0, y->qs + 4 * j, 4);
+                memcpy(&y1, y->qs + 4 * j + 4, 4);
+                s0 = _mm512_dpbusd_epi32(s0, _mm512_load_si512(&o[j]), _mm512_set1_epi32(y0));
+                s1 = _mm512_dpbusd_epi32(s1, _mm512_load_si512(&o[j + 1]), _mm512_set1_epi32(y1));
+            }
+            const __m512 dd = _mm512_mul_ps(dx, _mm512_set1_ps(y->d));
+            acc[t] = _mm512_fmadd_ps(dd, _mm512_cvtepi32_ps(_mm512_add_epi32(s0, s1)), acc[t]);
+        }
+    }
+    for (int t = 0; t < T; ++t) _mm512_storeu_ps(out + (size_t)t * ldy, acc[t]);
+}
+
+static void r16_q8_0_bs4(int nb, const __m512i *buf, const uint8_t *a, size_t as, float *out, size_t ldy) { r16_q8_0_blocksum(nb, buf, a, as, out, ldy, 4); }
+static void r16_q8_0_bs2(int nb, const __m512i *buf, const uint8_t *a, size_t as, float *out, size_t ldy) { r16_q8_0_blocksum(nb, buf, a, as, out, ldy, 2); }
+static void r16_q8_0_bs1(int nb, const __m512i *buf, const uint8_t *a, size_t as, float *out, size_t ldy) { r16_q8_0_blocksum(nb, buf, a, as, out, ldy, 1); }
+
+/* Rows [row0, row1) (multiples of 16) of an interleaved Q8_0 matrix. */
+void ck_r8_q8_0_blocksum_avx512_impl(const void *w, int cols, int row0, int row1, const void *a, int tokens, float *y, size_t ldy) {
+    const int nb = cols / QK;
+    const size_t gbytes = (size_t)nb * ck_r8_block_bytes(CK_Q8_0);
+    const size_t as = ck_q8s_row_bytes(cols);
+    const uint8_t *ag = (const uint8_t *)a;
+    if (!ck_reserve((void **)&prep_buf, &prep_cap, (size_t)nb * R16_BLOCK_REGS * sizeof(__m512i))) {
+        ck_r8_q8_0_blocksum_generic(w, cols, row0, row1, a, tokens, y, ldy);
+        return;
+    }
+    for (int g = row0 / 8; g + 2 <= row1 / 8; g += 2) {
+        r16_prep(CK_Q8_0, nb, (const uint8_t *)w + (size_t)g * gbytes, gbytes, prep_buf);
+        float *yg = y + 8 * g;
+        int t = 0;
+        for (; t + 4 <= tokens; t += 4) r16_q8_0_bs4(nb, prep_buf, ag + (size_t)t * as, as, yg + (size_t)t * ldy, ldy);
+        for (; t + 2 <= tokens; t += 2) r16_q8_0_bs2(nb, prep_buf, ag + (size_t)t * as, as, yg + (size_t)t * ldy, ldy);
+        if (t < tokens) r16_q8_0_bs1(nb, prep_buf, ag + (size_t)t * as, as, yg + (size_t)t * ldy, ldy);
+    }
+}
+
 #if defined(__clang__)
 #pragma clang attribute pop
 #else
@@ -325,6 +382,9 @@ int ck_avx512_compiled(void) { return 1; }
 
 #else
 int ck_avx512_compiled(void) { return 0; }
+void ck_r8_q8_0_blocksum_avx512_impl(const void *w, int cols, int row0, int row1, const void *a, int tokens, float *y, size_t ldy) {
+    ck_r8_q8_0_blocksum_generic(w, cols, row0, row1, a, tokens, y, ldy);
+}
 void ck_r8_gemm_rows_avx512_impl(int wtype, const void *w, int cols, int row0, int row1,
                                  const void *a, int tokens, float *y, size_t ldy) {
     ck_r8_gemm_rows_generic(wtype, w, cols, row0, row1, a, tokens, y, ldy);

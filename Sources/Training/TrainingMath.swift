@@ -73,19 +73,14 @@ enum TrainingMath {
 
     /// Cross-entropy of one logit row against `target`: returns −log p(target)
     /// and turns the row into its gradient scaled by `scale` (softmax − onehot).
+    /// The softmax is the engine's vectorized one (max-subtracted, ggml's expf,
+    /// the sum in double); a row of 262k logits is most of a step's element-wise work.
     static func crossEntropy(_ logits: UnsafeMutablePointer<Float>, count n: Int, target: Int, scale: Float) -> Double {
-        var maxv = -Float.infinity
-        for i in 0..<n where logits[i] > maxv { maxv = logits[i] }
-        let targetLogit = logits[target]
-        var sum: Double = 0
-        for i in 0..<n {
-            let e = expf(logits[i] - maxv)
-            logits[i] = e
-            sum += Double(e)
-        }
-        let inv = Float(1 / sum)
-        for i in 0..<n { logits[i] = logits[i] * inv * scale }
+        VectorOps.softmax(logits, count: n)
+        // p(target) below F32's range would mean a loss above 103 nats: capped there.
+        let loss = -log(Double(max(logits[target], .leastNonzeroMagnitude)))
+        VectorOps.scale(logits, by: scale, count: n)
         logits[target] -= scale
-        return log(sum) - Double(targetLogit - maxv)
+        return loss
     }
 }

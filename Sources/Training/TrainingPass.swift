@@ -420,7 +420,7 @@ public final class TrainingPass: @unchecked Sendable {
                     if scales[r] != 1 { VectorOps.scale(dy + r * w.rows, by: scales[r], count: w.rows) }
                 }
             }
-            MatMul.multiply(wt.matrix, x: dy, tokens: rows, y: tmp, pool: pool)
+            MatMul.multiplyBlockSums(wt.matrix, x: dy, tokens: rows, y: tmp, pool: pool)
             eachRows(rows) { range in
                 for r in range {
                     let inverse = 1 / scales[r]   // a power of two: exact

@@ -236,3 +236,35 @@ import Testing
         }
     }
 }
+
+/// Q8_0 by block sums (training's backward product): the AVX-512 kernel gives
+/// the scalar form's bits, both are close to vec_dot's result, and
+/// `multiplyBlockSums` equals one or the other depending on the CPU.
+@Suite struct BlockSumMatMulTests {
+    @Test(arguments: [(32, 64, 1), (48, 96, 5), (64, 2048, 9)])
+    func formsAgreeAndStayCloseToVecDot(shape: (Int, Int, Int)) throws {
+        let (rows, columns, tokens) = shape
+        let c = try InterleavedMatMulTests.make(.q8_0, rows: rows, columns: columns, tokens: tokens, seed: UInt64(rows + columns))
+        let typeID = Int32(GGMLType.q8_0.rawValue)
+        let rowBytes = try #require(GGMLType.q8_0.rowBytes(columns))
+        var packed = [UInt8](repeating: 0, count: ck_r8_bytes(typeID, Int32(rows), Int32(columns)))
+        c.weights.withUnsafeBytes { src in
+            packed.withUnsafeMutableBytes { dst in
+                _ = ck_r8_repack(typeID, src.baseAddress!, rowBytes, dst.baseAddress!, Int32(rows), Int32(columns))
+            }
+        }
+        let a = InterleavedMatMulTests.activations(c.x, columns: columns, tokens: tokens, generic: true)
+        var scalar = [Float](repeating: 0, count: rows * tokens), simd = scalar, exact = scalar
+        #expect(ck_r8_q8_0_blocksum(0, packed, Int32(columns), 0, Int32(rows), a, Int32(tokens), &scalar, rows) == 0)
+        ck_r8_gemm_rows_generic(typeID, packed, Int32(columns), 0, Int32(rows), a, Int32(tokens), &exact, rows)
+        let scale = exact.map { abs($0) }.max() ?? 1
+        for i in 0..<exact.count { #expect(abs(scalar[i] - exact[i]) <= 1e-5 * scale, "output \(i)") }
+        if ck_r8_q8_0_blocksum(1, packed, Int32(columns), 0, Int32(rows), a, Int32(tokens), &simd, rows) == 0 {
+            #expect(simd.map(\.bitPattern) == scalar.map(\.bitPattern))
+        } else {
+            print("skipped (AVX-512 block sums): this CPU lacks AVX-512, or AQYL_KERNELS=avx2")
+        }
+        // Rows not in 16-row pairs are refused, not half computed.
+        #expect(ck_r8_q8_0_blocksum(0, packed, Int32(columns), 8, Int32(rows), a, Int32(tokens), &scalar, rows) == -1)
+    }
+}
