@@ -324,9 +324,10 @@ void ck_r8_gemm_rows_avx512_impl(int wtype, const void *w, int cols, int row0, i
  * per lane, so the result is at least as accurate; ck_r8_q8_0_blocksum_generic
  * gives the same bits. Two accumulators per token (even and odd lanes) and
  * up to four tokens keep eight dependency chains in flight. */
-INLINE void r16_q8_0_blocksum(int nb, const __m512i *buf, const uint8_t *a, size_t as, float *out, size_t ldy, const int T) {
+INLINE void r16_q8_0_blocksum(int nb, const __m512i *buf, const uint8_t *a, size_t as, float *out, size_t ldy, const int T,
+                              int carry) {
     __m512 acc[4];
-    for (int t = 0; t < T; ++t) acc[t] = _mm512_setzero_ps();
+    for (int t = 0; t < T; ++t) acc[t] = carry ? _mm512_loadu_ps(out + (size_t)t * ldy) : _mm512_setzero_ps();
     for (int ib = 0; ib < nb; ++ib) {
         const __m512i *o = buf + (size_t)ib * R16_BLOCK_REGS;
         const __m512 dx = _mm512_load_ps((const float *)&o[8]);
@@ -348,9 +349,16 @@ INLINE void r16_q8_0_blocksum(int nb, const __m512i *buf, const uint8_t *a, size
     for (int t = 0; t < T; ++t) _mm512_storeu_ps(out + (size_t)t * ldy, acc[t]);
 }
 
-static void r16_q8_0_bs4(int nb, const __m512i *buf, const uint8_t *a, size_t as, float *out, size_t ldy) { r16_q8_0_blocksum(nb, buf, a, as, out, ldy, 4); }
-static void r16_q8_0_bs2(int nb, const __m512i *buf, const uint8_t *a, size_t as, float *out, size_t ldy) { r16_q8_0_blocksum(nb, buf, a, as, out, ldy, 2); }
-static void r16_q8_0_bs1(int nb, const __m512i *buf, const uint8_t *a, size_t as, float *out, size_t ldy) { r16_q8_0_blocksum(nb, buf, a, as, out, ldy, 1); }
+static void r16_q8_0_bs4(int nb, const __m512i *buf, const uint8_t *a, size_t as, float *out, size_t ldy, int carry) { r16_q8_0_blocksum(nb, buf, a, as, out, ldy, 4, carry); }
+static void r16_q8_0_bs2(int nb, const __m512i *buf, const uint8_t *a, size_t as, float *out, size_t ldy, int carry) { r16_q8_0_blocksum(nb, buf, a, as, out, ldy, 2, carry); }
+static void r16_q8_0_bs1(int nb, const __m512i *buf, const uint8_t *a, size_t as, float *out, size_t ldy, int carry) { r16_q8_0_blocksum(nb, buf, a, as, out, ldy, 1, carry); }
+
+/* Blocks unpacked per pass: 256 blocks (8,192 columns) of a group pair are
+ * 160 KB, which stay in L2 while every token of the tile reads them. A longer
+ * row (the transposed output matrix: 262,144 columns) runs in passes, each
+ * carrying the running sums in y into the next: the same fma sequence, so
+ * the same bits as one pass. */
+#define BS_PASS_BLOCKS 256
 
 /* Rows [row0, row1) (multiples of 16) of an interleaved Q8_0 matrix. */
 void ck_r8_q8_0_blocksum_avx512_impl(const void *w, int cols, int row0, int row1, const void *a, int tokens, float *y, size_t ldy) {
@@ -358,17 +366,24 @@ void ck_r8_q8_0_blocksum_avx512_impl(const void *w, int cols, int row0, int row1
     const size_t gbytes = (size_t)nb * ck_r8_block_bytes(CK_Q8_0);
     const size_t as = ck_q8s_row_bytes(cols);
     const uint8_t *ag = (const uint8_t *)a;
-    if (!ck_reserve((void **)&prep_buf, &prep_cap, (size_t)nb * R16_BLOCK_REGS * sizeof(__m512i))) {
+    const int pass = nb < BS_PASS_BLOCKS ? nb : BS_PASS_BLOCKS;
+    if (!ck_reserve((void **)&prep_buf, &prep_cap, (size_t)pass * R16_BLOCK_REGS * sizeof(__m512i))) {
         ck_r8_q8_0_blocksum_generic(w, cols, row0, row1, a, tokens, y, ldy);
         return;
     }
+    const size_t bb = ck_r8_block_bytes(CK_Q8_0);
     for (int g = row0 / 8; g + 2 <= row1 / 8; g += 2) {
-        r16_prep(CK_Q8_0, nb, (const uint8_t *)w + (size_t)g * gbytes, gbytes, prep_buf);
         float *yg = y + 8 * g;
-        int t = 0;
-        for (; t + 4 <= tokens; t += 4) r16_q8_0_bs4(nb, prep_buf, ag + (size_t)t * as, as, yg + (size_t)t * ldy, ldy);
-        for (; t + 2 <= tokens; t += 2) r16_q8_0_bs2(nb, prep_buf, ag + (size_t)t * as, as, yg + (size_t)t * ldy, ldy);
-        if (t < tokens) r16_q8_0_bs1(nb, prep_buf, ag + (size_t)t * as, as, yg + (size_t)t * ldy, ldy);
+        for (int b0 = 0; b0 < nb; b0 += BS_PASS_BLOCKS) {
+            const int n = nb - b0 < BS_PASS_BLOCKS ? nb - b0 : BS_PASS_BLOCKS, carry = b0 > 0;
+            r16_prep(CK_Q8_0, n, (const uint8_t *)w + (size_t)g * gbytes + (size_t)b0 * bb, gbytes, prep_buf);
+            /* Activation blocks b0.. of each token: the same row stride, offset by b0 blocks. */
+            const uint8_t *ab = ag + (size_t)b0 * sizeof(blk_q8_s);
+            int t = 0;
+            for (; t + 4 <= tokens; t += 4) r16_q8_0_bs4(n, prep_buf, ab + (size_t)t * as, as, yg + (size_t)t * ldy, ldy, carry);
+            for (; t + 2 <= tokens; t += 2) r16_q8_0_bs2(n, prep_buf, ab + (size_t)t * as, as, yg + (size_t)t * ldy, ldy, carry);
+            if (t < tokens) r16_q8_0_bs1(n, prep_buf, ab + (size_t)t * as, as, yg + (size_t)t * ldy, ldy, carry);
+        }
     }
 }
 

@@ -102,6 +102,14 @@ int ck_matmul_t_cols(int wtype, const void *w, size_t wstride, int rows, int c0,
     return CK_PICK(ck_matmul_t_cols)(wtype, w, wstride, rows, c0, c1, dy, ldy, tokens, dx, ldx, tile);
 }
 
+void ck_gated_forward(int act, const float *g, const float *u, float *h, int n) {
+    CK_PICK(ck_gated_forward)(act, g, u, h, n);
+}
+
+void ck_gated_backward(int act, float *g, float *u, const float *dh, int n) {
+    CK_PICK(ck_gated_backward)(act, g, u, dh, n);
+}
+
 void ck_sgemm_nt_ref(int m, int n, int k, float alpha, const float *a, size_t lda, const float *b, size_t ldb,
                      float beta, float *c, size_t ldc) {
     ck_sgemm_nt_generic(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);

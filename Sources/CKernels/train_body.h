@@ -181,6 +181,66 @@ static void CK_NAME(ck_sgemm_tn)(int m, int n, int k, float alpha, const float *
     }
 }
 
+/* e^x for |x| <= 87 (callers clamp): ggml_v_expf's main path, branch-free,
+ * so the loops below vectorize (about 1.5 ulp). */
+static inline float CK_NAME(exp_bounded)(float x) {
+    const float r = 0x1.8p23f;
+    const float z = fmaf(x, 0x1.715476p+0f, r);
+    const float n = z - r;
+    const float b = fmaf(-n, 0x1.7f7d1cp-20f, fmaf(-n, 0x1.62e4p-1f, x));
+    const float k = ck_bits_f32((ck_f32_bits(z) << 23) + ck_f32_bits(1.0f));
+    const float u = b * b;
+    const float j = fmaf(fmaf(fmaf(0x1.0e4020p-7f, b, 0x1.573e2ep-5f), u, fmaf(0x1.555e66p-3f, b, 0x1.fffdb6p-2f)), u,
+                         0x1.ffffecp-1f * b);
+    return fmaf(k, j, k);
+}
+
+/* 1/(1 + e^{−x}), x clamped to ±80 (the sigmoid is 0 or 1 to F32 beyond). */
+static inline float CK_NAME(sigmoid_bounded)(float x) {
+    x = x < -80.0f ? -80.0f : x > 80.0f ? 80.0f : x;
+    return 1.0f / (1.0f + CK_NAME(exp_bounded)(-x));
+}
+
+/* GELU-tanh through the sigmoid: ½(1 + tanh z) = σ(2z) and 1 − tanh²z = 4σ(2z)(1 − σ(2z)),
+ * which keeps relative accuracy where 1 + tanh z would cancel (large negative x). */
+#define CK_GELU_C 0.79788456f   /* √(2/π) */
+
+/* h = act(g)·u over n values (act 0: SiLU, 1: GELU-tanh): training's F32 forward. */
+static void CK_NAME(ck_gated_forward)(int act, const float *g, const float *u, float *h, int n) {
+    if (act == 0) {
+        /* SiLU keeps libm's expf (its bits are the ones training was measured with; the
+         * forward's 8-bit activations turn ulp changes into visible gradient noise). */
+        for (int i = 0; i < n; i++) h[i] = g[i] / (1.0f + expf(-g[i])) * u[i];
+    } else {
+        for (int i = 0; i < n; i++) {
+            const float x = g[i];
+            h[i] = x * CK_NAME(sigmoid_bounded)(2.0f * CK_GELU_C * (x + 0.044715f * x * x * x)) * u[i];
+        }
+    }
+}
+
+/* Given dh, g becomes dL/dg and u becomes dL/du (both consumed). */
+static void CK_NAME(ck_gated_backward)(int act, float *g, float *u, const float *dh, int n) {
+    if (act == 0) {
+#pragma clang fp contract(off)   /* as the Swift loop it replaced: no fused 1 + x·(1 − s) */
+        for (int i = 0; i < n; i++) {
+            const float x = g[i], s = 1.0f / (1.0f + expf(-x));
+            const float dg = dh[i] * u[i] * s * (1.0f + x * (1.0f - s));
+            u[i] = dh[i] * (x * s);
+            g[i] = dg;
+        }
+    } else {
+        for (int i = 0; i < n; i++) {
+            const float x = g[i];
+            const float s = CK_NAME(sigmoid_bounded)(2.0f * CK_GELU_C * (x + 0.044715f * x * x * x));
+            const float da = s + 2.0f * x * s * (1.0f - s) * CK_GELU_C * (1.0f + 3.0f * 0.044715f * x * x);
+            const float dg = dh[i] * u[i] * da;
+            u[i] = dh[i] * x * s;
+            g[i] = dg;
+        }
+    }
+}
+
 /* dx[t, c0:c1] += Σ_r dy[t, r]·W[r, c0:c1] for a quantized W (rows × cols).
  * Dequantizes CK_TROWS rows of the column slice at a time into `tile`
  * (CK_TROWS·(c1−c0) floats), then runs a register-blocked GEMM over it:

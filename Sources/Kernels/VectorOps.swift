@@ -137,6 +137,19 @@ public enum VectorOps {
         ck_add(x, y, Int32(count))
     }
 
+    /// out = act(g)·u in full F32 (SiLU, or GELU-tanh as x·σ(2z)), vectorized with a
+    /// bounded ggml-style exp: training's forward (inference keeps llama.cpp's forms).
+    public static func gatedForward(gelu: Bool, g: UnsafePointer<Float>, u: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>,
+                                    count: Int) {
+        ck_gated_forward(gelu ? 1 : 0, g, u, out, Int32(count))
+    }
+
+    /// The backward of `gatedForward`: given dh, g becomes dL/dg and u dL/du.
+    public static func gatedBackward(gelu: Bool, g: UnsafeMutablePointer<Float>, u: UnsafeMutablePointer<Float>, dh: UnsafePointer<Float>,
+                                     count: Int) {
+        ck_gated_backward(gelu ? 1 : 0, g, u, dh, Int32(count))
+    }
+
     /// max |x[i]|, or nil when some x[i] is infinite or NaN.
     public static func largestMagnitude(_ x: UnsafePointer<Float>, count: Int) -> Float? {
         let bits = ck_absmax_bits(x, Int32(count))

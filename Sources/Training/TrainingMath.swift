@@ -29,46 +29,17 @@ enum TrainingMath {
     }
 
     /// h = act(g)·u. Given dh, writes dg into `g` and du into `u` (both consumed).
+    /// Vectorized in C (ck_gated_backward): the sigmoid through a bounded
+    /// ggml-style exp, GELU-tanh written with σ(2z) = ½(1 + tanh z).
     static func gatedActivationBackward(_ activation: Activation, g: UnsafeMutablePointer<Float>, u: UnsafeMutablePointer<Float>,
                                         dh: UnsafePointer<Float>, count n: Int) {
-        switch activation {
-        case .silu:
-            for i in 0..<n {
-                let x = g[i]
-                let s = 1 / (1 + expf(-x))
-                let a = x * s
-                let dgi = dh[i] * u[i] * s * (1 + x * (1 - s))
-                u[i] = dh[i] * a
-                g[i] = dgi
-            }
-        case .geluTanh:
-            let c: Float = 0.797_884_56  // √(2/π)
-            for i in 0..<n {
-                let x = g[i]
-                let z = c * (x + 0.044715 * x * x * x)
-                let t = tanhf(z)
-                let a = 0.5 * x * (1 + t)
-                let da = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * c * (1 + 3 * 0.044715 * x * x)
-                let dgi = dh[i] * u[i] * da
-                u[i] = dh[i] * a
-                g[i] = dgi
-            }
-        }
+        VectorOps.gatedBackward(gelu: activation == .geluTanh, g: g, u: u, dh: dh, count: n)
     }
 
     /// Exact (F32) gated activation, the forward twin of the backward above.
     static func gatedActivation(_ activation: Activation, g: UnsafePointer<Float>, u: UnsafePointer<Float>,
                                 out: UnsafeMutablePointer<Float>, count n: Int) {
-        switch activation {
-        case .silu:
-            for i in 0..<n { let x = g[i]; out[i] = x / (1 + expf(-x)) * u[i] }
-        case .geluTanh:
-            let c: Float = 0.797_884_56
-            for i in 0..<n {
-                let x = g[i]
-                out[i] = 0.5 * x * (1 + tanhf(c * (x + 0.044715 * x * x * x))) * u[i]
-            }
-        }
+        VectorOps.gatedForward(gelu: activation == .geluTanh, g: g, u: u, out: out, count: n)
     }
 
     /// Cross-entropy of one logit row against `target`: returns −log p(target)

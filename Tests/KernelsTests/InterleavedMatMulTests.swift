@@ -241,7 +241,7 @@ import Testing
 /// the scalar form's bits, both are close to vec_dot's result, and
 /// `multiplyBlockSums` equals one or the other depending on the CPU.
 @Suite struct BlockSumMatMulTests {
-    @Test(arguments: [(32, 64, 1), (48, 96, 5), (64, 2048, 9)])
+    @Test(arguments: [(32, 64, 1), (48, 96, 5), (64, 2048, 9), (32, 9216, 3)])
     func formsAgreeAndStayCloseToVecDot(shape: (Int, Int, Int)) throws {
         let (rows, columns, tokens) = shape
         let c = try InterleavedMatMulTests.make(.q8_0, rows: rows, columns: columns, tokens: tokens, seed: UInt64(rows + columns))

@@ -65,3 +65,36 @@ let vectorOpTolerance: Float = 1e-5
         #expect(zip(g, gelu).allSatisfy { abs($0 - $1) <= 2e-3 * max(1, abs($1)) })
     }
 }
+
+/// Training's vectorized gated activations against the formulas in Double:
+/// SiLU and GELU-tanh forward, and their backward (dL/dg, dL/du), over
+/// inputs from the far negative tail to saturation.
+@Suite struct TrainingGatedActivationTests {
+    static func reference(gelu: Bool, x: Double) -> (value: Double, derivative: Double) {
+        if gelu {
+            let c = 0.797_884_560_802_865_4
+            let t = tanh(c * (x + 0.044715 * x * x * x))
+            return (0.5 * x * (1 + t), 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * c * (1 + 3 * 0.044715 * x * x))
+        }
+        let s = 1 / (1 + exp(-x))
+        return (x * s, s * (1 + x * (1 - s)))
+    }
+
+    @Test(arguments: [false, true])
+    func matchesTheFormulas(gelu: Bool) {
+        let xs: [Float] = stride(from: -30, through: 30, by: 0.037).map { Float($0) } + [0, -1e-6, 1e-6, 100, -100]
+        let n = xs.count
+        let us = (0..<n).map { Float(sin(Double($0))) }, dhs = (0..<n).map { Float(cos(Double($0) * 0.3)) }
+        var h = [Float](repeating: 0, count: n)
+        VectorOps.gatedForward(gelu: gelu, g: xs, u: us, out: &h, count: n)
+        var g = xs, u = us
+        VectorOps.gatedBackward(gelu: gelu, g: &g, u: &u, dh: dhs, count: n)
+        for i in 0..<n {
+            let r = Self.reference(gelu: gelu, x: Double(xs[i]))
+            let wantH = r.value * Double(us[i]), wantG = Double(dhs[i]) * Double(us[i]) * r.derivative, wantU = Double(dhs[i]) * r.value
+            #expect(abs(Double(h[i]) - wantH) <= 2e-6 * max(abs(wantH), 1e-3), "h at x \(xs[i])")
+            #expect(abs(Double(g[i]) - wantG) <= 1e-4 * max(abs(wantG), 1e-2), "dg at x \(xs[i])")
+            #expect(abs(Double(u[i]) - wantU) <= 2e-6 * max(abs(wantU), 1e-3), "du at x \(xs[i])")
+        }
+    }
+}

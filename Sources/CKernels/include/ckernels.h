@@ -278,6 +278,10 @@ void ck_sgemm_nn(int m, int n, int k, float alpha, const float *a, size_t lda, c
                  float beta, float *c, size_t ldc);
 void ck_sgemm_tn(int m, int n, int k, float alpha, const float *a, size_t lda, const float *b, size_t ldb,
                  float beta, float *c, size_t ldc);
+/* Training's gated activations (act 0: SiLU, 1: GELU-tanh), vectorized with a
+ * bounded ggml-style exp: h = act(g)·u; and given dh, g ← dL/dg, u ← dL/du. */
+void ck_gated_forward(int act, const float *g, const float *u, float *h, int n);
+void ck_gated_backward(int act, float *g, float *u, const float *dh, int n);
 /* One form of a float GEMM, for tests: which 0 nt, 1 nn, 2 tn; form 0 generic,
  * 1 AVX2, 2 AVX-512. Returns -1 (and computes nothing) where the CPU or the
  * build lacks the form. */
