@@ -28,6 +28,15 @@ enum AttentionPass {
     /// Query rows whose scores are one matrix product (the F32 GEMM's register tile is 4 rows).
     static let rowBlock = 16
 
+    /// Rows of a causal product in blocks [i0, i1), so a block's sums run only
+    /// over the keys (queries, for the transposed products) that can be nonzero
+    /// for it: P[i, j] = 0 for j > i. The terms left out were zero, which the
+    /// GEMMs skip anyway, so every output keeps its bits.
+    @inline(__always)
+    static func causalRows(_ n: Int, _ body: (Int, Int) -> Void) {
+        for i0 in stride(from: 0, to: n, by: 32) { body(i0, min(n, i0 + 32)) }
+    }
+
     /// First visible key position of query row `i` (the decoder block's window rule).
     @inline(__always)
     static func lowest(_ i: Int, layer: Int, config c: ModelConfig) -> Int {
@@ -58,7 +67,10 @@ enum AttentionPass {
                         if i + 1 < n { (row + i + 1).update(repeating: 0, count: n - i - 1) }
                     }
                 }
-                FloatGEMM.nn(m: n, n: hd, k: n, a: p, lda: n, b: v + kv, ldb: c.kvDim, c: out + h * hd, ldc: c.qDim)
+                causalRows(n) { i0, i1 in
+                    FloatGEMM.nn(m: i1 - i0, n: hd, k: i1, a: p + i0 * n, lda: n, b: v + kv, ldb: c.kvDim,
+                                 c: out + i0 * c.qDim + h * hd, ldc: c.qDim)
+                }
                 h += workers
             }
         }
@@ -78,7 +90,10 @@ enum AttentionPass {
                 let kv = (h / group) * hd
                 let dO = dOut + h * hd
                 // dV_h (T, hd) = Pᵀ·dO
-                FloatGEMM.tn(m: n, n: hd, k: n, a: p, lda: n, b: dO, ldb: c.qDim, c: s.dVh + h * n * hd, ldc: hd)
+                causalRows(n) { j0, j1 in
+                    FloatGEMM.tn(m: j1 - j0, n: hd, k: n - j0, a: p + j0 * n + j0, lda: n, b: dO + j0 * c.qDim, ldb: c.qDim,
+                                 c: s.dVh + (h * n + j0) * hd, ldc: hd)
+                }
                 // dS = P ⊙ (dP − Σ_j P·dP), in place of dP
                 for i0 in stride(from: 0, to: n, by: rowBlock) {
                     // dP rows = dO·vᵀ over the keys any row of the block sees.
@@ -97,10 +112,14 @@ enum AttentionPass {
                     for j in 0..<n { dr[j] = pr[j] * (dr[j] - dot) }
                 }
                 // dq_h = scale·dS·k,  dK_h = scale·dSᵀ·q
-                FloatGEMM.nn(m: n, n: hd, k: n, alpha: c.attentionScale, a: dP, lda: n, b: k + kv, ldb: c.kvDim,
-                             c: dq + h * hd, ldc: c.qDim)
-                FloatGEMM.tn(m: n, n: hd, k: n, alpha: c.attentionScale, a: dP, lda: n, b: q + h * hd, ldb: c.qDim,
-                             c: s.dKh + h * n * hd, ldc: hd)
+                causalRows(n) { i0, i1 in
+                    FloatGEMM.nn(m: i1 - i0, n: hd, k: i1, alpha: c.attentionScale, a: dP + i0 * n, lda: n, b: k + kv, ldb: c.kvDim,
+                                 c: dq + i0 * c.qDim + h * hd, ldc: c.qDim)
+                }
+                causalRows(n) { j0, j1 in
+                    FloatGEMM.tn(m: j1 - j0, n: hd, k: n - j0, alpha: c.attentionScale, a: dP + j0 * n + j0, lda: n,
+                                 b: q + j0 * c.qDim + h * hd, ldb: c.qDim, c: s.dKh + (h * n + j0) * hd, ldc: hd)
+                }
                 h += workers
             }
         }
