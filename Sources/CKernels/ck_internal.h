@@ -137,6 +137,7 @@ void ck_r8_gemm_rows_avx2_impl(int wtype, const void *w, int cols, int row0, int
                                const void *a, int tokens, float *y, size_t ldy);
 /* interleave_avx512.c (falls back to the generic version off x86). */
 int ck_avx512_compiled(void);
+void ck_r8_q8_0_blocksum_avx2_impl(const void *w, int cols, int row0, int row1, const void *a, int tokens, float *y, size_t ldy);
 void ck_r8_q8_0_blocksum_avx512_impl(const void *w, int cols, int row0, int row1, const void *a, int tokens, float *y, size_t ldy);
 void ck_r8_gemm_rows_avx512_impl(int wtype, const void *w, int cols, int row0, int row1,
                                  const void *a, int tokens, float *y, size_t ldy);

@@ -277,11 +277,14 @@ static void r8_tiles(r8_rows_fn f, int wtype, const void *w, int cols, int row0,
     }
 }
 
-static void r8_tiles_q8_0_blocksum(const void *w, int cols, int row0, int row1, const void *a, int tokens, float *y, size_t ldy) {
+static void r8_tiles_q8_0_blocksum(int avx512, const void *w, int cols, int row0, int row1, const void *a, int tokens, float *y,
+                                   size_t ldy) {
     const size_t abytes = ck_q8s_row_bytes(cols);
     for (int t0 = 0; t0 < tokens; t0 += R8_TOKEN_TILE) {
         const int nt = tokens - t0 < R8_TOKEN_TILE ? tokens - t0 : R8_TOKEN_TILE;
-        ck_r8_q8_0_blocksum_avx512_impl(w, cols, row0, row1, (const uint8_t *)a + (size_t)t0 * abytes, nt, y + (size_t)t0 * ldy, ldy);
+        const uint8_t *at = (const uint8_t *)a + (size_t)t0 * abytes;
+        if (avx512) ck_r8_q8_0_blocksum_avx512_impl(w, cols, row0, row1, at, nt, y + (size_t)t0 * ldy, ldy);
+        else ck_r8_q8_0_blocksum_avx2_impl(w, cols, row0, row1, at, nt, y + (size_t)t0 * ldy, ldy);
     }
 }
 
@@ -345,8 +348,8 @@ int ck_r8_q8_0_blocksum(int form, const void *w, int cols, int row0, int row1, c
         ck_r8_q8_0_blocksum_generic(w, cols, row0, row1, a, tokens, y, ldy);
         return 0;
     }
-    if (!ck_has_avx512()) return -1;
-    r8_tiles_q8_0_blocksum(w, cols, row0, row1, a, tokens, y, ldy);
+    if (form == 1 ? !ck_has_avx2() : form == 2 ? !ck_has_avx512() : 1) return -1;
+    r8_tiles_q8_0_blocksum(form == 2, w, cols, row0, row1, a, tokens, y, ldy);
     return 0;
 }
 
@@ -356,7 +359,8 @@ void ck_r8_q8_0_blocksum_claim(const void *w, int rows, int cols, int *next_row,
         const int r0 = __atomic_fetch_add(next_row, chunk, __ATOMIC_RELAXED);
         if (r0 >= rows) return;
         const int r1 = r0 + chunk < rows ? r0 + chunk : rows;
-        r8_tiles_q8_0_blocksum(w, cols, r0, r1, a, tokens, y, ldy);
+        if (ck_has_avx512() || ck_has_avx2()) r8_tiles_q8_0_blocksum(ck_has_avx512(), w, cols, r0, r1, a, tokens, y, ldy);
+        else ck_r8_q8_0_blocksum_generic(w, cols, r0, r1, a, tokens, y, ldy);
     }
 }
 

@@ -311,6 +311,61 @@ void ck_quantize_q8s_avx2_impl(const float *x, void *vy, int n) {
     }
 }
 
+/* ---- Q8_0 by block sums (training's backward product; interleave_avx512.c
+ * says why): row r's block dot as one exact int32 (the sign trick, maddubs +
+ * madd per 4-element lane, the eight lanes added in int32), then one fma per
+ * block. The weights of one 8-row group are read in passes of BS_PASS_BLOCKS
+ * blocks (70 KB), which stay in L2 while every token of the tile reads them;
+ * each pass carries the running sums in y into the next (the same fma
+ * sequence as one pass). Up to four tokens share each weight load. */
+#define BS_PASS_BLOCKS 256
+
+INLINE void r8_q8_0_blocksum(int nb, const blk_q8_0_r8 *wb, const uint8_t *a, size_t as, float *out, size_t ldy, const int T,
+                             int carry) {
+    __m256 acc[4];
+    const __m256i ones = _mm256_set1_epi16(1);
+    for (int t = 0; t < T; ++t) acc[t] = carry ? _mm256_loadu_ps(out + (size_t)t * ldy) : _mm256_setzero_ps();
+    for (int ib = 0; ib < nb; ++ib) {
+        const blk_q8_0_r8 *b = wb + ib;
+        const __m256 dw = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)b->d));
+        __m256i sum[4];
+        for (int t = 0; t < T; ++t) sum[t] = _mm256_setzero_si256();
+#pragma unroll
+        for (int k = 0; k < 8; ++k) {
+            const __m256i w = _mm256_loadu_si256((const __m256i *)(b->qs + 32 * k));
+            const __m256i aw = _mm256_sign_epi8(w, w);
+            for (int t = 0; t < T; ++t) {
+                const blk_q8_s *y = (const blk_q8_s *)(a + (size_t)t * as) + ib;
+                const __m256i sy = _mm256_sign_epi8(bcast4(y->qs + 4 * k), w);
+                sum[t] = _mm256_add_epi32(sum[t], _mm256_madd_epi16(_mm256_maddubs_epi16(aw, sy), ones));
+            }
+        }
+        for (int t = 0; t < T; ++t) {
+            const blk_q8_s *y = (const blk_q8_s *)(a + (size_t)t * as) + ib;
+            acc[t] = _mm256_fmadd_ps(_mm256_mul_ps(dw, _mm256_set1_ps(y->d)), _mm256_cvtepi32_ps(sum[t]), acc[t]);
+        }
+    }
+    for (int t = 0; t < T; ++t) _mm256_storeu_ps(out + (size_t)t * ldy, acc[t]);
+}
+
+void ck_r8_q8_0_blocksum_avx2_impl(const void *w, int cols, int row0, int row1, const void *a, int tokens, float *y, size_t ldy) {
+    const int nb = cols / QK;
+    const size_t as = ck_q8s_row_bytes(cols);
+    const uint8_t *ag = (const uint8_t *)a;
+    for (int g = row0 / 8; g < row1 / 8; ++g) {
+        const blk_q8_0_r8 *wg = (const blk_q8_0_r8 *)w + (size_t)g * nb;
+        float *yg = y + 8 * g;
+        for (int b0 = 0; b0 < nb; b0 += BS_PASS_BLOCKS) {
+            const int n = nb - b0 < BS_PASS_BLOCKS ? nb - b0 : BS_PASS_BLOCKS, carry = b0 > 0;
+            const uint8_t *ab = ag + (size_t)b0 * sizeof(blk_q8_s);
+            int t = 0;
+            for (; t + 4 <= tokens; t += 4) r8_q8_0_blocksum(n, wg + b0, ab + (size_t)t * as, as, yg + (size_t)t * ldy, ldy, 4, carry);
+            for (; t + 2 <= tokens; t += 2) r8_q8_0_blocksum(n, wg + b0, ab + (size_t)t * as, as, yg + (size_t)t * ldy, ldy, 2, carry);
+            if (t < tokens) r8_q8_0_blocksum(n, wg + b0, ab + (size_t)t * as, as, yg + (size_t)t * ldy, ldy, 1, carry);
+        }
+    }
+}
+
 #if defined(__clang__)
 #pragma clang attribute pop
 #else
@@ -319,6 +374,9 @@ void ck_quantize_q8s_avx2_impl(const float *x, void *vy, int n) {
 
 #else
 void ck_quantize_q8s_avx2_impl(const float *x, void *y, int n) { ck_quantize_q8s_generic(x, y, n); }
+void ck_r8_q8_0_blocksum_avx2_impl(const void *w, int cols, int row0, int row1, const void *a, int tokens, float *y, size_t ldy) {
+    ck_r8_q8_0_blocksum_generic(w, cols, row0, row1, a, tokens, y, ldy);
+}
 void ck_r8_gemm_rows_avx2_impl(int wtype, const void *w, int cols, int row0, int row1,
                                const void *a, int tokens, float *y, size_t ldy) {
     ck_r8_gemm_rows_generic(wtype, w, cols, row0, row1, a, tokens, y, ldy);

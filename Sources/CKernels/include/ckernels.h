@@ -243,11 +243,11 @@ void   ck_r8_gemm_rows(int wtype, const void *w, int cols, int row0, int row1,
                        const void *a, int tokens, float *y, size_t ldy);
 /* Q8_0 by block sums (training's backward product; not vec_dot's bits): each
  * row's block dot is one exact integer, then acc = fma(d_w·d_a, sum, acc) per
- * block. form 0 is the scalar reference, 1 the AVX-512 kernel (the same bits);
+ * block. form 0 is the scalar reference, 1 AVX2, 2 AVX-512 (all the same bits);
  * returns -1 where the form is missing or rows are not multiples of 16. */
 void ck_r8_q8_0_blocksum_generic(const void *w, int cols, int row0, int row1, const void *a, int tokens, float *y, size_t ldy);
 int  ck_r8_q8_0_blocksum(int form, const void *w, int cols, int row0, int row1, const void *a, int tokens, float *y, size_t ldy);
-/* Workers claim chunks (multiples of 16 rows) of the AVX-512 form (needs AVX-512). */
+/* Workers claim chunks (multiples of 16 rows) of the best form the CPU has. */
 void ck_r8_q8_0_blocksum_claim(const void *w, int rows, int cols, int *next_row, int chunk, const void *a, int tokens,
                                float *y, size_t ldy);
 /* One instruction set explicitly (for tests): returns -1, computing nothing,
