@@ -105,14 +105,17 @@ static inline __attribute__((always_inline)) void CK_NAME(tile_store)(CK_VF acc[
         for (int q = 0; q < CK_GJ / CK_VW; q++) memcpy(c + (size_t)r * ldc + q * CK_VW, &acc[r][q], sizeof(CK_VF));
 }
 
-/* C[i,:] = beta·C[i,:] + alpha·Σ_p A[i,p]·B[p,:]   (A m×k, B k×n)
- * Every output is one running sum over p in order, c = fma(alpha·A[i,p], B[p,j], c),
- * with terms whose alpha·A[i,p] is zero left out (causal attention's upper
- * triangle). CK_GR rows × CK_GJ columns of outputs stay in registers across p
- * and share each B load; a term that is zero for some rows of the tile adds
- * fma(0, b, c) = c for them, so every output keeps the one-row loop's bits. */
-static void CK_NAME(ck_sgemm_nn)(int m, int n, int k, float alpha, const float *a, size_t lda, const float *b,
-                                 size_t ldb, float beta, float *c, size_t ldc) {
+/* C[i,:] = beta·C[i,:] + alpha·Σ_p A(i,p)·B[p,:], with A(i,p) at a[i·rs + p·cs]
+ * (nn: rs = lda, cs = 1; tn: rs = 1, cs = lda; always inlined, so each
+ * caller's unit stride is a constant). Every output is one running sum over p
+ * in order, c = fma(alpha·A(i,p), B[p,j], c), with terms whose alpha·A(i,p) is
+ * zero left out (causal attention's upper triangle). CK_GR rows × CK_GJ
+ * columns of outputs stay in registers across p and share each B load; a term
+ * that is zero for some rows of the tile adds fma(0, b, c) = c for them, so
+ * every output keeps the one-row loop's bits. */
+static inline __attribute__((always_inline)) void CK_NAME(sgemm_an)(int m, int n, int k, float alpha, const float *a, size_t rs,
+                                                                    size_t cs, const float *b, size_t ldb, float beta, float *c,
+                                                                    size_t ldc) {
     const int nw = n / CK_GJ * CK_GJ;
     int i0 = 0;
     for (; i0 + CK_GR <= m; i0 += CK_GR) {
@@ -123,7 +126,7 @@ static void CK_NAME(ck_sgemm_nn)(int m, int n, int k, float alpha, const float *
                 float s[CK_GR];
                 int any = 0;
                 for (int r = 0; r < CK_GR; r++) {
-                    s[r] = alpha * a[(size_t)(i0 + r) * lda + p];
+                    s[r] = alpha * a[(size_t)(i0 + r) * rs + (size_t)p * cs];
                     any |= s[r] != 0;
                 }
                 if (any) CK_NAME(tile_fma)(acc, s, b + (size_t)p * ldb + j0);
@@ -137,7 +140,7 @@ static void CK_NAME(ck_sgemm_nn)(int m, int n, int k, float alpha, const float *
         float *ci = c + (size_t)i * ldc;
         for (int j = j0; j < n; j++) ci[j] = CK_NAME(start)(beta, ci[j]);
         for (int p = 0; p < k; p++) {
-            const float s = alpha * a[(size_t)i * lda + p];
+            const float s = alpha * a[(size_t)i * rs + (size_t)p * cs];
             if (s == 0) continue;
             const float *bp = b + (size_t)p * ldb;
             for (int j = j0; j < n; j++) ci[j] += s * bp[j];
@@ -145,40 +148,16 @@ static void CK_NAME(ck_sgemm_nn)(int m, int n, int k, float alpha, const float *
     }
 }
 
-/* C[i,:] = beta·C[i,:] + alpha·Σ_p A[p,i]·B[p,:]   (A k×m, B k×n)
- * The same tiles and sums as ck_sgemm_nn, with A read down its columns. */
+/* C[i,:] = beta·C[i,:] + alpha·Σ_p A[i,p]·B[p,:]   (A m×k, B k×n) */
+static void CK_NAME(ck_sgemm_nn)(int m, int n, int k, float alpha, const float *a, size_t lda, const float *b,
+                                 size_t ldb, float beta, float *c, size_t ldc) {
+    CK_NAME(sgemm_an)(m, n, k, alpha, a, lda, 1, b, ldb, beta, c, ldc);
+}
+
+/* C[i,:] = beta·C[i,:] + alpha·Σ_p A[p,i]·B[p,:]   (A k×m, B k×n) */
 static void CK_NAME(ck_sgemm_tn)(int m, int n, int k, float alpha, const float *a, size_t lda, const float *b,
                                  size_t ldb, float beta, float *c, size_t ldc) {
-    const int nw = n / CK_GJ * CK_GJ;
-    int i0 = 0;
-    for (; i0 + CK_GR <= m; i0 += CK_GR) {
-        for (int j0 = 0; j0 < nw; j0 += CK_GJ) {
-            CK_VF acc[CK_GR][CK_GJ / CK_VW];
-            CK_NAME(tile_start)(acc, beta, c + (size_t)i0 * ldc + j0, ldc);
-            for (int p = 0; p < k; p++) {
-                const float *ap = a + (size_t)p * lda + i0;
-                float s[CK_GR];
-                int any = 0;
-                for (int r = 0; r < CK_GR; r++) {
-                    s[r] = alpha * ap[r];
-                    any |= s[r] != 0;
-                }
-                if (any) CK_NAME(tile_fma)(acc, s, b + (size_t)p * ldb + j0);
-            }
-            CK_NAME(tile_store)(acc, c + (size_t)i0 * ldc + j0, ldc);
-        }
-    }
-    for (int i = 0; i < m; i++) {
-        const int j0 = i < i0 ? nw : 0;
-        float *ci = c + (size_t)i * ldc;
-        for (int j = j0; j < n; j++) ci[j] = CK_NAME(start)(beta, ci[j]);
-        for (int p = 0; p < k; p++) {
-            const float s = alpha * a[(size_t)p * lda + i];
-            if (s == 0) continue;
-            const float *bp = b + (size_t)p * ldb;
-            for (int j = j0; j < n; j++) ci[j] += s * bp[j];
-        }
-    }
+    CK_NAME(sgemm_an)(m, n, k, alpha, a, 1, lda, b, ldb, beta, c, ldc);
 }
 
 /* e^x for |x| <= 87 (callers clamp): ggml_v_expf's main path, branch-free,
