@@ -244,6 +244,7 @@ static float dot_q6_K(int n, const void *vx, const void *vy) {
     const __m256i m3 = _mm256_set1_epi8(3), m15 = _mm256_set1_epi8(15);
     __m256 acc = _mm256_setzero_ps();
     for (int i = 0; i < n / QKK; ++i) {
+        ck_prefetch_ahead(&x[i], sizeof x[i]);
         const float d = y[i].d * h2f(x[i].d);
         const uint8_t *q4 = x[i].ql, *qh = x[i].qh; const int8_t *q8 = y[i].qs;
         const __m128i scales = _mm_loadu_si128((const __m128i *)x[i].scales);

@@ -10,8 +10,9 @@
  * bits while each activation load serves 8 rows and no row needs a
  * horizontal sum.
  *
- * Saturation: maddubs adds two u8·s8 products in int16; with the sign trick
- * (|w| ≤ 127, activations in [-127, 127]) at most 2·127·127 = 32258.
+ * Saturation: maddubs adds two u8·s8 products in int16, activations in
+ * [-127, 127]: Q8_0 uses the sign trick (|w| ≤ 127), at most 2·127·127 =
+ * 32258; Q4_0/Q5_0/Q4_1 codes are unsigned nibbles (≤ 31), at most 7874.
  */
 #include "ck_internal.h"
 
@@ -51,7 +52,12 @@ INLINE __m256 hsum8_order(const __m256 a[8]) {
  * apart): acc[t][j] lane r is row r's vec_dot lane j (elements 4j..4j+3 of
  * each block) for token t. With T = 2 each weight register is unpacked once
  * for both tokens; each token's arithmetic is the T = 1 arithmetic. */
-INLINE void r8_rows(int wtype, int nb, const uint8_t *w, const uint8_t *a, size_t as, float *out, size_t ldy, const int T) {
+INLINE void r8_rows(int wtype, int nb, const uint8_t *w, const uint8_t *a, size_t as, const int32_t *base, float *out, size_t ldy, const int T) {
+    /* Q4_0/Q5_0 codes stay unsigned (w + 8, w + 16) and each lane adds
+     * −offset · its 4 activation bytes (`base`, per token and block), as the
+     * prefill form does: the same int32 lane, without the sign trick's four
+     * sign ops and two subtracts per register pair. */
+    const int unsig = wtype == CK_Q4_0 || wtype == CK_Q5_0;
     __m256 acc[2][8];
     __m256 summs[2];
     for (int t = 0; t < T; ++t) {
@@ -62,6 +68,7 @@ INLINE void r8_rows(int wtype, int nb, const uint8_t *w, const uint8_t *a, size_
     const size_t bb = ck_r8_block_bytes(wtype);
     for (int ib = 0; ib < nb; ++ib) {
         const uint8_t *blk = w + (size_t)ib * bb;
+        ck_prefetch_ahead(blk, bb);
         const blk_q8_s *y[2];
         __m256 dd[2];
         const __m256 dx = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)blk));
@@ -92,20 +99,18 @@ INLINE void r8_rows(int wtype, int nb, const uint8_t *w, const uint8_t *a, size_
             __m256i lo = _mm256_and_si256(q, m4);
             __m256i hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), m4);
             if (wtype == CK_Q5_0) {
-                lo = _mm256_sub_epi8(_mm256_or_si256(lo, qh_bit(qh, k)), _mm256_set1_epi8(16));
-                hi = _mm256_sub_epi8(_mm256_or_si256(hi, qh_bit(qh, k + 4)), _mm256_set1_epi8(16));
-            } else if (wtype == CK_Q4_0) {
-                lo = _mm256_sub_epi8(lo, _mm256_set1_epi8(8));
-                hi = _mm256_sub_epi8(hi, _mm256_set1_epi8(8));
+                lo = _mm256_or_si256(lo, qh_bit(qh, k));
+                hi = _mm256_or_si256(hi, qh_bit(qh, k + 4));
             }
-            /* Signed weights use the sign trick; Q4_1's are unsigned already. */
-            const __m256i alo = wtype == CK_Q4_1 ? lo : _mm256_sign_epi8(lo, lo);
-            const __m256i ahi = wtype == CK_Q4_1 ? hi : _mm256_sign_epi8(hi, hi);
             for (int t = 0; t < T; ++t) {
-                __m256i ylo = bcast4(y[t]->qs + 4 * k), yhi = bcast4(y[t]->qs + 16 + 4 * k);
-                if (wtype != CK_Q4_1) { ylo = _mm256_sign_epi8(ylo, lo); yhi = _mm256_sign_epi8(yhi, hi); }
-                const __m256i plo = _mm256_madd_epi16(_mm256_maddubs_epi16(alo, ylo), ones);
-                const __m256i phi = _mm256_madd_epi16(_mm256_maddubs_epi16(ahi, yhi), ones);
+                const __m256i ylo = bcast4(y[t]->qs + 4 * k), yhi = bcast4(y[t]->qs + 16 + 4 * k);
+                __m256i plo = _mm256_madd_epi16(_mm256_maddubs_epi16(lo, ylo), ones);
+                __m256i phi = _mm256_madd_epi16(_mm256_maddubs_epi16(hi, yhi), ones);
+                if (unsig) {
+                    const int32_t *bs = base + ((size_t)t * nb + ib) * 8;
+                    plo = _mm256_add_epi32(plo, _mm256_set1_epi32(bs[k]));
+                    phi = _mm256_add_epi32(phi, _mm256_set1_epi32(bs[k + 4]));
+                }
                 acc[t][k] = _mm256_fmadd_ps(dd[t], _mm256_cvtepi32_ps(plo), acc[t][k]);
                 acc[t][k + 4] = _mm256_fmadd_ps(dd[t], _mm256_cvtepi32_ps(phi), acc[t][k + 4]);
             }
@@ -218,14 +223,14 @@ static void lane_bases_avx2(int wtype, int nb, const uint8_t *a, size_t as, int 
 #define R8_FNS(NAME, TYPE) \
     static void NAME##_prep(int nb, const uint8_t *w, __m256i *buf) { r8_prep(TYPE, nb, w, buf); } \
     static void NAME##_pp(int nb, const __m256i *buf, const uint8_t *a, const int32_t *b, float *out) { r8_rows_prepped(TYPE, nb, buf, a, b, out); } \
-    static void NAME##_1(int nb, const uint8_t *w, const uint8_t *a, size_t as, float *out, size_t ldy) { r8_rows(TYPE, nb, w, a, as, out, ldy, 1); } \
-    static void NAME##_2(int nb, const uint8_t *w, const uint8_t *a, size_t as, float *out, size_t ldy) { r8_rows(TYPE, nb, w, a, as, out, ldy, 2); }
+    static void NAME##_1(int nb, const uint8_t *w, const uint8_t *a, size_t as, const int32_t *b, float *out, size_t ldy) { r8_rows(TYPE, nb, w, a, as, b, out, ldy, 1); } \
+    static void NAME##_2(int nb, const uint8_t *w, const uint8_t *a, size_t as, const int32_t *b, float *out, size_t ldy) { r8_rows(TYPE, nb, w, a, as, b, out, ldy, 2); }
 R8_FNS(r8_q8_0, CK_Q8_0)
 R8_FNS(r8_q4_0, CK_Q4_0)
 R8_FNS(r8_q4_1, CK_Q4_1)
 R8_FNS(r8_q5_0, CK_Q5_0)
 
-typedef void (*r8_fn)(int nb, const uint8_t *w, const uint8_t *a, size_t as, float *out, size_t ldy);
+typedef void (*r8_fn)(int nb, const uint8_t *w, const uint8_t *a, size_t as, const int32_t *b, float *out, size_t ldy);
 
 typedef void (*prep_fn)(int nb, const uint8_t *w, __m256i *buf);
 typedef void (*pp_fn)(int nb, const __m256i *buf, const uint8_t *a, const int32_t *b, float *out);
@@ -265,12 +270,22 @@ void ck_r8_gemm_rows_avx2_impl(int wtype, const void *w, int cols, int row0, int
         }
         return;
     }
+    /* Decode and short batches: Q4_0/Q5_0 need the lane bases too (the
+     * scalar form, same bits, if they cannot be allocated). */
+    const int needs_bases = wtype == CK_Q4_0 || wtype == CK_Q5_0;
+    if (needs_bases) {
+        if (!ck_reserve((void **)&bases_buf, &bases_cap, (size_t)tokens * nb * 8 * sizeof(int32_t))) {
+            ck_r8_gemm_rows_generic(wtype, w, cols, row0, row1, a, tokens, y, ldy);
+            return;
+        }
+        lane_bases_avx2(wtype, nb, a, as, tokens, bases_buf);
+    }
     for (int g = row0 / 8; g < row1 / 8; ++g) {
         const uint8_t *wg = (const uint8_t *)w + (size_t)g * gbytes;
         int t = 0;
         for (; t + 2 <= tokens; t += 2)
-            two(nb, wg, (const uint8_t *)a + (size_t)t * as, as, y + (size_t)t * ldy + 8 * g, ldy);
-        if (t < tokens) one(nb, wg, (const uint8_t *)a + (size_t)t * as, as, y + (size_t)t * ldy + 8 * g, ldy);
+            two(nb, wg, (const uint8_t *)a + (size_t)t * as, as, needs_bases ? bases_buf + (size_t)t * nb * 8 : NULL, y + (size_t)t * ldy + 8 * g, ldy);
+        if (t < tokens) one(nb, wg, (const uint8_t *)a + (size_t)t * as, as, needs_bases ? bases_buf + (size_t)t * nb * 8 : NULL, y + (size_t)t * ldy + 8 * g, ldy);
     }
 }
 

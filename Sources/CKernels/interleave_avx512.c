@@ -78,6 +78,7 @@ INLINE void r8_rows(int wtype, int nb, const uint8_t *w, const uint8_t *a, size_
     const size_t bb = ck_r8_block_bytes(wtype);
     for (int ib = 0; ib < nb; ++ib) {
         const uint8_t *blk = w + (size_t)ib * bb;
+        ck_prefetch_ahead(blk, bb);
         const blk_q8_s *y[4];
         __m512 dd[4];
         __m512i ya[4], base[4];

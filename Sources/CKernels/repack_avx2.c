@@ -1,7 +1,8 @@
 /*
  * AVX2 kernels of llama.cpp's repacked Q4_K path, verbatim from
  * ggml-cpu/arch/x86/repack.cpp (MIT, ggml authors): Q8_K activation
- * quantization 4 rows at a time, and the gemv/gemm over block_q4_Kx8.
+ * quantization 4 rows at a time, and the gemv/gemm over block_q4_Kx8; the
+ * gemv adds a software prefetch of its weight stream (no arithmetic change).
  * Layout and scalar references: repack.c; selection: ck_has_avx2().
  */
 #include "repack_layout.h"
@@ -299,6 +300,7 @@ void ck_avx2_gemv_q4_K_8x8_q8_K(int n, float * __restrict s, size_t bs, const vo
             __m256 acc_min_rows = _mm256_setzero_ps();
 
             for (int64_t b = 0; b < nb; b++) {
+                ck_prefetch_ahead(&b_ptr[b], sizeof b_ptr[b]);
 
                 // Load and convert to FP32 scale from block_q8_K
                 const __m256 row_scale_f32 = _mm256_set1_ps((a_ptr[b].d));
