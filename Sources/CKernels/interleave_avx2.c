@@ -133,10 +133,18 @@ INLINE void r8_rows(int wtype, int nb, const uint8_t *w, const uint8_t *a, size_
  * (elements 4j..4j+3 of the 8 rows), then the 8 scales and Q4_1's 8 mins as
  * floats. Q4_0/Q5_0 codes stay unsigned (w + 8, w + 16) and each lane starts
  * from −offset · the sum of its 4 activation bytes (`base`, per token and
- * block), so no sign trick is needed; Q8_0 keeps it (w + 128 would saturate
- * maddubs' int16), with |w| and w both stored. The integer lanes and every
- * float step are r8_rows', so the bits are too. */
-#define P8_BLOCK_REGS 18   /* 8 codes (Q8_0: |w|), 8 signs (Q8_0: w), scales, mins */
+ * block), so no sign trick is needed. Q8_0 cannot be made unsigned (w + 128
+ * would saturate maddubs' int16), so its codes are widened to int16 instead,
+ * elements (4j, 4j+1) of the 8 rows in one register and (4j+2, 4j+3) in
+ * another, and `base` holds the token's activations as int16: two madds and
+ * an add give lane j's exact 4-product sum, one port-0/1 op fewer than the
+ * sign trick's sign + maddubs + madd. The integer lanes and every float step
+ * are r8_rows', so the bits are too. */
+#define P8_BLOCK_REGS 18   /* 8 codes (Q8_0: int16 pairs 4j,4j+1), 8 (Q8_0: 4j+2,4j+3), scales, mins */
+
+/* int32 entries of `base` per token and block: 8 lane bases, or Q8_0's 32
+ * activations as int16. */
+INLINE int base_ints(int wtype) { return wtype == CK_Q8_0 ? 16 : 8; }
 
 INLINE void r8_prep(int wtype, int nb, const uint8_t *w, __m256i *buf) {
     const __m256i m4 = _mm256_set1_epi8(0xF);
@@ -147,10 +155,15 @@ INLINE void r8_prep(int wtype, int nb, const uint8_t *w, __m256i *buf) {
         _mm256_store_ps((float *)&o[16], _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)blk)));
         if (wtype == CK_Q8_0) {
             const int8_t *qs = ((const blk_q8_0_r8 *)blk)->qs;
+            /* Per 128-bit lane (4 rows): bytes 0,1 of each row's dword, then bytes 2,3. */
+            const __m256i pairs = _mm256_setr_epi8(0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15,
+                                                   0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15);
             for (int k = 0; k < 8; ++k) {
                 const __m256i q = _mm256_loadu_si256((const __m256i *)(qs + 32 * k));
-                _mm256_store_si256(&o[k], _mm256_sign_epi8(q, q));
-                _mm256_store_si256(&o[8 + k], q);
+                /* low 128: rows 0-7 elements 4k, 4k+1; high 128: 4k+2, 4k+3 */
+                const __m256i r = _mm256_permute4x64_epi64(_mm256_shuffle_epi8(q, pairs), _MM_SHUFFLE(3, 1, 2, 0));
+                _mm256_store_si256(&o[k], _mm256_cvtepi8_epi16(_mm256_castsi256_si128(r)));
+                _mm256_store_si256(&o[8 + k], _mm256_cvtepi8_epi16(_mm256_extracti128_si256(r, 1)));
             }
             continue;
         }
@@ -182,16 +195,16 @@ INLINE void r8_rows_prepped(int wtype, int nb, const __m256i *buf, const uint8_t
     for (int ib = 0; ib < nb; ++ib) {
         const __m256i *o = buf + (size_t)ib * P8_BLOCK_REGS;
         const blk_q8_s *y = (const blk_q8_s *)a + ib;
-        const int32_t *bs = base + (size_t)ib * 8;
+        const int32_t *bs = base + (size_t)ib * base_ints(wtype);
         const __m256 dd = _mm256_mul_ps(_mm256_load_ps((const float *)&o[16]), _mm256_set1_ps(y->d));
 #pragma unroll
         for (int j = 0; j < 8; ++j) {
-            const __m256i yj = bcast4(y->qs + 4 * j);
             __m256i p;
             if (wtype == CK_Q8_0) {
-                p = _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_load_si256(&o[j]), _mm256_sign_epi8(yj, _mm256_load_si256(&o[8 + j]))), ones);
+                p = _mm256_add_epi32(_mm256_madd_epi16(_mm256_load_si256(&o[j]), _mm256_set1_epi32(bs[2 * j])),
+                                     _mm256_madd_epi16(_mm256_load_si256(&o[8 + j]), _mm256_set1_epi32(bs[2 * j + 1])));
             } else {
-                p = _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_load_si256(&o[j]), yj), ones);
+                p = _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_load_si256(&o[j]), bcast4(y->qs + 4 * j)), ones);
                 if (wtype != CK_Q4_1) p = _mm256_add_epi32(p, _mm256_set1_epi32(bs[j]));
             }
             acc[j] = _mm256_fmadd_ps(dd, _mm256_cvtepi32_ps(p), acc[j]);
@@ -203,19 +216,29 @@ INLINE void r8_rows_prepped(int wtype, int nb, const __m256i *buf, const uint8_t
     _mm256_storeu_ps(out, r);
 }
 
-/* base[(t·nb + ib)·8 + j] = −offset · (sum of activation bytes 4j..4j+3 of block ib, token t). */
+/* base[(t·nb + ib)·8 + j] = −offset · (sum of activation bytes 4j..4j+3 of
+ * block ib, token t); for Q8_0, base[(t·nb + ib)·16 ...] holds the block's
+ * 32 activations as int16. */
 static void lane_bases_avx2(int wtype, int nb, const uint8_t *a, size_t as, int tokens, int32_t *base) {
     const int shift = wtype == CK_Q5_0 ? 4 : wtype == CK_Q4_0 ? 3 : -1;   /* offsets 16, 8; others need none */
     const __m256i ones8 = _mm256_set1_epi8(1), ones16 = _mm256_set1_epi16(1);
+    const int bi = base_ints(wtype);
     for (int t = 0; t < tokens; ++t)
         for (int ib = 0; ib < nb; ++ib) {
             const blk_q8_s *y = (const blk_q8_s *)(a + (size_t)t * as) + ib;
+            int32_t *out = base + ((size_t)t * nb + ib) * bi;
+            if (wtype == CK_Q8_0) {
+                const __m256i q = _mm256_loadu_si256((const __m256i *)y->qs);
+                _mm256_storeu_si256((__m256i *)out, _mm256_cvtepi8_epi16(_mm256_castsi256_si128(q)));
+                _mm256_storeu_si256((__m256i *)out + 1, _mm256_cvtepi8_epi16(_mm256_extracti128_si256(q, 1)));
+                continue;
+            }
             __m256i s = _mm256_setzero_si256();
             if (shift >= 0) {
                 s = _mm256_madd_epi16(_mm256_maddubs_epi16(ones8, _mm256_loadu_si256((const __m256i *)y->qs)), ones16);
                 s = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_sll_epi32(s, _mm_cvtsi32_si128(shift)));
             }
-            _mm256_storeu_si256((__m256i *)(base + ((size_t)t * nb + ib) * 8), s);
+            _mm256_storeu_si256((__m256i *)out, s);
         }
 }
 
@@ -259,14 +282,15 @@ void ck_r8_gemm_rows_avx2_impl(int wtype, const void *w, int cols, int row0, int
     const int nb = cols / QK;
     const size_t gbytes = (size_t)nb * ck_r8_block_bytes(wtype);
     const size_t as = ck_q8s_row_bytes(cols);
+    const size_t bi = (size_t)base_ints(wtype);
     if (tokens >= R8_PREP_MIN_TOKENS
-        && ck_reserve((void **)&bases_buf, &bases_cap, (size_t)tokens * nb * 8 * sizeof(int32_t))
+        && ck_reserve((void **)&bases_buf, &bases_cap, (size_t)tokens * nb * bi * sizeof(int32_t))
         && ck_reserve((void **)&prep_buf, &prep_cap, (size_t)nb * P8_BLOCK_REGS * sizeof(__m256i))) {
         lane_bases_avx2(wtype, nb, a, as, tokens, bases_buf);
         for (int g = row0 / 8; g < row1 / 8; ++g) {
             prep(nb, (const uint8_t *)w + (size_t)g * gbytes, prep_buf);
             for (int t = 0; t < tokens; ++t)
-                pp(nb, prep_buf, (const uint8_t *)a + (size_t)t * as, bases_buf + (size_t)t * nb * 8, y + (size_t)t * ldy + 8 * g);
+                pp(nb, prep_buf, (const uint8_t *)a + (size_t)t * as, bases_buf + (size_t)t * nb * bi, y + (size_t)t * ldy + 8 * g);
         }
         return;
     }
