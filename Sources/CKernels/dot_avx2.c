@@ -82,7 +82,10 @@ static inline __m256 q4_0_block(const blk_q4_0 *x, const blk_q8_0 *y, __m256 acc
 static float dot_q4_0(int n, const void *vx, const void *vy) {
     const blk_q4_0 *x = vx; const blk_q8_0 *y = vy;
     __m256 acc = _mm256_setzero_ps();
-    for (int ib = 0; ib < n / QK; ++ib) acc = q4_0_block(&x[ib], &y[ib], acc);
+    for (int ib = 0; ib < n / QK; ++ib) {
+        ck_prefetch_ahead(&x[ib], sizeof x[ib]);
+        acc = q4_0_block(&x[ib], &y[ib], acc);
+    }
     return hsum_f8(acc);
 }
 
@@ -94,6 +97,7 @@ static float dot_q4_1(int n, const void *vx, const void *vy) {
     __m256 acc = _mm256_setzero_ps();
     float summs = 0;
     for (int ib = 0; ib < n / QK; ++ib) {
+        ck_prefetch_ahead(&x[ib], sizeof x[ib]);
         summs = fmaf(h2f(x[ib].m), h2f(y[ib].s), summs);
         const __m256 d = _mm256_set1_ps(h2f(x[ib].d) * h2f(y[ib].d));
         const __m256i qy = _mm256_loadu_si256((const __m256i *)y[ib].qs);
@@ -106,6 +110,7 @@ static float dot_q5_0(int n, const void *vx, const void *vy) {
     const blk_q5_0 *x = vx; const blk_q8_0 *y = vy;
     __m256 acc = _mm256_setzero_ps();
     for (int ib = 0; ib < n / QK; ++ib) {
+        ck_prefetch_ahead(&x[ib], sizeof x[ib]);
         const __m256 d = _mm256_set1_ps(h2f(x[ib].d) * h2f(y[ib].d));
         __m256i qx = nibbles32(x[ib].qs);
         const __m256i hi = _mm256_andnot_si256(bits32(x[ib].qh), _mm256_set1_epi8((char)0xF0));
@@ -121,6 +126,7 @@ static float dot_q5_1(int n, const void *vx, const void *vy) {
     __m256 acc = _mm256_setzero_ps();
     float summs = 0;
     for (int ib = 0; ib < n / QK; ++ib) {
+        ck_prefetch_ahead(&x[ib], sizeof x[ib]);
         summs = fmaf(h2f(x[ib].m), h2f(y[ib].s), summs);   /* GCC-contracted in ggml */
         const __m256 d = _mm256_set1_ps(h2f(x[ib].d) * h2f(y[ib].d));
         __m256i qx = nibbles32(x[ib].qs);
@@ -135,6 +141,7 @@ static float dot_q8_0(int n, const void *vx, const void *vy) {
     const blk_q8_0 *x = vx; const blk_q8_0 *y = vy;
     __m256 acc = _mm256_setzero_ps();
     for (int ib = 0; ib < n / QK; ++ib) {
+        ck_prefetch_ahead(&x[ib], sizeof x[ib]);
         const __m256 d = _mm256_set1_ps(h2f(x[ib].d) * h2f(y[ib].d));
         const __m256i qx = _mm256_loadu_si256((const __m256i *)x[ib].qs);
         const __m256i qy = _mm256_loadu_si256((const __m256i *)y[ib].qs);
@@ -171,6 +178,7 @@ static float dot_q4_K(int n, const void *vx, const void *vy) {
     __m256 acc = _mm256_setzero_ps();
     __m128 acc_m = _mm_setzero_ps();
     for (int i = 0; i < n / QKK; ++i) {
+        ck_prefetch_ahead(&x[i], sizeof x[i]);
         const float d = y[i].d * h2f(x[i].d);
         const float dmin = -y[i].d * h2f(x[i].dmin);
         const __m256i ms = kquant_mins_scales(x[i].scales);
@@ -204,6 +212,7 @@ static float dot_q5_K(int n, const void *vx, const void *vy) {
     __m256 acc = _mm256_setzero_ps();
     float summs = 0;   /* ggml keeps Q5_K's min term as a scalar (Q4_K's as a vector) */
     for (int i = 0; i < n / QKK; ++i) {
+        ck_prefetch_ahead(&x[i], sizeof x[i]);
         const float d = y[i].d * h2f(x[i].d);
         const float dmin = -y[i].d * h2f(x[i].dmin);
         const __m256i ms = kquant_mins_scales(x[i].scales);
