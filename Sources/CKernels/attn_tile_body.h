@@ -43,9 +43,10 @@ TILE_INLINE void CK_NAME(fill_keys)(float *kt, int ldk, const uint16_t *k, size_
 }
 
 /* vb[i·dim + d] = V[j0 + i][d] as float for i < n; zero past jend. */
-TILE_INLINE void CK_NAME(fill_values)(float *vb, const uint16_t *v, size_t kvstride, int j0, int n, int jend, int dim) {
+TILE_INLINE void CK_NAME(fill_values)(float *vb, int ldv, const uint16_t *v, size_t kvstride, int j0, int n, int jend,
+                                       int dim) {
     for (int i = 0; i < n; ++i) {
-        float *dst = vb + (size_t)i * dim;
+        float *dst = vb + (size_t)i * ldv;
         if (j0 + i >= jend) { memset(dst, 0, (size_t)dim * sizeof(float)); continue; }
         const uint16_t *src = v + (size_t)(j0 + i) * kvstride;
         for (int d = 0; d < dim; d += 8)
@@ -53,54 +54,83 @@ TILE_INLINE void CK_NAME(fill_values)(float *vb, const uint16_t *v, size_t kvstr
     }
 }
 
-/* Scores of R query rows against the W keys of a transposed block (column
- * kt[d·ldk]): lane l = d mod 8 is its own register across the keys, so each
- * key's lane sums run over ascending d exactly as attn.c's, and the lane
- * tree ((l0+l4)+(l2+l6))+((l1+l5)+(l3+l7)) is vertical. Then × scale. */
-TILE_INLINE void CK_NAME(scores_block)(const int R, const float *const *q, const float *kt, int ldk, int dim,
-                                        float scale, float *const *s) {
-    for (int p = 0; p < PASSES; ++p) {
-        VEC acc[RMAX][LPP];
+/* Scores of R query rows against the KR·W keys of a transposed block
+ * (column kt[d·ldk]): lane l = d mod 8 is its own register across the keys,
+ * so each key's lane sums run over ascending d exactly as attn.c's, and the
+ * lane tree ((l0+l4)+(l2+l6))+((l1+l5)+(l3+l7)) is vertical. Then × scale.
+ * A pass takes the lanes p + PASSES·i; with 4 passes (lanes p, p+4) they run
+ * 0, 2, 1, 3 so the tree's left half is whole before the right one starts. */
+TILE_INLINE void CK_NAME(scores_block)(const int R, const int KR, const float *const *q, const float *kt, int ldk,
+                                        int dim, float scale, float *const *s) {
+#if PASSES == 4
+    VEC right[RMAX][KRMAX];
+#endif
+    for (int pp = 0; pp < PASSES; ++pp) {
+#if PASSES == 4
+        const int p = (pp & 1) * 2 + (pp >> 1);   /* 0, 2, 1, 3 */
+#else
+        const int p = pp;
+#endif
+        VEC acc[RMAX][LPP][KRMAX];
         for (int r = 0; r < R; ++r)
-            for (int i = 0; i < LPP; ++i) acc[r][i] = VZERO();
+            for (int i = 0; i < LPP; ++i)
+                for (int c = 0; c < KR; ++c) acc[r][i][c] = VZERO();
         for (int d8 = 0; d8 < dim; d8 += 8)
             for (int i = 0; i < LPP; ++i) {
                 const int d = d8 + p + i * PASSES;
-                const VEC kv = VLOAD(kt + (size_t)d * ldk);
-                for (int r = 0; r < R; ++r) acc[r][i] = VFMA(kv, VBCAST(q[r] + d), acc[r][i]);
+                VEC kv[KRMAX];
+                for (int c = 0; c < KR; ++c) kv[c] = VLOAD(kt + (size_t)d * ldk + c * W);
+                for (int r = 0; r < R; ++r) {
+                    const VEC qd = VBCAST(q[r] + d);
+                    for (int c = 0; c < KR; ++c) acc[r][i][c] = VFMA(kv[c], qd, acc[r][i][c]);
+                }
             }
-        for (int r = 0; r < R; ++r) {
+        for (int r = 0; r < R; ++r)
+            for (int c = 0; c < KR; ++c) {
 #if PASSES == 1
-            const VEC x = VADD(VADD(VADD(acc[r][0], acc[r][4]), VADD(acc[r][2], acc[r][6])),
-                               VADD(VADD(acc[r][1], acc[r][5]), VADD(acc[r][3], acc[r][7])));
-            VSTORE(s[r], VMUL(x, VSET1(scale)));
+                const VEC x = VADD(VADD(VADD(acc[r][0][c], acc[r][4][c]), VADD(acc[r][2][c], acc[r][6][c])),
+                                   VADD(VADD(acc[r][1][c], acc[r][5][c]), VADD(acc[r][3][c], acc[r][7][c])));
+                VSTORE(s[r] + c * W, VMUL(x, VSET1(scale)));
+#elif PASSES == 2
+                /* lanes p, p+2, p+4, p+6: half of the tree; the halves meet in pass 1 */
+                const VEC x = VADD(VADD(acc[r][0][c], acc[r][2][c]), VADD(acc[r][1][c], acc[r][3][c]));
+                if (p == 0) VSTORE(s[r] + c * W, x);
+                else VSTORE(s[r] + c * W, VMUL(VADD(VLOAD(s[r] + c * W), x), VSET1(scale)));
 #else
-            /* lanes p, p+2, p+4, p+6: half of the tree; the halves meet in pass 1 */
-            const VEC x = VADD(VADD(acc[r][0], acc[r][2]), VADD(acc[r][1], acc[r][3]));
-            if (p == 0) VSTORE(s[r], x);
-            else VSTORE(s[r], VMUL(VADD(VLOAD(s[r]), x), VSET1(scale)));
+                /* lanes p, p+4: l0+l4, then + (l2+l6); l1+l5, then the right half and the root */
+                const VEC x = VADD(acc[r][0][c], acc[r][1][c]);
+                if (pp == 0) VSTORE(s[r] + c * W, x);
+                else if (pp == 1) VSTORE(s[r] + c * W, VADD(VLOAD(s[r] + c * W), x));
+                else if (pp == 2) right[r][c] = x;
+                else VSTORE(s[r] + c * W, VMUL(VADD(VLOAD(s[r] + c * W), VADD(right[r][c], x)), VSET1(scale)));
 #endif
-        }
+            }
     }
 }
 
-/* Lane accumulators acc[r][l·dim + d0 ..+W] += Σ vb[j·dim + d0 ..]·p[r][j] over
- * the block's keys j with j mod 8 = l, in ascending j (the block starts at a
- * multiple of 8 of the absolute position, so lanes stay by absolute key). */
-TILE_INLINE void CK_NAME(values_block)(const int R, const float *const *p, const float *vb, int n, int dim, int d0,
-                                        float *const *acc) {
+/* Lane accumulators acc[r][l·lda + d0 ..+KR·W] += Σ vb[j·ldv + d0 ..]·p[r][j]
+ * over the block's keys j with j mod 8 = l, in ascending j (the block starts
+ * at a multiple of 8 of the absolute position, so lanes stay by absolute key). */
+TILE_INLINE void CK_NAME(values_block)(const int R, const int KR, const float *const *p, const float *vb, int ldv,
+                                        int n, int lda, int d0, float *const *acc) {
     for (int pass = 0; pass < PASSES; ++pass) {
-        VEC a[RMAX][LPP];
+        VEC a[RMAX][LPP][KRMAX];
         for (int r = 0; r < R; ++r)
-            for (int i = 0; i < LPP; ++i) a[r][i] = VLOAD(acc[r] + (size_t)(pass + i * PASSES) * dim + d0);
+            for (int i = 0; i < LPP; ++i)
+                for (int c = 0; c < KR; ++c) a[r][i][c] = VLOAD(acc[r] + (size_t)(pass + i * PASSES) * lda + d0 + c * W);
         for (int j8 = 0; j8 < n; j8 += 8)
             for (int i = 0; i < LPP; ++i) {
                 const int j = j8 + pass + i * PASSES;
-                const VEC vv = VLOAD(vb + (size_t)j * dim + d0);
-                for (int r = 0; r < R; ++r) a[r][i] = VFMA(vv, VBCAST(p[r] + j), a[r][i]);
+                VEC vv[KRMAX];
+                for (int c = 0; c < KR; ++c) vv[c] = VLOAD(vb + (size_t)j * ldv + d0 + c * W);
+                for (int r = 0; r < R; ++r) {
+                    const VEC pj = VBCAST(p[r] + j);
+                    for (int c = 0; c < KR; ++c) a[r][i][c] = VFMA(vv[c], pj, a[r][i][c]);
+                }
             }
         for (int r = 0; r < R; ++r)
-            for (int i = 0; i < LPP; ++i) VSTORE(acc[r] + (size_t)(pass + i * PASSES) * dim + d0, a[r][i]);
+            for (int i = 0; i < LPP; ++i)
+                for (int c = 0; c < KR; ++c) VSTORE(acc[r] + (size_t)(pass + i * PASSES) * lda + d0 + c * W, a[r][i][c]);
     }
 }
 
@@ -125,9 +155,10 @@ static int CK_NAME(attn_tile)(const ck_tile_args *a) {
     const int L = a->j1 - a->j0;                 /* a multiple of 8 */
     const int Ls = (L + W - 1) / W * W;         /* score columns, whole registers */
     float *const S = ck_tile_buffer(0, (size_t)rows * Ls);
-    float *const A = ck_tile_buffer(1, (size_t)rows * 8 * dim);
-    float *const kt = ck_tile_buffer(2, (size_t)dim * CK_TILE_KEYS);
-    float *const vb = ck_tile_buffer(3, (size_t)CK_TILE_KEYS * dim);
+    const int ldk = CK_TILE_KEYS + 16, ldv = dim + 16, lda = dim + 16;   /* not powers of two: rows spread over L1 sets */
+    float *const A = ck_tile_buffer(1, (size_t)rows * 8 * lda);
+    float *const kt = ck_tile_buffer(2, (size_t)dim * ldk);
+    float *const vb = ck_tile_buffer(3, (size_t)CK_TILE_KEYS * ldv);
     if (!S || !A || !kt || !vb) return -1;
     const float *q[RMAX];
     float *o[RMAX];
@@ -135,34 +166,40 @@ static int CK_NAME(attn_tile)(const ck_tile_args *a) {
     /* scores, one K block at a time */
     for (int jb = 0; jb < Ls; jb += CK_TILE_KEYS) {
         const int n = Ls - jb < CK_TILE_KEYS ? Ls - jb : CK_TILE_KEYS;
-        CK_NAME(fill_keys)(kt, CK_TILE_KEYS, a->k, a->kvstride, a->j0 + jb, n, a->jend, dim);
-        for (int i0 = 0; i0 < n; i0 += W) {
+        CK_NAME(fill_keys)(kt, ldk, a->k, a->kvstride, a->j0 + jb, n, a->jend, dim);
+        for (int i0 = 0; i0 < n;) {
+            const int KR = n - i0 >= KRMAX * W ? KRMAX : 1;
 #define SCORES(RR) do {                                                                              \
                 for (int r = 0; r < (RR); ++r) { q[r] = ck_tile_query(a, r0 + r); o[r] = S + (size_t)(r0 + r) * Ls + jb + i0; } \
-                CK_NAME(scores_block)((RR), q, kt + i0, CK_TILE_KEYS, dim, a->scale, o);                \
+                if (KR == KRMAX) CK_NAME(scores_block)((RR), KRMAX, q, kt + i0, ldk, dim, a->scale, o);       \
+                else CK_NAME(scores_block)((RR), 1, q, kt + i0, ldk, dim, a->scale, o);                    \
             } while (0)
             TILE_ROWS(SCORES);
 #undef SCORES
+            i0 += KR * W;
         }
     }
     /* masks and softmax per row, llama.cpp's way (attn.c's callers) */
     for (int r = 0; r < rows; ++r) ck_tile_softmax_row(a, r, S + (size_t)r * Ls, Ls);
 
     /* values, one V block at a time; lane accumulators in A between blocks */
-    memset(A, 0, (size_t)rows * 8 * dim * sizeof(float));
+    memset(A, 0, (size_t)rows * 8 * lda * sizeof(float));
     for (int jb = 0; jb < L; jb += CK_TILE_KEYS) {
         const int n = L - jb < CK_TILE_KEYS ? L - jb : CK_TILE_KEYS;
-        CK_NAME(fill_values)(vb, a->v, a->kvstride, a->j0 + jb, n, a->jend, dim);
-        for (int d0 = 0; d0 < dim; d0 += W) {
+        CK_NAME(fill_values)(vb, ldv, a->v, a->kvstride, a->j0 + jb, n, a->jend, dim);
+        for (int d0 = 0; d0 < dim;) {
+            const int KR = dim - d0 >= KRMAX * W ? KRMAX : 1;
 #define VALUES(RR) do {                                                                              \
-                for (int r = 0; r < (RR); ++r) { q[r] = S + (size_t)(r0 + r) * Ls + jb; o[r] = A + (size_t)(r0 + r) * 8 * dim; } \
-                CK_NAME(values_block)((RR), q, vb, n, dim, d0, o);                                     \
+                for (int r = 0; r < (RR); ++r) { q[r] = S + (size_t)(r0 + r) * Ls + jb; o[r] = A + (size_t)(r0 + r) * 8 * lda; } \
+                if (KR == KRMAX) CK_NAME(values_block)((RR), KRMAX, q, vb, ldv, n, lda, d0, o);              \
+                else CK_NAME(values_block)((RR), 1, q, vb, ldv, n, lda, d0, o);                           \
             } while (0)
             TILE_ROWS(VALUES);
 #undef VALUES
+            d0 += KR * W;
         }
     }
-    ck_tile_reduce(a, A);
+    ck_tile_reduce(a, A, lda);
     return 0;
 }
 
