@@ -223,7 +223,9 @@ void ck_repack_gemm_rows(const void *w, int rows, int row0, int row1, const void
     const uint8_t *wb = (const uint8_t *)w + (size_t)(row0 / 8) * nb * sizeof(blk_q4_Kx8);
     const int nc = row1 - row0;
     const int g = tokens - tokens % 4;
-    if (tokens > 3) ck_gemm_q4_K_8x8_q8_K(cols, y + row0, ldy, wb, a, g, nc);
+    /* the lanes form first (same bits, a third of the work), ggml's own if it cannot run */
+    if (tokens > 3 && ck_gemm_q4_K_8x8_q8_K_lanes_avx2(cols, y + row0, ldy, wb, a, g, nc) != 0)
+        ck_gemm_q4_K_8x8_q8_K(cols, y + row0, ldy, wb, a, g, nc);
     for (int t = g; t < tokens; ++t)
         ck_gemv_q4_K_8x8_q8_K(cols, y + (size_t)t * ldy + row0, ldy, wb, (const uint8_t *)a + (size_t)t * astride, 1, nc);
 }

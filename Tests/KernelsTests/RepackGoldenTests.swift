@@ -85,6 +85,59 @@ import Testing
         }
     }
 
+    /// Aqyl's lanes gemm (repack_gemm_lanes.c) and its scalar reference give
+    /// ggml's AVX2 gemm bits on ggml's activations.
+    @Test func lanesGemmGivesGGMLBits() {
+        guard available else { return }
+        let g = Self.golden
+        let w = GGMLGoldenTests.bytes(g.w)
+        var packed = [UInt8](repeating: 0, count: w.count)
+        #expect(ck_repack_q4_K_8x8(w, &packed, Int32(g.rows), Int32(g.n)) == 0)
+        for c in g.cases where c.tokens >= 4 {
+            let act = GGMLGoldenTests.bytes(c.act)
+            let g4 = c.tokens - c.tokens % 4
+            let want = Array(GGMLGoldenTests.floats(c.out).map(\.bitPattern).prefix(g4 * g.rows))
+            var y = [Float](repeating: .nan, count: g4 * g.rows), r = y
+            #expect(ck_gemm_q4_K_8x8_q8_K_lanes_avx2(Int32(g.n), &y, g.rows, packed, act, Int32(g4), Int32(g.rows)) == 0)
+            ck_gemm_q4_K_8x8_q8_K_lanes_generic(Int32(g.n), &r, g.rows, packed, act, Int32(g4), Int32(g.rows))
+            #expect(y.map(\.bitPattern) == want, "tokens=\(c.tokens)")
+            #expect(r.map(\.bitPattern) == want, "tokens=\(c.tokens) scalar reference")
+        }
+    }
+
+    /// The same on random and extreme blocks (all-ones nibbles and 6-bit
+    /// scales against -128 activations: the int16 sums' worst case), 4 to 12
+    /// tokens, against ggml's AVX2 gemm itself; shapes it does not take are refused.
+    @Test func lanesGemmMatchesGGMLOnRandomBlocks() {
+        guard available else { return }
+        let n = 512, rows = 16
+        for (seed, extreme) in [(1, false), (2, true)] {
+            var rng = TestRNG(seed: UInt64(seed))
+            var w = rng.bytes(rows * (n / 256) * 144)
+            for b in 0..<(w.count / 144) {   // finite fp16 d, dmin in [2^-7, 2^-6)
+                w[b * 144] = UInt8(truncatingIfNeeded: rng.next()); w[b * 144 + 1] = 0x20
+                w[b * 144 + 2] = UInt8(truncatingIfNeeded: rng.next()); w[b * 144 + 3] = 0x20
+                if extreme { for i in 4..<144 { w[b * 144 + i] = 0xFF } }
+            }
+            var packed = [UInt8](repeating: 0, count: w.count)
+            #expect(ck_repack_q4_K_8x8(w, &packed, Int32(rows), Int32(n)) == 0)
+            for tokens in [4, 8, 12] {
+                let x: [Float] = extreme ? (0..<(tokens * n)).map { $0 % 5 == 0 ? 0.5 : -1 } : rng.floats(tokens * n)
+                var act = [UInt8](repeating: 0, count: tokens * 292 * (n / 256))
+                ck_repack_quantize_act(x, &act, Int32(tokens), Int32(n))
+                var want = [Float](repeating: .nan, count: tokens * rows), y = want, r = want
+                ck_gemm_q4_K_8x8_q8_K(Int32(n), &want, rows, packed, act, Int32(tokens), Int32(rows))
+                #expect(ck_gemm_q4_K_8x8_q8_K_lanes_avx2(Int32(n), &y, rows, packed, act, Int32(tokens), Int32(rows)) == 0)
+                ck_gemm_q4_K_8x8_q8_K_lanes_generic(Int32(n), &r, rows, packed, act, Int32(tokens), Int32(rows))
+                #expect(y.map(\.bitPattern) == want.map(\.bitPattern), "seed \(seed) tokens \(tokens)")
+                #expect(r.map(\.bitPattern) == want.map(\.bitPattern), "seed \(seed) tokens \(tokens) scalar reference")
+            }
+            var y = [Float](repeating: 0, count: 6 * rows)
+            #expect(ck_gemm_q4_K_8x8_q8_K_lanes_avx2(Int32(n), &y, rows, packed, packed, 6, Int32(rows)) == -1)
+            #expect(ck_gemm_q4_K_8x8_q8_K_lanes_avx2(Int32(n + 8), &y, rows, packed, packed, 4, Int32(rows)) == -1)
+        }
+    }
+
     /// MatMul.multiply on an eligible Q4_K matrix = ggml's forward_mul_mat
     /// composition, for 1, 4, 5, 9 tokens and 1 or 3 threads.
     @Test func matMulMatchesGGMLRepacked() throws {

@@ -204,6 +204,11 @@ void ck_gemv_q4_K_8x8_q8_K(int n, float *s, size_t bs, const void *vx, const voi
 void ck_gemv_q4_K_8x8_q8_K_generic(int n, float *s, size_t bs, const void *vx, const void *vy, int nr, int nc);
 void ck_gemm_q4_K_8x8_q8_K(int n, float *s, size_t bs, const void *vx, const void *vy, int nr, int nc);
 void ck_gemm_q4_K_8x8_q8_K_generic(int n, float *s, size_t bs, const void *vx, const void *vy, int nr, int nc);
+/* Aqyl's own gemm for the same layouts with the AVX2 gemm's bits
+ * (repack_gemm_lanes.c): -1, computing nothing, where AVX2 is missing, the
+ * shapes do not fit (n % 256, nr % 4, nc % 8) or its buffer cannot be had. */
+int  ck_gemm_q4_K_8x8_q8_K_lanes_avx2(int n, float *s, size_t bs, const void *vx, const void *vy, int nr, int nc);
+void ck_gemm_q4_K_8x8_q8_K_lanes_generic(int n, float *s, size_t bs, const void *vx, const void *vy, int nr, int nc);
 void ck_repack_quantize_act(const float *x, void *y, int tokens, int cols);
 void ck_repack_gemm_rows(const void *w, int rows, int row0, int row1, const void *a, int tokens, int cols,
                          float *y, size_t ldy);
