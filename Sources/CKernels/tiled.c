@@ -198,8 +198,130 @@ TILED_AVX2 void idot_avx2(int q6, const tiled_w *w, const tiled_wv *v, const blk
     }
 }
 
+/* ---- AVX2 lanes form: 8 rows per register ----
+ * A register holds 4 codes of each of 8 rows (dword r = row r), unpacked
+ * once per row group and block into a per-thread buffer; each activation
+ * dword is a broadcast, so maddubs leaves row r's products in dword r and no
+ * row needs a horizontal sum. maddubs results sum in int16 before the scale
+ * madd, as many as cannot saturate (|a| ≤ 128; pairs: Q4_K 2·15·128, Q5_K
+ * 2·31·128, Q6_K 2·63·128): 8, 4 and 2 registers. The integers are exact, so
+ * s1 and s2 are idot_avx2's, and the float epilogue is tiled_step's on 8
+ * rows per instruction: the same bits. */
+typedef struct {
+    __m256i q[64];   /* q[k] dword r: row r's codes 4k..4k+3 (Q6_K: q6 + 32) */
+    __m256i sc[16];  /* (scale, scale) int16 per dword r, per sub-block (Q4_K/Q5_K: 8 of them) */
+    __m256i pr[8];   /* int16 pairs per dword r against bsums (2p, 2p+1): Q6_K (sc 2p, sc 2p+1), else (mn p, mn p) */
+    __m256 d, dmin;
+} tiled_lanes;
+
+static __thread tiled_lanes *lanes_buf;
+static __thread size_t lanes_cap;
+
 __attribute__((target("avx2,fma")))
-static void tiled_rows_avx2(int wtype, const void *w, size_t wstride, int row0, int row1,
+static void lanes_prep(int wtype, const uint8_t *w, size_t wstride, size_t bb, int r0, int b, tiled_lanes *o) {
+    tiled_w dec[8];
+    for (int i = 0; i < 8; ++i) decode(wtype, w + (size_t)(r0 + i) * wstride + (size_t)b * bb, &dec[i]);
+    for (int k = 0; k < 64; ++k) {
+        int32_t v[8];
+        for (int i = 0; i < 8; ++i) memcpy(&v[i], dec[i].q + 4 * k, 4);
+        o->q[k] = _mm256_loadu_si256((const __m256i *)v);
+    }
+    const int q6 = wtype == CK_Q6_K, subs = q6 ? 16 : 8;
+    int16_t v[16];
+    for (int s = 0; s < subs; ++s) {
+        for (int i = 0; i < 8; ++i) v[2 * i] = v[2 * i + 1] = (int16_t)dec[i].sc[s];
+        o->sc[s] = _mm256_loadu_si256((const __m256i *)v);
+    }
+    for (int p = 0; p < 8; ++p) {
+        for (int i = 0; i < 8; ++i) {
+            v[2 * i] = (int16_t)(q6 ? dec[i].sc[2 * p] : dec[i].mn[p]);
+            v[2 * i + 1] = (int16_t)(q6 ? dec[i].sc[2 * p + 1] : dec[i].mn[p]);
+        }
+        o->pr[p] = _mm256_loadu_si256((const __m256i *)v);
+    }
+    float f[8], g[8];
+    for (int i = 0; i < 8; ++i) { f[i] = dec[i].d; g[i] = dec[i].dmin; }
+    o->d = _mm256_loadu_ps(f);
+    o->dmin = _mm256_loadu_ps(g);
+}
+
+TILED_AVX2 __m256i lanes_bcast(const int8_t *p) { int32_t v; memcpy(&v, p, 4); return _mm256_set1_epi32(v); }
+
+/* T (1 or 2) tokens against one prepped group of 8 rows; G registers per
+ * int16 sum. wtype, T and G are constants in each instance, so the loop over
+ * a block's 64 registers unrolls and each weight register is loaded once
+ * for both tokens; two int32 accumulators per token (exact, so any order). */
+TILED_AVX2 void lanes_tokens(const int wtype, int nb, const tiled_lanes *w, const blk_q8_K *const *a, float *const *y,
+                             const int T, const int G) {
+    const int q6 = wtype == CK_Q6_K;
+    __m256 acc[2] = {_mm256_setzero_ps(), _mm256_setzero_ps()};
+    for (int b = 0; b < nb; ++b) {
+        const tiled_lanes *p = w + b;
+        const blk_q8_K *at[2] = {a[0] + b, a[T - 1] + b};
+        __m256i iacc[2][2];
+        for (int t = 0; t < T; ++t) iacc[t][0] = iacc[t][1] = _mm256_setzero_si256();
+#pragma unroll
+        for (int k0 = 0; k0 < 64; k0 += G) {   /* sub-block of k0: Q6_K 4 registers, else 8 */
+            const __m256i sc = p->sc[q6 ? k0 / 4 : k0 / 8];
+            __m256i s16[2];
+            for (int k = k0; k < k0 + G; ++k) {   /* each code register once, for both tokens */
+                const __m256i q = _mm256_load_si256(&p->q[k]);
+                for (int t = 0; t < T; ++t) {
+                    const __m256i m = _mm256_maddubs_epi16(q, lanes_bcast(at[t]->qs + 4 * k));
+                    s16[t] = k == k0 ? m : _mm256_add_epi16(s16[t], m);
+                }
+            }
+            for (int t = 0; t < T; ++t)
+                iacc[t][(k0 / G) & 1] = _mm256_add_epi32(iacc[t][(k0 / G) & 1], _mm256_madd_epi16(s16[t], sc));
+        }
+        for (int t = 0; t < T; ++t) {
+            __m256i corr = _mm256_setzero_si256();
+            for (int q = 0; q < 8; ++q) {
+                int32_t bp; memcpy(&bp, at[t]->bsums + 2 * q, 4);
+                corr = _mm256_add_epi32(corr, _mm256_madd_epi16(p->pr[q], _mm256_set1_epi32(bp)));
+            }
+            const __m256i s1 = _mm256_add_epi32(iacc[t][0], iacc[t][1]);
+            __m256 res;
+            if (q6) res = _mm256_mul_ps(p->d, _mm256_cvtepi32_ps(_mm256_sub_epi32(s1, _mm256_slli_epi32(corr, 5))));
+            else res = _mm256_fnmadd_ps(p->dmin, _mm256_cvtepi32_ps(corr), _mm256_mul_ps(p->d, _mm256_cvtepi32_ps(s1)));
+            acc[t] = _mm256_fmadd_ps(res, _mm256_set1_ps(at[t]->d), acc[t]);
+        }
+    }
+    for (int t = 0; t < T; ++t) _mm256_storeu_ps(y[t], acc[t]);
+}
+
+#define LANES_FN(NAME, TYPE, G) \
+    __attribute__((target("avx2,fma"))) static void NAME(int nb, const tiled_lanes *w, const blk_q8_K *const *a, float *const *y, int T) { \
+        if (T == 2) lanes_tokens(TYPE, nb, w, a, y, 2, G); else lanes_tokens(TYPE, nb, w, a, y, 1, G); }
+LANES_FN(lanes_q4_K, CK_Q4_K, 8)
+LANES_FN(lanes_q5_K, CK_Q5_K, 4)
+LANES_FN(lanes_q6_K, CK_Q6_K, 2)
+
+/* Rows [row0, row0 + 8·groups) in the lanes form; 0, or -1 without its buffer. */
+__attribute__((target("avx2,fma")))
+static int tiled_lanes_avx2(int wtype, const void *w, size_t wstride, int row0, int groups,
+                            const void *a, size_t astride, int tokens, int cols, float *y, size_t ldy) {
+    const int nb = cols / QKK;
+    if (!ck_reserve((void **)&lanes_buf, &lanes_cap, (size_t)nb * sizeof(tiled_lanes))) return -1;
+    void (*fn)(int, const tiled_lanes *, const blk_q8_K *const *, float *const *, int) =
+        wtype == CK_Q6_K ? lanes_q6_K : wtype == CK_Q5_K ? lanes_q5_K : lanes_q4_K;
+    const size_t bb = wblock_bytes(wtype);
+    for (int g = 0; g < groups; ++g) {
+        const int r0 = row0 + 8 * g;
+        for (int b = 0; b < nb; ++b) lanes_prep(wtype, w, wstride, bb, r0, b, lanes_buf + b);
+        for (int t = 0; t < tokens; t += 2) {
+            const int T = tokens - t >= 2 ? 2 : 1;
+            const blk_q8_K *at[2] = {(const blk_q8_K *)((const uint8_t *)a + (size_t)t * astride),
+                                     (const blk_q8_K *)((const uint8_t *)a + (size_t)(t + T - 1) * astride)};
+            float *yt[2] = {y + (size_t)t * ldy + r0, y + (size_t)(t + T - 1) * ldy + r0};
+            fn(nb, lanes_buf, at, yt, T);
+        }
+    }
+    return 0;
+}
+
+__attribute__((target("avx2,fma")))
+static void tiled_rows_avx2_rowwise(int wtype, const void *w, size_t wstride, int row0, int row1,
                             const void *a, size_t astride, int tokens, int cols, float *y, size_t ldy) {
     const int nb = cols / QKK, q6 = wtype == CK_Q6_K;
     const size_t bb = wblock_bytes(wtype);
@@ -230,6 +352,17 @@ static void tiled_rows_avx2(int wtype, const void *w, size_t wstride, int row0, 
         }
     }
 }
+/* The lanes form for whole groups of 8 rows, the row-wise form for the rest
+ * (and for all of them if the lanes buffer cannot be had): the same bits. */
+__attribute__((target("avx2,fma")))
+static void tiled_rows_avx2(int wtype, const void *w, size_t wstride, int row0, int row1,
+                            const void *a, size_t astride, int tokens, int cols, float *y, size_t ldy) {
+    const int groups = (row1 - row0) / 8;
+    if (groups > 0 && tiled_lanes_avx2(wtype, w, wstride, row0, groups, a, astride, tokens, cols, y, ldy) == 0)
+        row0 += 8 * groups;
+    if (row0 < row1) tiled_rows_avx2_rowwise(wtype, w, wstride, row0, row1, a, astride, tokens, cols, y, ldy);
+}
+
 /* AVX-512 VNNI: 16 rows at once, one row per 32-bit lane. A block's 16 decoded
  * rows are transposed so that dword e of every row sits in one register; each
  * activation dword is then a broadcast, vpdpbusd sums a sub-block's products

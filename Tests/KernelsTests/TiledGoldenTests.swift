@@ -63,6 +63,49 @@ import Testing
         }
     }
 
+    /// The AVX2 form (8-row groups in the lanes form, the rest row-wise) gives
+    /// the scalar reference's bits on random blocks and on extreme ones: all
+    /// codes at their maximum, scales at ±127/-128 or 63, activations at -128
+    /// — the int16 sums' worst case. 20 rows: two lane groups and 4 rows.
+    @Test func avx2FormOnRandomAndExtremeBlocks() {
+        for (name, t, bytes) in [("Q4_K", Int32(12), 144), ("Q5_K", Int32(13), 176), ("Q6_K", Int32(14), 210)] {
+            for extreme in [false, true] {
+                var rng = TestRNG(seed: UInt64(t) * 31 + (extreme ? 1 : 0))
+                let n = 512, rows = 20, rowBytes = (n / 256) * bytes
+                var w = rng.bytes(rows * rowBytes)
+                for b in 0..<(w.count / bytes) {
+                    let o = b * bytes
+                    if extreme { for i in 0..<bytes { w[o + i] = 0xFF } }
+                    if extreme && t == 14 { for s in 0..<16 { w[o + 192 + s] = s % 2 == 0 ? 0x80 : 0x7F } }
+                    // finite fp16 d (and dmin) in [2^-7, 2^-6)
+                    let d = t == 14 ? o + 208 : o
+                    w[d] = UInt8(truncatingIfNeeded: rng.next()); w[d + 1] = 0x20
+                    if t != 14 { w[o + 2] = UInt8(truncatingIfNeeded: rng.next()); w[o + 3] = 0x20 }
+                }
+                for tokens in [8, 9] {
+                    let x: [Float] = extreme ? (0..<(tokens * n)).map { $0 % 5 == 0 ? 0.5 : -1 } : rng.floats(tokens * n)
+                    let aStride = 292 * (n / 256)
+                    var act = [UInt8](repeating: 0, count: tokens * aStride)
+                    for tk in 0..<tokens {
+                        x.withUnsafeBufferPointer { xb in
+                            act.withUnsafeMutableBytes { ab in
+                                ck_quantize_act(15, xb.baseAddress! + tk * n, ab.baseAddress! + tk * aStride, Int32(n))
+                            }
+                        }
+                    }
+                    var want = [Float](repeating: .nan, count: tokens * rows), y = want
+                    ck_tiled_gemm_rows_generic(t, w, rowBytes, 0, Int32(rows), act, aStride, Int32(tokens), Int32(n), &want, rows)
+                    guard ck_tiled_gemm_rows_avx2(t, w, rowBytes, 0, Int32(rows), act, aStride, Int32(tokens), Int32(n), &y, rows) == 0 else {
+                        print("skipped (\(name) AVX2 form): this CPU has no AVX2")
+                        continue
+                    }
+                    #expect(want.allSatisfy { $0.isFinite })
+                    #expect(y.map(\.bitPattern) == want.map(\.bitPattern), "\(name) extreme \(extreme) tokens \(tokens)")
+                }
+            }
+        }
+    }
+
     /// ck_gemm_rows and MatMul.multiply (all thread counts; none of these is repacked)
     /// give ggml_mul_mat's bits: tiled for 8+ tokens, vec_dot below. Only where
     /// llama.cpp's x86 build would run (AVX2 kernel set, AQYL_TILED not 0).
