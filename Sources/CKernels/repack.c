@@ -89,15 +89,7 @@ void ck_quantize_mat_q8_K_4x8_generic(const float *x, void *vy, int64_t k) {
 }
 
 static void unpack_scales8(const blk_q4_Kx8 *b, uint32_t utmp[32]) {
-    const uint32_t kmask1 = 0x3f3f3f3f, kmask2 = 0x0f0f0f0f, kmask3 = 0x03030303;
-    for (int sb = 0; sb < 8; sb++) {
-        memcpy(utmp + sb * 4, b->scales + sb * 12, 12);
-        utmp[sb * 4 + 3] = ((utmp[sb * 4 + 2] >> 4) & kmask2) | (((utmp[sb * 4 + 1] >> 6) & kmask3) << 4);
-        const uint32_t uaux_0 = utmp[sb * 4 + 1] & kmask1;
-        utmp[sb * 4 + 1] = (utmp[sb * 4 + 2] & kmask2) | (((utmp[sb * 4 + 0] >> 6) & kmask3) << 4);
-        utmp[sb * 4 + 2] = uaux_0;
-        utmp[sb * 4 + 0] &= kmask1;
-    }
+    for (int sb = 0; sb < 8; sb++) ck_q4_Kx8_scales(b, sb, (uint8_t *)(utmp + sb * 4));
 }
 
 void ck_gemv_q4_K_8x8_q8_K_generic(int n, float *s, size_t bs, const void *vx, const void *vy, int nr, int nc) {

@@ -25,19 +25,6 @@
 #include "repack_layout.h"
 
 /* The scalar reference: the same integers and float steps, one output at a time. */
-static void q4k_scales(const blk_q4_Kx8 *b, int sub, uint8_t sc[8], uint8_t mn[8]) {
-    uint32_t u[4];
-    memcpy(u, b->scales + 12 * sub, 12);
-    const uint32_t kmask1 = 0x3f3f3f3f, kmask2 = 0x0f0f0f0f, kmask3 = 0x03030303;
-    u[3] = ((u[2] >> 4) & kmask2) | (((u[1] >> 6) & kmask3) << 4);
-    const uint32_t aux = u[1] & kmask1;
-    u[1] = (u[2] & kmask2) | (((u[0] >> 6) & kmask3) << 4);
-    u[2] = aux;
-    u[0] &= kmask1;
-    memcpy(sc, u, 8);
-    memcpy(mn, u + 2, 8);
-}
-
 void ck_gemm_q4_K_8x8_q8_K_lanes_generic(int n, float *s, size_t bs, const void *vx, const void *vy, int nr, int nc) {
     const int nb = n / QKK;
     for (int y = 0; y < nr / 4; ++y)
@@ -52,8 +39,8 @@ void ck_gemm_q4_K_8x8_q8_K_lanes_generic(int n, float *s, size_t bs, const void 
                         for (int sb = 0; sb < 4; ++sb) {
                             int32_t iacc = 0, imin = 0;
                             for (int h = 0; h < 2; ++h) {
-                                uint8_t sc[8], mn[8];
-                                q4k_scales(w, 2 * sb + h, sc, mn);
+                                uint8_t sm[16];   /* scales, then mins */
+                                ck_q4_Kx8_scales(w, 2 * sb + h, sm);
                                 int32_t raw = 0, sum = 0;
                                 for (int e = 0; e < 32; ++e) {
                                     /* byte e of row r's 32 at this pair; element 64sb + 32h + e */
@@ -62,8 +49,8 @@ void ck_gemm_q4_K_8x8_q8_K_lanes_generic(int n, float *s, size_t bs, const void 
                                     raw += (h ? q >> 4 : q & 0xF) * av;
                                     sum += av;
                                 }
-                                iacc += sc[r] * raw;
-                                imin += mn[r] * sum;
+                                iacc += sm[r] * raw;
+                                imin += sm[8 + r] * sum;
                             }
                             acc = fmaf((float)iacc, dd, acc);
                             accm = fmaf((float)imin, dm, accm);
@@ -111,8 +98,8 @@ static void q4k_prep(const blk_q4_Kx8 *b, q4k_lanes *o) {
             o->q[sb][1][2 * c + 1] = _mm256_and_si256(_mm256_srli_epi16(y, 4), m4);
         }
         uint8_t u0[16], u1[16];   /* 8 scales, then 8 mins, of sub-blocks 2sb and 2sb+1 */
-        q4k_scales(b, 2 * sb, u0, u0 + 8);
-        q4k_scales(b, 2 * sb + 1, u1, u1 + 8);
+        ck_q4_Kx8_scales(b, 2 * sb, u0);
+        ck_q4_Kx8_scales(b, 2 * sb + 1, u1);
         const __m128i v0 = _mm_loadu_si128((const __m128i *)u0), v1 = _mm_loadu_si128((const __m128i *)u1);
         o->sc[sb][0] = _mm256_cvtepu8_epi16(_mm_unpacklo_epi8(v0, v0));
         o->sc[sb][1] = _mm256_cvtepu8_epi16(_mm_unpacklo_epi8(v1, v1));
